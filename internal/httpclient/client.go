@@ -1,0 +1,310 @@
+// Package httpclient is the one HTTP client every HTTP platform driver uses (design.md
+// section 6). It is built on go-retryablehttp: retries with exponential backoff and
+// jitter on connection errors, 429 and 502/503/504, honouring Retry-After, bounded by
+// MaxRetries and the request context. Non-idempotent requests (creates) are never
+// retried once they may have reached the server: their ambiguous outcome is returned as
+// an *AmbiguousError so the driver can resolve it by reading the object back.
+// Requests carry the provider's User-Agent and are logged through tflog with
+// credentials and registered secret values redacted.
+package httpclient
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the API root, such as http://127.0.0.1:8080.
+	BaseURL *url.URL
+	// Username and Password enable HTTP basic auth when Username is not empty.
+	Username, Password string
+	// Token enables bearer auth; it takes precedence over basic auth.
+	Token string
+	// UserAgent is sent on every request, such as "terraform-provider-faas/1.0.0".
+	UserAgent string
+	// Timeout bounds one attempt (connect, send, receive); 0 means 30 seconds.
+	Timeout time.Duration
+	// MaxRetries is how many times a retryable failure is retried.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff between attempts; zero values
+	// mean 500 ms and 10 s. A Retry-After header wins over both.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// CACertPEM, when not empty, is the only CA trusted for TLS.
+	CACertPEM string
+	// InsecureSkipVerify disables TLS certificate verification.
+	InsecureSkipVerify bool
+}
+
+// Client sends JSON requests to one platform endpoint.
+type Client struct {
+	cfg     Config
+	rc      *retryablehttp.Client
+	secrets []string
+}
+
+// New builds a Client from cfg.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == nil {
+		return nil, errors.New("no base URL")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.RetryWaitMin == 0 {
+		cfg.RetryWaitMin = 500 * time.Millisecond
+	}
+	if cfg.RetryWaitMax == 0 {
+		cfg.RetryWaitMax = 10 * time.Second
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // the standard library's default is always *http.Transport
+	if cfg.CACertPEM != "" || cfg.InsecureSkipVerify {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify} //nolint:gosec // opt-in by the user, documented on the attribute
+		if cfg.CACertPEM != "" {
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM([]byte(cfg.CACertPEM)) {
+				return nil, errors.New("ca_cert_pem holds no PEM certificate")
+			}
+			tc.RootCAs = pool
+		}
+		transport.TLSClientConfig = tc
+	}
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &http.Client{Transport: transport, Timeout: cfg.Timeout}
+	rc.RetryMax = cfg.MaxRetries
+	rc.RetryWaitMin = cfg.RetryWaitMin
+	rc.RetryWaitMax = cfg.RetryWaitMax
+	rc.CheckRetry = checkRetry
+	rc.Backoff = backoff
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.Logger = nil
+	rc.RequestLogHook = logAttempt
+	c := &Client{cfg: cfg, rc: rc}
+	c.AddSecrets(cfg.Password, cfg.Token)
+	return c, nil
+}
+
+// AddSecrets registers values that must never appear in a log line or an error message.
+func (c *Client) AddSecrets(values ...string) {
+	for _, v := range values {
+		if len(v) >= 3 {
+			c.secrets = append(c.secrets, v)
+		}
+	}
+}
+
+// Redact replaces every registered secret in s with "***".
+func (c *Client) Redact(s string) string {
+	for _, v := range c.secrets {
+		s = strings.ReplaceAll(s, v, "***")
+	}
+	return s
+}
+
+// BaseURL returns the configured API root.
+func (c *Client) BaseURL() *url.URL { return c.cfg.BaseURL }
+
+// Request is one API call.
+type Request struct {
+	// Method is the HTTP method.
+	Method string
+	// Path is appended to the base URL, such as "/system/functions".
+	Path string
+	// Query is sent as the query string.
+	Query url.Values
+	// Body, when not nil, is sent as JSON.
+	Body any
+	// NotIdempotent marks a request (a create) that must not be retried once it may have
+	// reached the server; its ambiguous failure becomes an *AmbiguousError.
+	NotIdempotent bool
+}
+
+// Response is an HTTP answer of any status.
+type Response struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Header holds the response headers.
+	Header http.Header
+	// Body is the whole response body.
+	Body []byte
+}
+
+// AmbiguousError reports a non-idempotent request whose outcome is unknown: it may have
+// been applied by the server although no answer arrived.
+type AmbiguousError struct {
+	// Method and Path name the request.
+	Method, Path string
+	// Err is the transport error or the gateway status seen.
+	Err error
+}
+
+// Error implements error.
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%s %s: outcome unknown, the request may have reached the platform: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+type (
+	idempotencyKey struct{}
+	attemptsKey    struct{}
+)
+
+// Do sends req and returns the response of any HTTP status. Transport failures that
+// survive the retries are returned as errors (an *AmbiguousError for a non-idempotent
+// request that may have been applied).
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	u := c.cfg.BaseURL.JoinPath(req.Path)
+	if len(req.Query) > 0 {
+		u.RawQuery = req.Query.Encode()
+	}
+	var body []byte
+	if req.Body != nil {
+		b, err := json.Marshal(req.Body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s %s: %w", req.Method, req.Path, err)
+		}
+		body = b
+	}
+	attempts := 0
+	ctx = context.WithValue(ctx, idempotencyKey{}, !req.NotIdempotent)
+	ctx = context.WithValue(ctx, attemptsKey{}, &attempts)
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	hr, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u.String(), rawBody)
+	if err != nil {
+		return nil, fmt.Errorf("building %s %s: %w", req.Method, req.Path, err)
+	}
+	hr.Header.Set("User-Agent", c.cfg.UserAgent)
+	hr.Header.Set("Accept", "application/json")
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	switch {
+	case c.cfg.Token != "":
+		hr.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	case c.cfg.Username != "":
+		hr.SetBasicAuth(c.cfg.Username, c.cfg.Password)
+	}
+	logFields := map[string]any{"method": req.Method, "path": req.Path}
+	if len(req.Query) > 0 {
+		logFields["query"] = req.Query.Encode()
+	}
+	start := time.Now()
+	resp, err := c.rc.Do(hr)
+	logFields["attempts"] = attempts
+	logFields["duration_ms"] = time.Since(start).Milliseconds()
+	if err != nil {
+		logFields["error"] = c.Redact(err.Error())
+		tflog.Debug(ctx, "platform request failed", logFields)
+		if req.NotIdempotent && sentToServer(err) {
+			return nil, &AmbiguousError{Method: req.Method, Path: req.Path, Err: errors.New(c.Redact(err.Error()))}
+		}
+		return nil, fmt.Errorf("%s %s: %s", req.Method, req.Path, c.Redact(err.Error()))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		if req.NotIdempotent {
+			return nil, &AmbiguousError{Method: req.Method, Path: req.Path, Err: errors.New(c.Redact(err.Error()))}
+		}
+		return nil, fmt.Errorf("%s %s: reading response: %s", req.Method, req.Path, c.Redact(err.Error()))
+	}
+	logFields["status"] = resp.StatusCode
+	tflog.Debug(ctx, "platform request", logFields)
+	if req.NotIdempotent && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout) {
+		// A proxy gave up waiting: the platform may have applied the create.
+		return nil, &AmbiguousError{Method: req.Method, Path: req.Path, Err: fmt.Errorf("HTTP %d from a gateway or proxy", resp.StatusCode)}
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
+}
+
+// logAttempt is the RequestLogHook: it counts attempts and logs each retry.
+func logAttempt(_ retryablehttp.Logger, r *http.Request, n int) {
+	if p, ok := r.Context().Value(attemptsKey{}).(*int); ok {
+		*p = n + 1
+	}
+	if n > 0 {
+		tflog.Debug(r.Context(), "retrying platform request", map[string]any{"method": r.Method, "path": r.URL.Path, "retry": n})
+	}
+}
+
+// sentToServer reports whether a transport error may have happened after the request
+// reached the server. Only failures to connect are known not to have.
+func sentToServer(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	return true
+}
+
+// checkRetry retries connection errors, 429 and 502/503/504, and nothing else. A
+// non-idempotent request is retried only when it cannot have been applied: a failure to
+// connect, 429 or 503.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	idempotent, _ := ctx.Value(idempotencyKey{}).(bool)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			var cert *tls.CertificateVerificationError
+			var unknown x509.UnknownAuthorityError
+			var hostname x509.HostnameError
+			if errors.As(err, &cert) || errors.As(err, &unknown) || errors.As(err, &hostname) {
+				return false, nil
+			}
+		}
+		return idempotent || !sentToServer(err), nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return true, nil
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return idempotent, nil
+	}
+	return false, nil
+}
+
+// backoff honours Retry-After on 429 and 503 (through retryablehttp's DefaultBackoff)
+// and otherwise doubles the wait from min up to max with up to 25% random jitter.
+func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.Header.Get("Retry-After") != "" {
+		return retryablehttp.DefaultBackoff(lo, hi, attempt, resp)
+	}
+	d := retryablehttp.DefaultBackoff(lo, hi, attempt, nil)
+	jitter := time.Duration(rand.Int64N(int64(d)/4 + 1)) //nolint:gosec // jitter needs no cryptographic randomness
+	if d+jitter > hi {
+		return hi
+	}
+	return d + jitter
+}
+
+// ReadBody returns a short, redacted form of an error body for messages.
+func (c *Client) ReadBody(b []byte) string {
+	s := strings.TrimSpace(string(bytes.ToValidUTF8(b, []byte("?"))))
+	if len(s) > 500 {
+		s = s[:500] + "..."
+	}
+	return c.Redact(s)
+}

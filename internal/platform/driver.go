@@ -1,0 +1,90 @@
+package platform
+
+import (
+	"context"
+)
+
+// Info describes the platform a provider instance talks to, as configured or detected.
+type Info struct {
+	// Platform is the platform family: "openfaas" or "knative".
+	Platform string
+	// Backend is the implementation: "faas-netes" or "faasd" for OpenFaaS.
+	Backend string
+	// Edition is "ce" (Community Edition) or "pro" for OpenFaaS; empty elsewhere.
+	Edition string
+	// Version is the provider or server version the platform reports.
+	Version string
+	// Endpoint is the management API base URL; it also keys the per-function locks.
+	Endpoint string
+	// Capabilities are the features this platform, backend and edition support.
+	Capabilities Capabilities
+}
+
+// Describe renders the platform for error messages, such as
+// "OpenFaaS faas-netes (Community Edition)".
+func (i Info) Describe() string {
+	name := i.Platform
+	switch i.Platform {
+	case "openfaas":
+		name = "OpenFaaS"
+	case "knative":
+		name = "Knative"
+	}
+	if i.Backend != "" {
+		name += " " + i.Backend
+	}
+	switch i.Edition {
+	case "ce":
+		name += " (Community Edition)"
+	case "pro":
+		name += " (Pro)"
+	}
+	return name
+}
+
+// Capabilities lists what a platform supports, for plan-time checks and for the
+// faas_platform data source. Feature names are neutral attribute paths such as
+// "faas_function.image_pull_secrets" or "faas_trigger.cron".
+type Capabilities struct {
+	// Supported lists the neutral features this platform honours.
+	Supported []string
+	// MaxReplicas is the highest replica count a scaling policy may ask for; 0 means no limit.
+	MaxReplicas int64
+	// ScalingMetrics lists the accepted faas_scaling_policy metric values.
+	ScalingMetrics []string
+}
+
+// Has reports whether feature is in Supported.
+func (c Capabilities) Has(feature string) bool {
+	for _, f := range c.Supported {
+		if f == feature {
+			return true
+		}
+	}
+	return false
+}
+
+// Driver is the interface every platform driver implements. Methods return errors that
+// wrap ErrNotFound, ErrConflict, ErrInvalid or ErrUnsupported where those apply.
+type Driver interface {
+	// Info returns the platform description, detecting backend and edition on first use.
+	Info(ctx context.Context) (Info, error)
+	// DefaultNamespace is the namespace used when a resource does not set one.
+	DefaultNamespace() string
+	// CheckFunction returns every setting of fn the platform cannot honour, for plan-time
+	// attribute errors. It must not write anything.
+	CheckFunction(ctx context.Context, fn *Function) ([]*UnsupportedError, error)
+	// CreateFunction creates fn; it never takes over an existing function. An ambiguous
+	// outcome is resolved by reading back: a function that matches fn is adopted, any other
+	// is reported as already existing (ErrConflict).
+	CreateFunction(ctx context.Context, fn *Function) (*Function, error)
+	// ReadFunction reads one function; ErrNotFound when it does not exist.
+	ReadFunction(ctx context.Context, id FunctionID) (*Function, error)
+	// UpdateFunction replaces the user-owned settings of fn, preserving keys owned by
+	// sibling resources, under the per-function lock.
+	UpdateFunction(ctx context.Context, fn *Function) (*Function, error)
+	// DeleteFunction deletes a function; a missing function is not an error.
+	DeleteFunction(ctx context.Context, id FunctionID) error
+	// ListFunctions lists every function in a namespace.
+	ListFunctions(ctx context.Context, namespace string) ([]*Function, error)
+}

@@ -1,0 +1,75 @@
+package platform
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound reports that the object does not exist on the platform. Read removes the
+// resource from state on it; Delete treats it as success.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict reports that the object already exists, or that a concurrent writer changed
+// it (Kubernetes 409 Conflict).
+var ErrConflict = errors.New("conflict")
+
+// ErrUnsupported reports that the configured platform, backend or edition cannot honour
+// the request. Plan-time checks should have caught it; drivers return it as a last guard.
+var ErrUnsupported = errors.New("unsupported by the platform")
+
+// ErrInvalid reports that the platform rejected the request as invalid (HTTP 400 or an
+// admission webhook denial).
+var ErrInvalid = errors.New("rejected by the platform")
+
+// APIError is an error answered by a platform, with the HTTP status and the (already
+// redacted) message the platform gave. It wraps one of the sentinel errors where the
+// status maps to one, so callers test it with errors.Is.
+type APIError struct {
+	// Method and Path name the request that failed, without query or credentials.
+	Method, Path string
+	// StatusCode is the HTTP status the platform answered.
+	StatusCode int
+	// Message is the platform's own message (response body), redacted and trimmed.
+	Message string
+	// Kind is the sentinel this status maps to (ErrNotFound, ErrConflict, ErrInvalid), or nil.
+	Kind error
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "(empty response body)"
+	}
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Method, e.Path, e.StatusCode, msg)
+}
+
+// Unwrap lets errors.Is match the sentinel the status maps to.
+func (e *APIError) Unwrap() error { return e.Kind }
+
+// UnsupportedError explains why a platform cannot honour a setting: the attribute path in
+// Terraform terms, the platform as configured, the reason, and what to use instead.
+type UnsupportedError struct {
+	// Attribute is the Terraform attribute path, for example "limits.cpu".
+	Attribute string
+	// Platform names the platform, backend and edition, for example "OpenFaaS faasd (Community Edition)".
+	Platform string
+	// Reason says why the platform cannot honour it.
+	Reason string
+	// Instead says what to use instead; it may be empty.
+	Instead string
+	// Summary, when set, replaces the default diagnostic summary ("Unsupported on <platform>").
+	Summary string
+}
+
+// Error implements error.
+func (e *UnsupportedError) Error() string {
+	s := fmt.Sprintf("%s is not supported on %s: %s", e.Attribute, e.Platform, e.Reason)
+	if e.Instead != "" {
+		s += ". " + e.Instead
+	}
+	return s
+}
+
+// Unwrap makes errors.Is(err, ErrUnsupported) true.
+func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }

@@ -1,0 +1,124 @@
+package platform
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// FunctionID identifies a function on a platform: its namespace and name.
+type FunctionID struct {
+	// Namespace is the platform namespace (OpenFaaS namespace, Kubernetes namespace).
+	Namespace string
+	// Name is the function name, unique within its namespace.
+	Name string
+}
+
+// String renders the id in its import form, namespace/name.
+func (id FunctionID) String() string { return id.Namespace + "/" + id.Name }
+
+// dns1123Label is the RFC 1123 label form that OpenFaaS (faas-netes validate.go) and
+// Kubernetes require for function names and namespaces.
+var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// ValidateDNSLabel returns nil when s is an RFC 1123 label of at most 63 characters, and
+// otherwise an error that says what is wrong with it.
+func ValidateDNSLabel(s string) error {
+	switch {
+	case s == "":
+		return fmt.Errorf("must not be empty")
+	case len(s) > 63:
+		return fmt.Errorf("%q is %d characters long; an RFC 1123 label has at most 63", s, len(s))
+	case !dns1123Label.MatchString(s):
+		return fmt.Errorf("%q is not an RFC 1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit", s)
+	}
+	return nil
+}
+
+// ParseFunctionID parses an import id of the form "namespace/name", or "name" alone,
+// which takes defaultNamespace. Both parts must be RFC 1123 labels.
+func ParseFunctionID(s, defaultNamespace string) (FunctionID, error) {
+	parts := strings.Split(s, "/")
+	var id FunctionID
+	switch len(parts) {
+	case 1:
+		id = FunctionID{Namespace: defaultNamespace, Name: parts[0]}
+	case 2:
+		id = FunctionID{Namespace: parts[0], Name: parts[1]}
+	default:
+		return id, fmt.Errorf("%q is not a function id: expected \"namespace/name\" or \"name\"", s)
+	}
+	if err := ValidateDNSLabel(id.Namespace); err != nil {
+		return id, fmt.Errorf("namespace in %q: %w", s, err)
+	}
+	if err := ValidateDNSLabel(id.Name); err != nil {
+		return id, fmt.Errorf("name in %q: %w", s, err)
+	}
+	return id, nil
+}
+
+// Resources is a set of compute resources as Kubernetes quantities. An empty string
+// means unset.
+type Resources struct {
+	// CPU is a Kubernetes CPU quantity such as "100m" or "0.5".
+	CPU string
+	// Memory is a Kubernetes memory quantity such as "128Mi".
+	Memory string
+}
+
+// IsZero reports whether no resource is set.
+func (r Resources) IsZero() bool { return r.CPU == "" && r.Memory == "" }
+
+// Function is the neutral shape of a deployed function (design.md section 2a). Labels
+// and Annotations hold only the keys the user owns: drivers keep the keys owned by
+// sibling resources (scaling policy, triggers) and the keys the platform injects out of
+// this struct, and preserve them on write.
+type Function struct {
+	// ID is the namespace and name.
+	ID FunctionID
+	// Image is the container image reference.
+	Image string
+	// Command and Args are the process to run; nil when unset.
+	Command, Args []string
+	// Env holds the user's environment variables; nil when none, or when the platform
+	// cannot return them and no last-applied record exists.
+	Env map[string]string
+	// Secrets are the names of platform secrets mounted into the function.
+	Secrets []string
+	// Labels and Annotations are the user-owned keys only.
+	Labels, Annotations map[string]string
+	// Limits and Requests are compute resources.
+	Limits, Requests Resources
+	// Timeout is the request timeout as a Go duration string, such as "30s"; empty means
+	// the platform default. Drivers keep the user's spelling where they can.
+	Timeout string
+	// MaxConcurrency is the hard limit of in-flight requests per replica; 0 means unset.
+	MaxConcurrency int64
+	// ReadOnlyRootFilesystem mounts the root filesystem read-only.
+	ReadOnlyRootFilesystem bool
+	// ImagePullSecrets names the registry credentials used to pull Image.
+	ImagePullSecrets []string
+	// Constraints are OpenFaaS placement constraints (node selectors).
+	Constraints []string
+
+	// Status is filled in by reads; it is ignored on writes.
+	Status FunctionStatus
+}
+
+// FunctionStatus is what a platform reports about a running function.
+type FunctionStatus struct {
+	// InvokeURL is the URL that invokes the function.
+	InvokeURL string
+	// Replicas is the desired number of replicas; AvailableReplicas the ready ones.
+	Replicas, AvailableReplicas int64
+	// ScaleToZero is true when the function's scaling policy allows zero replicas, so a
+	// function with no available replica still counts as ready.
+	ScaleToZero bool
+	// Ready is the driver's verdict: the function serves requests, or may scale from zero.
+	Ready bool
+	// Reason is the platform's last status reason or message, used in timeout errors.
+	Reason string
+	// Unreadable lists the attributes the platform did not return and that no
+	// last-applied record restored, so their drift cannot be seen.
+	Unreadable []string
+}

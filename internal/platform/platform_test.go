@@ -1,0 +1,104 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+func TestParseFunctionID(t *testing.T) {
+	good := map[string]FunctionID{
+		"openfaas-fn/hello": {Namespace: "openfaas-fn", Name: "hello"},
+		"hello":             {Namespace: "dflt", Name: "hello"},
+		"a/b-1":             {Namespace: "a", Name: "b-1"},
+	}
+	for in, want := range good {
+		got, err := ParseFunctionID(in, "dflt")
+		if err != nil || got != want {
+			t.Errorf("%q: got %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "a/b/c", "/x", "x/", "Hello", "ns/Under_score", strings.Repeat("a", 64)} {
+		if _, err := ParseFunctionID(in, "dflt"); err == nil {
+			t.Errorf("%q: want an error", in)
+		}
+	}
+}
+
+var fast = wait.Backoff{Duration: time.Millisecond, Factor: 2, Steps: 1 << 30, Cap: 4 * time.Millisecond}
+
+func TestWaitForReadyAtOnceCostsOnePoll(t *testing.T) {
+	polls := 0
+	err := WaitFor(context.Background(), "x", "ready", fast, func(context.Context) (bool, string, error) {
+		polls++
+		return true, "", nil
+	})
+	if err != nil || polls != 1 {
+		t.Fatalf("err %v polls %d", err, polls)
+	}
+}
+
+func TestWaitForTimeoutReportsLastStatus(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	err := WaitFor(ctx, `function "a/b"`, "ready", fast, func(context.Context) (bool, string, error) {
+		return false, "0 of 1 replicas available", nil
+	})
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.LastStatus != "0 of 1 replicas available" || !strings.Contains(err.Error(), `function "a/b" to be ready`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestWaitForStopsOnPollError(t *testing.T) {
+	boom := errors.New("boom")
+	err := WaitFor(context.Background(), "x", "ready", fast, func(context.Context) (bool, string, error) { return false, "", boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLocksSerialisePerKey(t *testing.T) {
+	var l Locks
+	var mu sync.Mutex
+	inside := map[string]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			key := []string{"a", "b"}[i%2]
+			unlock := l.Lock(key)
+			mu.Lock()
+			inside[key]++
+			if inside[key] > 1 {
+				t.Errorf("two holders of %s", key)
+			}
+			mu.Unlock()
+			time.Sleep(100 * time.Microsecond)
+			mu.Lock()
+			inside[key]--
+			mu.Unlock()
+			unlock()
+		}(i)
+	}
+	wg.Wait()
+}
+
+func TestErrorsUnwrap(t *testing.T) {
+	if !errors.Is(&APIError{Kind: ErrNotFound}, ErrNotFound) {
+		t.Error("APIError must unwrap to its kind")
+	}
+	u := &UnsupportedError{Attribute: "limits.cpu", Platform: "OpenFaaS faasd", Reason: "why", Instead: "Do this"}
+	if !errors.Is(u, ErrUnsupported) || u.Error() != "limits.cpu is not supported on OpenFaaS faasd: why. Do this" {
+		t.Errorf("got %q", u.Error())
+	}
+	if got := (Info{Platform: "openfaas", Backend: "faasd", Edition: "ce"}).Describe(); got != "OpenFaaS faasd (Community Edition)" {
+		t.Errorf("Describe %q", got)
+	}
+}
