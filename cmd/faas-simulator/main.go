@@ -1,0 +1,194 @@
+// Command faas-simulator serves an in-repo FaaS platform simulator on a
+// loopback address, for demos and manual testing of terraform-provider-faas.
+//
+//	go run ./cmd/faas-simulator -platform openfaas -listen 127.0.0.1:0 \
+//	    -backend faas-netes -edition ce -username admin -password secret \
+//	    -ready-after-polls 2 -url-file /tmp/faas-sim-url
+//
+// The password may also come from the environment variable
+// FAAS_SIMULATOR_PASSWORD. One line per request is logged to stderr (method,
+// path, status; never headers or bodies). The unauthenticated admin API under
+// /_sim/ is described in openfaassim.AdminHandler. SIGINT or SIGTERM stop the
+// server cleanly.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "faas-simulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("faas-simulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	platform := fs.String("platform", "openfaas", "platform to simulate (openfaas)")
+	listen := fs.String("listen", "127.0.0.1:8080", "loopback address to listen on; port 0 picks a free port")
+	backend := fs.String("backend", string(openfaassim.FaasNetes), "OpenFaaS provider: faas-netes or faasd")
+	edition := fs.String("edition", string(openfaassim.CE), "OpenFaaS edition: ce or pro")
+	username := fs.String("username", "", "basic auth user for /system/* (empty with an empty password: no auth)")
+	password := fs.String("password", "", "basic auth password (or env FAAS_SIMULATOR_PASSWORD)")
+	token := fs.String("token", "", "bearer token accepted on /system/* (optional)")
+	namespace := fs.String("namespace", "openfaas-fn", "default function namespace")
+	extra := fs.String("extra-namespaces", "", "comma-separated further namespaces (pro only)")
+	readyAfter := fs.Int("ready-after-polls", 0, "reads before a created or updated function is ready (-1: never)")
+	deleteAfter := fs.Int("delete-after-polls", 0, "reads during which a deleted function is still returned (faas-netes)")
+	version := fs.String("version", "", "provider version reported by /system/info")
+	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *platform != "openfaas" {
+		return fmt.Errorf("unsupported -platform %q (supported: openfaas)", *platform)
+	}
+	if *backend != string(openfaassim.FaasNetes) && *backend != string(openfaassim.Faasd) {
+		return fmt.Errorf("unsupported -backend %q (faas-netes or faasd)", *backend)
+	}
+	if *edition != string(openfaassim.CE) && *edition != string(openfaassim.Pro) {
+		return fmt.Errorf("unsupported -edition %q (ce or pro)", *edition)
+	}
+	if err := checkLoopback(*listen); err != nil {
+		return err
+	}
+	if *password == "" {
+		*password = os.Getenv("FAAS_SIMULATOR_PASSWORD")
+	}
+	var extras []string
+	for _, n := range strings.Split(*extra, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			extras = append(extras, n)
+		}
+	}
+
+	logger := log.New(stderr, "", log.LstdFlags)
+	sim := openfaassim.New(openfaassim.Options{
+		Backend:          openfaassim.Backend(*backend),
+		Edition:          openfaassim.Edition(*edition),
+		Username:         *username,
+		Password:         *password,
+		Token:            *token,
+		Namespace:        *namespace,
+		ExtraNamespaces:  extras,
+		ReadyAfterPolls:  *readyAfter,
+		DeleteAfterPolls: *deleteAfter,
+		Version:          *version,
+		OnRequest: func(r openfaassim.Request) {
+			status := fmt.Sprint(r.Status)
+			if r.Dropped {
+				status += " (connection dropped)"
+			}
+			logger.Printf("%s %s %s", r.Method, r.Path, status)
+		},
+	})
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: logAdmin(sim, logger), ReadHeaderTimeout: 10 * time.Second}
+
+	if *urlFile != "" {
+		if err := writeFileAtomic(*urlFile, url+"\n"); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer func() { _ = os.Remove(*urlFile) }()
+	}
+	o := sim.Options()
+	logger.Printf("OpenFaaS simulator (%s, %s) listening on %s", o.Backend, o.Edition, url)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	logger.Printf("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// checkLoopback refuses any listen address that is not a loopback IP or localhost.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("invalid -listen %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("refusing to listen on %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed", addr)
+}
+
+// logAdmin logs admin API calls, which the simulator does not record.
+func logAdmin(h http.Handler, logger *log.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/_sim/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		logger.Printf("%s %s %d (admin)", r.Method, r.URL.Path, sw.status)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func writeFileAtomic(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".faas-simulator-url-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.WriteString(content); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestCheckLoopback(t *testing.T) {
+	tests := []struct {
+		addr string
+		ok   bool
+	}{
+		{"127.0.0.1:0", true},
+		{"127.0.0.2:8080", true},
+		{"[::1]:8080", true},
+		{"localhost:8080", true},
+		{"0.0.0.0:8080", false},
+		{":8080", false},
+		{"[::]:8080", false},
+		{"192.168.1.5:8080", false},
+		{"example.com:80", false},
+		{"127.0.0.1", false},
+	}
+	for _, tt := range tests {
+		if err := checkLoopback(tt.addr); (err == nil) != tt.ok {
+			t.Errorf("checkLoopback(%q) = %v, want ok=%v", tt.addr, err, tt.ok)
+		}
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-listen", "0.0.0.0:0"}, "refusing to listen"},
+		{[]string{"-platform", "knative", "-listen", "127.0.0.1:0"}, "unsupported -platform"},
+		{[]string{"-backend", "swarm", "-listen", "127.0.0.1:0"}, "unsupported -backend"},
+		{[]string{"-edition", "enterprise", "-listen", "127.0.0.1:0"}, "unsupported -edition"},
+	}
+	for _, tt := range tests {
+		err := run(tt.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("run(%v) = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}

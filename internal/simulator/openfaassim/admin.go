@@ -1,0 +1,244 @@
+package openfaassim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// AdminHandler returns the unauthenticated admin API used by demo scripts.
+// It answers only clients on a loopback address (403 otherwise). Routes:
+//
+//	GET    /_sim/functions[?namespace=]                 stored functions (as deployed)
+//	POST   /_sim/functions                              out-of-band deploy of a FunctionDeployment (PutFunction)
+//	GET    /_sim/function/{namespace}/{name}            one stored function
+//	PATCH  /_sim/function/{namespace}/{name}            merge image, labels, annotations, envVars; a null map value deletes the key
+//	DELETE /_sim/function/{namespace}/{name}            out-of-band delete
+//	POST   /_sim/function/{namespace}/{name}/not-ready  SetNotReady
+//	POST   /_sim/secrets                                {name, namespace, value}: PutSecret
+//	GET    /_sim/requests                               the request log (bodies as strings)
+//	DELETE /_sim/requests                               ResetRequests
+//	GET    /_sim/faults                                 the current faults
+//	POST   /_sim/faults                                 SetFaults (durations as Go strings like "150ms" or nanoseconds)
+//	DELETE /_sim/faults                                 ClearFaults
+//
+// Admin requests bypass faults and are not recorded in the request log.
+func (s *Server) AdminHandler() http.Handler {
+	s.adminOnce.Do(func() { s.admin = loopbackOnly(s.newAdminMux()) })
+	return s.admin
+}
+
+func loopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, "the admin API is only available on loopback", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// adminRequest is the JSON form of Request.
+type adminRequest struct {
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	RawQuery string    `json:"rawQuery,omitempty"`
+	Body     string    `json:"body,omitempty"`
+	Status   int       `json:"status"`
+	Dropped  bool      `json:"dropped,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// adminFaults is the JSON form of Faults (without Only).
+type adminFaults struct {
+	Latency           jsonDuration `json:"latency,omitempty"`
+	LatencySpikeEvery int          `json:"latencySpikeEvery,omitempty"`
+	LatencySpike      jsonDuration `json:"latencySpike,omitempty"`
+	RateLimitEvery    int          `json:"rateLimitEvery,omitempty"`
+	RetryAfterSeconds int          `json:"retryAfterSeconds,omitempty"`
+	Burst503          int          `json:"burst503,omitempty"`
+	DropConnections   int          `json:"dropConnections,omitempty"`
+	LoseResponses     int          `json:"loseResponses,omitempty"`
+	PersistentStatus  int          `json:"persistentStatus,omitempty"`
+	PersistentMessage string       `json:"persistentMessage,omitempty"`
+}
+
+// jsonDuration accepts "150ms" or a number of nanoseconds and writes a string.
+type jsonDuration time.Duration
+
+func (d jsonDuration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+func (d *jsonDuration) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err == nil {
+		v, err := time.ParseDuration(str)
+		if err != nil {
+			return err
+		}
+		*d = jsonDuration(v)
+		return nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("duration must be a string like \"150ms\" or integer nanoseconds: %s", b)
+	}
+	*d = jsonDuration(n)
+	return nil
+}
+
+// functionPatch is the body of PATCH /_sim/function/{namespace}/{name}.
+type functionPatch struct {
+	Image       *string            `json:"image"`
+	Labels      map[string]*string `json:"labels"`
+	Annotations map[string]*string `json:"annotations"`
+	EnvVars     map[string]*string `json:"envVars"`
+}
+
+func mergeMap(dst map[string]string, patch map[string]*string) map[string]string {
+	if len(patch) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = map[string]string{}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(dst, k)
+		} else {
+			dst[k] = *v
+		}
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	return dst
+}
+
+func (s *Server) newAdminMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_sim/functions", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, s.Functions(r.URL.Query().Get("namespace")))
+	})
+	mux.HandleFunc("POST /_sim/functions", func(w http.ResponseWriter, r *http.Request) {
+		var fn Function
+		if err := json.NewDecoder(r.Body).Decode(&fn); err != nil {
+			http.Error(w, "invalid FunctionDeployment: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if fn.Service == "" {
+			http.Error(w, "service is required", http.StatusBadRequest)
+			return
+		}
+		s.PutFunction(fn)
+		got, _ := s.GetFunction(fn.Namespace, fn.Service)
+		writeJSON(w, got)
+	})
+	mux.HandleFunc("GET /_sim/function/{namespace}/{name}", func(w http.ResponseWriter, r *http.Request) {
+		fn, ok := s.GetFunction(r.PathValue("namespace"), r.PathValue("name"))
+		if !ok {
+			http.Error(w, "function not found", http.StatusNotFound)
+			return
+		}
+		writeJSON(w, fn)
+	})
+	mux.HandleFunc("PATCH /_sim/function/{namespace}/{name}", func(w http.ResponseWriter, r *http.Request) {
+		var p functionPatch
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			http.Error(w, "invalid patch: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		ns, name := r.PathValue("namespace"), r.PathValue("name")
+		ok := s.ModifyFunction(ns, name, func(fn *Function) {
+			if p.Image != nil {
+				fn.Image = *p.Image
+			}
+			fn.Labels = mergeMap(fn.Labels, p.Labels)
+			fn.Annotations = mergeMap(fn.Annotations, p.Annotations)
+			fn.EnvVars = mergeMap(fn.EnvVars, p.EnvVars)
+		})
+		if !ok {
+			http.Error(w, "function not found", http.StatusNotFound)
+			return
+		}
+		fn, _ := s.GetFunction(ns, name)
+		writeJSON(w, fn)
+	})
+	mux.HandleFunc("DELETE /_sim/function/{namespace}/{name}", func(w http.ResponseWriter, r *http.Request) {
+		if !s.DeleteFunction(r.PathValue("namespace"), r.PathValue("name")) {
+			http.Error(w, "function not found", http.StatusNotFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_sim/function/{namespace}/{name}/not-ready", func(w http.ResponseWriter, r *http.Request) {
+		ns, name := r.PathValue("namespace"), r.PathValue("name")
+		if _, ok := s.GetFunction(ns, name); !ok {
+			http.Error(w, "function not found", http.StatusNotFound)
+			return
+		}
+		s.SetNotReady(ns, name)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_sim/secrets", func(w http.ResponseWriter, r *http.Request) {
+		var b secretBody
+		if err := json.NewDecoder(r.Body).Decode(&b); err != nil || b.Name == "" {
+			http.Error(w, "a JSON body with a non-empty name is required", http.StatusBadRequest)
+			return
+		}
+		v := b.Value
+		if len(b.RawValue) > 0 {
+			v = string(b.RawValue)
+		}
+		s.PutSecret(b.Namespace, b.Name, v)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+		reqs := s.Requests()
+		out := make([]adminRequest, len(reqs))
+		for i, q := range reqs {
+			out[i] = adminRequest{Method: q.Method, Path: q.Path, RawQuery: q.RawQuery, Body: string(q.Body),
+				Status: q.Status, Dropped: q.Dropped, Time: q.Time}
+		}
+		writeJSON(w, out)
+	})
+	mux.HandleFunc("DELETE /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+		s.ResetRequests()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
+		f := s.CurrentFaults()
+		writeJSON(w, adminFaults{
+			Latency: jsonDuration(f.Latency), LatencySpikeEvery: f.LatencySpikeEvery, LatencySpike: jsonDuration(f.LatencySpike),
+			RateLimitEvery: f.RateLimitEvery, RetryAfterSeconds: f.RetryAfterSeconds, Burst503: f.Burst503,
+			DropConnections: f.DropConnections, LoseResponses: f.LoseResponses,
+			PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage,
+		})
+	})
+	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+		var a adminFaults
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			http.Error(w, "invalid faults: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.SetFaults(Faults{
+			Latency: time.Duration(a.Latency), LatencySpikeEvery: a.LatencySpikeEvery, LatencySpike: time.Duration(a.LatencySpike),
+			RateLimitEvery: a.RateLimitEvery, RetryAfterSeconds: a.RetryAfterSeconds, Burst503: a.Burst503,
+			DropConnections: a.DropConnections, LoseResponses: a.LoseResponses,
+			PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage,
+		})
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
+}

@@ -1,0 +1,17 @@
+// Package openfaassim is an in-process simulator of the OpenFaaS gateway REST API.
+//
+// It reproduces the management API as the real providers behave (see
+// shared/docs/platforms.md section 2): faas-netes answers writes with 202,
+// reports readiness asynchronously, maps a duplicate create to 500, injects the
+// faas_function and uid labels and the prometheus.io.scrape annotation, and
+// does not return envVars, constraints or readOnlyRootFilesystem; faasd
+// answers 200, is ready at once and returns envVars without PATH and fprocess.
+// The Community Edition restrictions (one namespace, 15 functions, 5 replicas,
+// no scale-to-zero or autoscaling knobs, one topic) are enforced in CE mode.
+//
+// Tests use a Server through HTTP like a real gateway, change its state behind
+// the client's back with the out-of-band methods (PutFunction, ModifyFunction,
+// DeleteFunction, ...), inject faults with SetFaults and inspect what was sent
+// with Requests and Writes. The same operations are reachable over HTTP under
+// /_sim/ (see AdminHandler) for demo scripts driving cmd/faas-simulator.
+package openfaassim
