@@ -1,0 +1,168 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Conversions between framework collections and Go values. Reads keep the prior
+// representation of an empty collection (an empty map stays empty, an omitted one stays
+// null), so `env = {}` and no env both plan empty after apply.
+
+// stringsFromList returns the known string elements of a list or set; ok is false when
+// the collection or an element is unknown. Null elements are reported as errors at p.
+func stringsFromCollection(elems []attr.Value, p path.Path, diags *diag.Diagnostics) ([]string, bool) {
+	out := make([]string, 0, len(elems))
+	for i, e := range elems {
+		s, isStr := e.(types.String)
+		if !isStr {
+			continue
+		}
+		if s.IsUnknown() {
+			return nil, false
+		}
+		if s.IsNull() {
+			diags.AddAttributeError(p.AtListIndex(i), "Null element", "Remove the null element: platforms cannot store it.")
+			continue
+		}
+		out = append(out, s.ValueString())
+	}
+	return out, true
+}
+
+func listStrings(l types.List, p path.Path, diags *diag.Diagnostics) ([]string, bool) {
+	if l.IsUnknown() {
+		return nil, false
+	}
+	if l.IsNull() {
+		return nil, true
+	}
+	return stringsFromCollection(l.Elements(), p, diags)
+}
+
+func setStrings(s types.Set, p path.Path, diags *diag.Diagnostics) ([]string, bool) {
+	if s.IsUnknown() {
+		return nil, false
+	}
+	if s.IsNull() {
+		return nil, true
+	}
+	out, ok := stringsFromCollection(s.Elements(), p, diags)
+	sort.Strings(out)
+	return out, ok
+}
+
+// mapStrings returns a known map; null values are errors at p["key"].
+func mapStrings(m types.Map, p path.Path, diags *diag.Diagnostics) (map[string]string, bool) {
+	if m.IsUnknown() {
+		return nil, false
+	}
+	if m.IsNull() {
+		return nil, true
+	}
+	out := make(map[string]string, len(m.Elements()))
+	for k, e := range m.Elements() {
+		s, isStr := e.(types.String)
+		if !isStr {
+			continue
+		}
+		if s.IsUnknown() {
+			return nil, false
+		}
+		if s.IsNull() {
+			diags.AddAttributeError(p.AtMapKey(k), "Null map value",
+				fmt.Sprintf("The value of %q is null. Remove the key, or set it to a string (an empty string \"\" is allowed).", k))
+			continue
+		}
+		out[k] = s.ValueString()
+	}
+	return out, true
+}
+
+func listValue(ctx context.Context, prior types.List, v []string) types.List {
+	if len(v) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior
+		}
+		return types.ListNull(types.StringType)
+	}
+	l, _ := types.ListValueFrom(ctx, types.StringType, v)
+	return l
+}
+
+func setValue(ctx context.Context, prior types.Set, v []string) types.Set {
+	if len(v) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior
+		}
+		return types.SetNull(types.StringType)
+	}
+	s, _ := types.SetValueFrom(ctx, types.StringType, v)
+	return s
+}
+
+func mapValue(ctx context.Context, prior types.Map, v map[string]string) types.Map {
+	if len(v) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior
+		}
+		return types.MapNull(types.StringType)
+	}
+	m, _ := types.MapValueFrom(ctx, types.StringType, v)
+	return m
+}
+
+// attributePath turns a driver's attribute string such as `limits.cpu`, `command[2]`
+// or `labels["a.b/c"]` into a framework path.
+func attributePath(s string) path.Path {
+	var p path.Path
+	first := true
+	for s != "" {
+		name := s
+		rest := ""
+		if i := strings.IndexAny(s, ".["); i >= 0 {
+			name, rest = s[:i], s[i:]
+		}
+		if name != "" {
+			if first {
+				p = path.Root(name)
+				first = false
+			} else {
+				p = p.AtName(name)
+			}
+		}
+		s = rest
+		switch {
+		case strings.HasPrefix(s, "."):
+			s = s[1:]
+		case strings.HasPrefix(s, "["):
+			end := strings.Index(s, "]")
+			if end < 0 {
+				return p
+			}
+			inner := s[1:end]
+			// A quoted key may itself contain ']': find the closing quote first.
+			if strings.HasPrefix(s, "[\"") {
+				if q, err := strconv.QuotedPrefix(s[1:]); err == nil {
+					key, _ := strconv.Unquote(q)
+					p = p.AtMapKey(key)
+					s = strings.TrimPrefix(s[1+len(q):], "]")
+					continue
+				}
+			}
+			if n, err := strconv.Atoi(inner); err == nil {
+				p = p.AtListIndex(n)
+			}
+			s = s[end+1:]
+		}
+	}
+	return p
+}

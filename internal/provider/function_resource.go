@@ -1,0 +1,607 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/faasform/terraform-provider-faas/internal/customtypes"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+var (
+	_ resource.Resource                   = (*functionResource)(nil)
+	_ resource.ResourceWithConfigure      = (*functionResource)(nil)
+	_ resource.ResourceWithImportState    = (*functionResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*functionResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*functionResource)(nil)
+)
+
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+)
+
+func newFunctionResource() resource.Resource { return &functionResource{} }
+
+// functionResource is faas_function.
+type functionResource struct {
+	data *providerData
+}
+
+type functionResourceModel struct {
+	ID                     types.String           `tfsdk:"id"`
+	Name                   types.String           `tfsdk:"name"`
+	Namespace              types.String           `tfsdk:"namespace"`
+	Image                  types.String           `tfsdk:"image"`
+	Command                types.List             `tfsdk:"command"`
+	Args                   types.List             `tfsdk:"args"`
+	Env                    types.Map              `tfsdk:"env"`
+	Secrets                types.Set              `tfsdk:"secrets"`
+	Labels                 types.Map              `tfsdk:"labels"`
+	Annotations            types.Map              `tfsdk:"annotations"`
+	Limits                 *resourcesModel        `tfsdk:"limits"`
+	Requests               *resourcesModel        `tfsdk:"requests"`
+	Timeout                customtypes.Duration   `tfsdk:"timeout"`
+	MaxConcurrency         types.Int64            `tfsdk:"max_concurrency"`
+	ReadOnlyRootFilesystem types.Bool             `tfsdk:"read_only_root_filesystem"`
+	ImagePullSecrets       types.Set              `tfsdk:"image_pull_secrets"`
+	OpenFaaS               *functionOpenFaaSModel `tfsdk:"openfaas"`
+	InvokeURL              types.String           `tfsdk:"invoke_url"`
+	WaitForReady           types.Bool             `tfsdk:"wait_for_ready"`
+	Timeouts               timeouts.Value         `tfsdk:"timeouts"`
+}
+
+type resourcesModel struct {
+	CPU    customtypes.Quantity `tfsdk:"cpu"`
+	Memory customtypes.Quantity `tfsdk:"memory"`
+}
+
+type functionOpenFaaSModel struct {
+	Constraints types.List `tfsdk:"constraints"`
+}
+
+func (r *functionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_function"
+}
+
+func resourcesSchema(kind string) schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("Compute resource %s of each replica, as Kubernetes quantities. "+
+			"OpenFaaS: the function's `%s` (faas-netes; faasd honours only `limits.memory`, anything else is a plan-time error there). "+
+			"Quantities compare by value, so `0.1` and `100m` never show a diff.", kind, kind),
+		Attributes: map[string]schema.Attribute{
+			"cpu": schema.StringAttribute{
+				CustomType:          customtypes.QuantityType{},
+				Optional:            true,
+				MarkdownDescription: "CPU as a Kubernetes quantity, such as `100m` (0.1 of a core) or `1`. A value that is not a non-negative quantity is a plan-time error.",
+			},
+			"memory": schema.StringAttribute{
+				CustomType:          customtypes.QuantityType{},
+				Optional:            true,
+				MarkdownDescription: "Memory as a Kubernetes quantity, such as `128Mi` or `1Gi`. A value that is not a non-negative quantity is a plan-time error.",
+			},
+		},
+	}
+}
+
+func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A deployed function: its image, process, environment, secrets, labels, annotations and compute resources. " +
+			"OpenFaaS: a function deployed through the gateway's `/system/functions` API. " +
+			"Create and update wait until the function is ready (OpenFaaS: at least one available replica, or scale to zero allowed by its `faas_scaling_policy`).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The function's id, `namespace/name`. Children (`faas_scaling_policy`, `faas_trigger`) reference it as `function_id`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Function name, unique within its namespace: an RFC 1123 label (at most 63 lower-case letters, digits and `-`, " +
+					"starting and ending with a letter or digit), as faas-netes validates it. Changing it replaces the function.",
+				Validators:    []validator.String{dnsLabelValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"namespace": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Namespace of the function, an RFC 1123 label. Default: the provider's `namespace` (OpenFaaS: `openfaas-fn`). " +
+					"Changing it replaces the function. The OpenFaaS Community Edition serves only one namespace: any other is a plan-time error.",
+				Validators:    []validator.String{dnsLabelValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
+			},
+			"image": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Container image reference, such as `ghcr.io/openfaas/figlet:latest`. Must not be empty. The OpenFaaS Community Edition deploys only public images.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(noWhitespace, "must not contain whitespace")},
+			},
+			"command": schema.ListAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "The process to run, as a list of words. OpenFaaS: joined with `args` by spaces into `envProcess` (the watchdog's `fprocess`); " +
+					"an element that is empty or contains whitespace is a plan-time error there. Unset: the image's default.",
+			},
+			"args": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Arguments appended to `command`. OpenFaaS: part of `fprocess`, as for `command`.",
+			},
+			"env": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Environment variables, a map of name to value; order never matters and an empty string is a valid value. " +
+					"Do not put secrets here: use `faas_secret` and `secrets`. The keys `fprocess`, `read_timeout`, `write_timeout`, `exec_timeout` " +
+					"and `max_inflight` are reserved on OpenFaaS (set `command`, `timeout` and `max_concurrency` instead): a plan-time error. " +
+					"OpenFaaS faas-netes does not return env vars on read, so the provider keeps what it applied in the function's " +
+					"`faasform.dev/last-applied` annotation: a redeploy outside Terraform that drops that annotation shows as drift, " +
+					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift.",
+			},
+			"secrets": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Names of platform secrets (`faas_secret`) mounted as files. OpenFaaS: `secrets`, mounted at " +
+					"`/var/openfaas/secrets/<name>`; the gateway rejects (HTTP 400) a secret that does not exist in the namespace.",
+			},
+			"labels": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Labels owned by this resource. Keys owned elsewhere are plan-time errors that name their owner: " +
+					"`com.openfaas.scale.*` (`faas_scaling_policy`), `faas_function` and `uid` (set by faas-netes). " +
+					"Labels the platform or sibling resources add never show as drift.",
+			},
+			"annotations": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Annotations owned by this resource. Keys owned elsewhere are plan-time errors: `topic` and `schedule` " +
+					"(`faas_trigger`) and `faasform.dev/last-applied` (the provider's record). `prometheus.io.scrape`, which faas-netes adds " +
+					"when absent, is ignored unless you set it.",
+			},
+			"limits":   resourcesSchema("limits"),
+			"requests": resourcesSchema("requests"),
+			"timeout": schema.StringAttribute{
+				CustomType: customtypes.DurationType{},
+				Optional:   true,
+				MarkdownDescription: "Request timeout, a positive Go duration such as `30s` or `2m`. Compared by value (`60s` equals `1m`). " +
+					"OpenFaaS: sets the watchdog's `read_timeout`, `write_timeout` and `exec_timeout` env vars (the gateway's own " +
+					"timeouts must allow it too). Unset: the watchdog's default.",
+			},
+			"max_concurrency": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Hard limit of in-flight requests per replica, an integer of at least 1; further requests get HTTP 429. " +
+					"OpenFaaS: the of-watchdog's `max_inflight` env var. Unset: unlimited.",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"read_only_root_filesystem": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Mount the container's root filesystem read-only (`/tmp` stays writable). Default `false`. " +
+					"OpenFaaS: `readOnlyRootFilesystem`, which faas-netes does not return; it is read back from the provider's last-applied record.",
+			},
+			"image_pull_secrets": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Names of registry credential secrets used to pull `image`. OpenFaaS Pro on faas-netes: added to the " +
+					"function's `secrets` (faas-netes uses secrets of type `kubernetes.io/dockerconfigjson` as image pull secrets). " +
+					"Plan-time error on the Community Edition (public images only) and on faasd (registry credentials are configured on the host).",
+			},
+			"invoke_url": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"wait_for_ready": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Wait after create and update until the platform reports the function ready, within `timeouts`. " +
+					"Default `true`. A function that is created but never becomes ready stays in state, tainted, and the error gives " +
+					"the platform's last status. With `false` the apply returns as soon as the platform accepted the deployment.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"openfaas": schema.SingleNestedBlock{
+				MarkdownDescription: "Settings that exist only on OpenFaaS; ignored on other platforms is never silent: they are plan-time errors there.",
+				Attributes: map[string]schema.Attribute{
+					"constraints": schema.ListAttribute{
+						ElementType: types.StringType,
+						Optional:    true,
+						MarkdownDescription: "Placement constraints, such as `node.kubernetes.io/instance-type=m5.large` (node selectors on faas-netes). " +
+							"Plan-time error on the Community Edition (faas-netes CE ignores them) and on faasd (one host). faas-netes does " +
+							"not return them; they are read back from the provider's last-applied record.",
+					},
+				},
+			},
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true, CreateDescription: "Default `10m`: deploying and waiting until ready.", UpdateDescription: "Default `10m`.", DeleteDescription: "Default `5m`: deleting and waiting until the platform no longer returns the function."}),
+		},
+	}
+}
+
+func (r *functionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+// ValidateConfig checks what needs no platform: null map values and list elements.
+func (r *functionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg functionResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, _ = functionFromModel(&cfg, "", &resp.Diagnostics)
+}
+
+// functionFromModel builds the neutral function; ok is false when a value the platform
+// check needs is still unknown. Null map values and list elements add errors.
+func functionFromModel(m *functionResourceModel, defaultNamespace string, diags *diag.Diagnostics) (*platform.Function, bool) {
+	known := true
+	note := func(ok bool) {
+		if !ok {
+			known = false
+		}
+	}
+	fn := &platform.Function{
+		ID:                     platform.FunctionID{Namespace: m.Namespace.ValueString(), Name: m.Name.ValueString()},
+		Image:                  m.Image.ValueString(),
+		ReadOnlyRootFilesystem: m.ReadOnlyRootFilesystem.ValueBool(),
+		MaxConcurrency:         m.MaxConcurrency.ValueInt64(),
+	}
+	if fn.ID.Namespace == "" {
+		fn.ID.Namespace = defaultNamespace
+	}
+	note(!m.Name.IsUnknown() && !m.Namespace.IsUnknown() && !m.Image.IsUnknown() && !m.MaxConcurrency.IsUnknown() && !m.ReadOnlyRootFilesystem.IsUnknown())
+	var ok bool
+	fn.Command, ok = listStrings(m.Command, path.Root("command"), diags)
+	note(ok)
+	fn.Args, ok = listStrings(m.Args, path.Root("args"), diags)
+	note(ok)
+	fn.Env, ok = mapStrings(m.Env, path.Root("env"), diags)
+	note(ok)
+	fn.Secrets, ok = setStrings(m.Secrets, path.Root("secrets"), diags)
+	note(ok)
+	fn.Labels, ok = mapStrings(m.Labels, path.Root("labels"), diags)
+	note(ok)
+	fn.Annotations, ok = mapStrings(m.Annotations, path.Root("annotations"), diags)
+	note(ok)
+	fn.ImagePullSecrets, ok = setStrings(m.ImagePullSecrets, path.Root("image_pull_secrets"), diags)
+	note(ok)
+	if m.OpenFaaS != nil {
+		fn.Constraints, ok = listStrings(m.OpenFaaS.Constraints, path.Root("openfaas").AtName("constraints"), diags)
+		note(ok)
+	}
+	fn.Limits, ok = resourcesFromModel(m.Limits)
+	note(ok)
+	fn.Requests, ok = resourcesFromModel(m.Requests)
+	note(ok)
+	switch {
+	case m.Timeout.IsUnknown():
+		known = false
+	case !m.Timeout.IsNull():
+		fn.Timeout = m.Timeout.ValueString()
+	}
+	return fn, known
+}
+
+func resourcesFromModel(m *resourcesModel) (platform.Resources, bool) {
+	if m == nil {
+		return platform.Resources{}, true
+	}
+	return platform.Resources{CPU: m.CPU.ValueString(), Memory: m.Memory.ValueString()}, !m.CPU.IsUnknown() && !m.Memory.IsUnknown()
+}
+
+func resourcesToModel(prior *resourcesModel, r platform.Resources) *resourcesModel {
+	if r.IsZero() {
+		if prior != nil && prior.CPU.IsNull() && prior.Memory.IsNull() {
+			return prior
+		}
+		return nil
+	}
+	out := &resourcesModel{CPU: customtypes.NewQuantityNull(), Memory: customtypes.NewQuantityNull()}
+	if r.CPU != "" {
+		out.CPU = customtypes.NewQuantityValue(r.CPU)
+	}
+	if r.Memory != "" {
+		out.Memory = customtypes.NewQuantityValue(r.Memory)
+	}
+	return out
+}
+
+// toModel writes what the platform returned into m, keeping m's representation of empty
+// collections and its settings that live only in Terraform (wait_for_ready, timeouts).
+func toModel(ctx context.Context, fn *platform.Function, m *functionResourceModel) {
+	m.ID = types.StringValue(fn.ID.String())
+	m.Name = types.StringValue(fn.ID.Name)
+	m.Namespace = types.StringValue(fn.ID.Namespace)
+	m.Image = types.StringValue(fn.Image)
+	m.Command = listValue(ctx, m.Command, fn.Command)
+	m.Args = listValue(ctx, m.Args, fn.Args)
+	m.Env = mapValue(ctx, m.Env, fn.Env)
+	m.Secrets = setValue(ctx, m.Secrets, fn.Secrets)
+	m.Labels = mapValue(ctx, m.Labels, fn.Labels)
+	m.Annotations = mapValue(ctx, m.Annotations, fn.Annotations)
+	m.ImagePullSecrets = setValue(ctx, m.ImagePullSecrets, fn.ImagePullSecrets)
+	m.Limits = resourcesToModel(m.Limits, fn.Limits)
+	m.Requests = resourcesToModel(m.Requests, fn.Requests)
+	if fn.Timeout != "" {
+		m.Timeout = customtypes.NewDurationValue(fn.Timeout)
+	} else {
+		m.Timeout = customtypes.NewDurationNull()
+	}
+	if fn.MaxConcurrency > 0 {
+		m.MaxConcurrency = types.Int64Value(fn.MaxConcurrency)
+	} else {
+		m.MaxConcurrency = types.Int64Null()
+	}
+	m.ReadOnlyRootFilesystem = types.BoolValue(fn.ReadOnlyRootFilesystem)
+	var priorConstraints types.List
+	if m.OpenFaaS != nil {
+		priorConstraints = m.OpenFaaS.Constraints
+	} else {
+		priorConstraints = types.ListNull(types.StringType)
+	}
+	constraints := listValue(ctx, priorConstraints, fn.Constraints)
+	if constraints.IsNull() && m.OpenFaaS == nil {
+		m.OpenFaaS = nil
+	} else {
+		m.OpenFaaS = &functionOpenFaaSModel{Constraints: constraints}
+	}
+	m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
+	if m.WaitForReady.IsNull() || m.WaitForReady.IsUnknown() {
+		m.WaitForReady = types.BoolValue(true)
+	}
+	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
+		m.Timeouts = timeouts.Value{Object: types.ObjectNull(m.Timeouts.AttributeTypes(ctx))}
+	}
+}
+
+// ModifyPlan defaults the namespace from the provider and runs the platform's
+// capability checks, so that nothing unsupported is ever written (design.md section 3).
+func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil || r.data.driver == nil {
+		return
+	}
+	var plan, cfg functionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	d := r.data.driver
+	if cfg.Namespace.IsNull() {
+		ns := d.DefaultNamespace()
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), ns)...)
+		plan.Namespace = types.StringValue(ns)
+		if !req.State.Raw.IsNull() {
+			var state functionResourceModel
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			if state.Namespace.ValueString() != ns {
+				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
+			}
+		}
+	}
+	fn, known := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
+	if !known || resp.Diagnostics.HasError() {
+		return
+	}
+	checkFunction(ctx, d, fn, &resp.Diagnostics)
+}
+
+// checkFunction adds one attribute error per setting the platform cannot honour.
+func checkFunction(ctx context.Context, d platform.Driver, fn *platform.Function, diags *diag.Diagnostics) {
+	problems, err := d.CheckFunction(ctx, fn)
+	if err != nil {
+		diags.AddError("Cannot check the function against the platform", err.Error())
+		return
+	}
+	for _, p := range problems {
+		summary := p.Summary
+		if summary == "" {
+			summary = "Unsupported on " + p.Platform
+		}
+		diags.AddAttributeError(attributePath(p.Attribute), summary, p.Error())
+	}
+}
+
+func (r *functionResource) driver(diags *diag.Diagnostics) platform.Driver {
+	if r.data == nil || r.data.driver == nil {
+		diags.AddError("Provider not configured",
+			"The faas provider's configuration was not known when this operation ran. Apply the resources it depends on first.")
+		return nil
+	}
+	return r.data.driver
+}
+
+func (r *functionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan functionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	d := r.driver(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	fn, _ := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
+	checkFunction(ctx, d, fn, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	created, err := d.CreateFunction(ctx, fn)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error creating function %s", fn.ID), err.Error())
+		return
+	}
+	tflog.Debug(ctx, "created function", map[string]any{"id": fn.ID.String()})
+	toModel(ctx, created, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !plan.WaitForReady.ValueBool() {
+		return
+	}
+	if ready, err := waitFunctionReady(ctx, d, fn.ID); err != nil {
+		// The function exists: it stays in state and Terraform marks it tainted.
+		resp.Diagnostics.AddError(fmt.Sprintf("Function %s was created but is not ready", fn.ID), err.Error())
+	} else {
+		toModel(ctx, ready, &plan)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// waitFunctionReady polls until the platform reports the function ready, and returns
+// the last read.
+func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID) (*platform.Function, error) {
+	var last *platform.Function
+	err := platform.WaitFor(ctx, "function "+id.String(), "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		fn, err := d.ReadFunction(ctx, id)
+		if errors.Is(err, platform.ErrNotFound) {
+			return false, "the platform does not return the function (yet)", nil
+		}
+		if err != nil {
+			return false, "", err
+		}
+		last = fn
+		return fn.Status.Ready, fn.Status.Reason, nil
+	})
+	return last, err
+}
+
+func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state functionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || r.data == nil || r.data.driver == nil {
+		return
+	}
+	d := r.data.driver
+	id, err := platform.ParseFunctionID(state.ID.ValueString(), d.DefaultNamespace())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid function id", err.Error())
+		return
+	}
+	fn, err := d.ReadFunction(ctx, id)
+	if errors.Is(err, platform.ErrNotFound) {
+		resp.Diagnostics.AddWarning("Function not found",
+			fmt.Sprintf("Function %s no longer exists on the platform; it was removed from the state and the next apply will create it again.", id))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error reading function %s", id), err.Error())
+		return
+	}
+	if state.Image.IsNull() && len(fn.Status.Unreadable) > 0 {
+		// Only an import leaves image null: say which attributes cannot be read back.
+		resp.Diagnostics.AddWarning("Some attributes cannot be read back",
+			fmt.Sprintf("Function %s was deployed outside Terraform and the platform does not return %s, so they are imported as unset. "+
+				"Set them in the configuration; the first apply records them.", id, strings.Join(fn.Status.Unreadable, ", ")))
+	}
+	toModel(ctx, fn, &state)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *functionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan functionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	d := r.driver(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	fn, _ := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
+	checkFunction(ctx, d, fn, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	updated, err := d.UpdateFunction(ctx, fn)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error updating function %s", fn.ID), err.Error())
+		return
+	}
+	if plan.WaitForReady.ValueBool() {
+		ready, err := waitFunctionReady(ctx, d, fn.ID)
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Function %s was updated but is not ready", fn.ID), err.Error())
+		} else {
+			updated = ready
+		}
+	}
+	toModel(ctx, updated, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *functionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state functionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	d := r.driver(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id := platform.FunctionID{Namespace: state.Namespace.ValueString(), Name: state.Name.ValueString()}
+	if err := d.DeleteFunction(ctx, id); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error deleting function %s", id), err.Error())
+	}
+}
+
+// ImportState accepts `namespace/name`, or `name` in the provider's default namespace.
+func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns := ""
+	if r.data != nil && r.data.driver != nil {
+		ns = r.data.driver.DefaultNamespace()
+	}
+	id, err := platform.ParseFunctionID(strings.TrimSpace(req.ID), ns)
+	if err != nil || id.Namespace == "" {
+		if err == nil {
+			err = errors.New("the provider's default namespace is not known yet: use the namespace/name form")
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
+			fmt.Sprintf("Expected \"namespace/name\" or \"name\" (in the provider's default namespace): %v", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id.Name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), id.Namespace)...)
+}

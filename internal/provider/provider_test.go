@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+// testAccProviders runs the provider in-process for terraform-plugin-testing.
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"faas": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+const (
+	testUser     = "admin"
+	testPassword = "s3cr3t-gateway-pw"
+)
+
+// newSim starts an OpenFaaS simulator for one test, with basic auth.
+func newSim(t *testing.T, opts openfaassim.Options) *openfaassim.Server {
+	t.Helper()
+	if opts.Username == "" {
+		opts.Username, opts.Password = testUser, testPassword
+	}
+	s := openfaassim.New(opts)
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// providerBlock configures the provider for sim; extra goes inside the openfaas block.
+func providerBlock(sim *openfaassim.Server, extra string) string {
+	return fmt.Sprintf(`
+provider "faas" {
+  max_retries = 6
+  openfaas {
+    gateway_url = %q
+    username    = %q
+    password    = %q
+    %s
+  }
+}
+`, sim.URL(), testUser, testPassword, extra)
+}
+
+// errRe compiles a pattern in which each space matches any run of white space, because
+// Terraform wraps diagnostic text.
+func errRe(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// expectNoWrites fails when the simulator saw any POST, PUT or DELETE: plan-time errors
+// must never reach the platform.
+func expectNoWrites(sim *openfaassim.Server) func() error {
+	return func() error {
+		if w := sim.Writes(); len(w) > 0 {
+			var b strings.Builder
+			for _, r := range w {
+				fmt.Fprintf(&b, "%s %s; ", r.Method, r.Path)
+			}
+			return fmt.Errorf("the platform received %d writes: %s", len(w), b.String())
+		}
+		return nil
+	}
+}
+
+func TestAccProvider_configErrors(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{})
+	fn := `
+resource "faas_function" "f" {
+  name  = "cfg"
+  image = "ghcr.io/openfaas/alpine:latest"
+}
+`
+	cases := []struct {
+		name   string
+		config string
+		err    string
+	}{
+		{"no platform block", `provider "faas" {}` + fn, `No platform block`},
+		{"missing gateway url", `provider "faas" {
+  openfaas {
+    username = "admin"
+    password = "x"
+  }
+}` + fn, `Missing OpenFaaS gateway URL`},
+		{"malformed gateway url", `provider "faas" {
+  openfaas {
+    gateway_url = "127.0.0.1:8080"
+  }
+}` + fn, `Invalid OpenFaaS gateway URL`},
+		{"token and basic auth", `provider "faas" {
+  openfaas {
+    gateway_url = "` + sim.URL() + `"
+    username    = "admin"
+    password    = "pw"
+    token       = "tok"
+  }
+}` + fn, `Set either token`},
+		{"username without password", `provider "faas" {
+  openfaas {
+    gateway_url = "` + sim.URL() + `"
+    username    = "admin"
+  }
+}` + fn, `username is set but password is not`},
+		{"bad edition", `provider "faas" {
+  openfaas {
+    gateway_url = "` + sim.URL() + `"
+    edition     = "enterprise"
+  }
+}` + fn, `value must be one of`},
+		{"bad request timeout", `provider "faas" {
+  request_timeout = "30"
+  openfaas {
+    gateway_url = "` + sim.URL() + `"
+  }
+}` + fn, `Expected a Go duration`},
+		{"max retries out of range", `provider "faas" {
+  max_retries = 99
+  openfaas {
+    gateway_url = "` + sim.URL() + `"
+  }
+}` + fn, `must be between 0 and 20`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("OPENFAAS_URL", "")
+			t.Setenv("OPENFAAS_USERNAME", "")
+			t.Setenv("OPENFAAS_PASSWORD", "")
+			t.Setenv("OPENFAAS_TOKEN", "")
+			sim.ResetRequests()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				Steps: []resource.TestStep{{
+					Config:      c.config,
+					PlanOnly:    true,
+					ExpectError: errRe(c.err),
+				}},
+			})
+			if err := expectNoWrites(sim)(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestAccProvider_envFallback(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{})
+	t.Setenv("OPENFAAS_URL", sim.URL())
+	t.Setenv("OPENFAAS_USERNAME", testUser)
+	t.Setenv("OPENFAAS_PASSWORD", testPassword)
+	t.Setenv("OPENFAAS_TOKEN", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{{
+			Config: `
+provider "faas" {
+  openfaas {}
+}
+
+resource "faas_function" "f" {
+  name  = "from-env"
+  image = "ghcr.io/openfaas/alpine:latest"
+}
+`,
+			Check: resource.TestCheckResourceAttr("faas_function.f", "invoke_url", sim.URL()+"/function/from-env.openfaas-fn"),
+		}},
+	})
+}
+
+func TestAccProvider_wrongCredentials(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "faas" {
+  openfaas {
+    gateway_url = %q
+    username    = "admin"
+    password    = "wrong-password"
+  }
+}
+
+resource "faas_function" "f" {
+  name  = "auth"
+  image = "ghcr.io/openfaas/alpine:latest"
+}
+`, sim.URL()),
+			ExpectError: errRe(`authentication failed: check the provider's username and password`),
+		}},
+	})
+	for _, r := range sim.Requests() {
+		if r.Method != http.MethodGet {
+			t.Fatalf("unexpected write %s %s", r.Method, r.Path)
+		}
+	}
+}
