@@ -1,0 +1,17 @@
+# Added by `make demo` after a function was deployed outside Terraform: the import
+# block adopts it, and the plan after the import is empty.
+
+import {
+  to = faas_function.legacy
+  id = "openfaas-fn/legacy"
+}
+
+resource "faas_function" "legacy" {
+  name    = "legacy"
+  image   = "ghcr.io/acme/legacy:3.1"
+  command = ["node", "server.js"]
+
+  labels = {
+    team = "platform"
+  }
+}
