@@ -1,0 +1,130 @@
+package platform
+
+import "context"
+
+// ScalingPolicy is the neutral faas_scaling_policy (design.md section 2a). Nil pointers
+// and empty strings mean "not set": the platform default applies.
+type ScalingPolicy struct {
+	// Function is the function the policy scales.
+	Function FunctionID
+	// MinReplicas and MaxReplicas bound the replica count.
+	MinReplicas, MaxReplicas *int64
+	// Metric is "rps", "concurrency", "cpu" or "memory".
+	Metric string
+	// Target is the per-replica target in the metric's unit.
+	Target *int64
+	// TargetUtilizationPercent is the share of Target aimed for, 1 to 100.
+	TargetUtilizationPercent *int64
+	// ScaleToZero allows zero replicas when idle.
+	ScaleToZero *bool
+	// ScaleToZeroAfter is the idle time before scaling to zero, as a Go duration string.
+	ScaleToZeroAfter string
+}
+
+// ScalingDriver is implemented by drivers that support faas_scaling_policy.
+type ScalingDriver interface {
+	// CheckScalingPolicy returns every setting the platform cannot honour. It may read
+	// the function (to find another policy on it when create is true) but never writes.
+	CheckScalingPolicy(ctx context.Context, p *ScalingPolicy, create bool) ([]*UnsupportedError, error)
+	// ReadScalingPolicy reads the policy of a function; ErrNotFound when the function is
+	// gone or carries no policy.
+	ReadScalingPolicy(ctx context.Context, fn FunctionID) (*ScalingPolicy, error)
+	// ApplyScalingPolicy writes the policy's keys into the function under its lock and
+	// waits for the rollout the write causes. With create set it fails with ErrConflict
+	// when the function already carries a policy.
+	ApplyScalingPolicy(ctx context.Context, p *ScalingPolicy, create bool) (*ScalingPolicy, error)
+	// DeleteScalingPolicy removes exactly the policy's keys; a missing function is not an error.
+	DeleteScalingPolicy(ctx context.Context, fn FunctionID) error
+}
+
+// Trigger types.
+const (
+	TriggerCron  = "cron"
+	TriggerTopic = "topic"
+)
+
+// Trigger is the neutral faas_trigger: a schedule or a topic that invokes a function.
+type Trigger struct {
+	// Function is the function invoked.
+	Function FunctionID
+	// Name is the trigger object's name where the platform has one (Knative); drivers
+	// derive it when empty.
+	Name string
+	// Type is TriggerCron or TriggerTopic.
+	Type string
+	// Schedule, TimeZone and Payload configure a cron trigger.
+	Schedule, TimeZone, Payload string
+	// Topic names the topic or CloudEvent type of a topic trigger.
+	Topic string
+	// Broker is the Knative Eventing broker of a topic trigger.
+	Broker string
+}
+
+// TriggerDriver is implemented by drivers that support faas_trigger.
+type TriggerDriver interface {
+	// TriggerID is the import id of t on this platform.
+	TriggerID(t *Trigger) string
+	// CheckTrigger returns every setting the platform cannot honour (reading the function
+	// for cross-trigger rules when create is true); it never writes.
+	CheckTrigger(ctx context.Context, t *Trigger, create bool) ([]*UnsupportedError, error)
+	// CreateTrigger creates t, failing with ErrConflict when it exists, and waits until ready.
+	CreateTrigger(ctx context.Context, t *Trigger) (*Trigger, error)
+	// ReadTrigger reads a trigger by its id; ErrNotFound when it or its function is gone.
+	ReadTrigger(ctx context.Context, id string) (*Trigger, error)
+	// UpdateTrigger rewrites t in place and waits until ready.
+	UpdateTrigger(ctx context.Context, t *Trigger) (*Trigger, error)
+	// DeleteTrigger removes t; a missing trigger or function is not an error.
+	DeleteTrigger(ctx context.Context, t *Trigger) error
+}
+
+// Secret is the neutral faas_secret. Value is write-only: reads never fill it.
+type Secret struct {
+	// Namespace and Name identify the secret.
+	Namespace, Name string
+	// Value is the secret value; never logged, never stored in state.
+	Value string
+}
+
+// SecretDriver is implemented by drivers that support faas_secret.
+type SecretDriver interface {
+	// CreateSecret creates s; ErrConflict when it exists.
+	CreateSecret(ctx context.Context, s *Secret) error
+	// UpdateSecret replaces the value of s; ErrNotFound when it does not exist.
+	UpdateSecret(ctx context.Context, s *Secret) error
+	// SecretExists reports whether the secret exists (its value cannot be read).
+	SecretExists(ctx context.Context, namespace, name string) (bool, error)
+	// DeleteSecret deletes a secret; a missing one is not an error.
+	DeleteSecret(ctx context.Context, namespace, name string) error
+}
+
+// Route is the neutral faas_route: an HTTP host and path that reach a function.
+type Route struct {
+	// Function is the function served.
+	Function FunctionID
+	// Namespace is where the route object lives.
+	Namespace string
+	// Host is the fully qualified host name; Path the path prefix ("/" by default).
+	Host, Path string
+	// Methods restricts the HTTP methods; empty means all.
+	Methods []string
+	// TLSSecret names a TLS secret for Host; empty means none.
+	TLSSecret string
+	// URL is the URL the platform reports once the route is ready (read only).
+	URL string
+}
+
+// RouteDriver is implemented by drivers that support faas_route.
+type RouteDriver interface {
+	// RouteID is the import id of r on this platform.
+	RouteID(r *Route) string
+	// CheckRoute returns every setting the platform cannot honour; it never writes.
+	CheckRoute(ctx context.Context, r *Route) ([]*UnsupportedError, error)
+	// CreateRoute creates r and waits until ready.
+	CreateRoute(ctx context.Context, r *Route) (*Route, error)
+	// ReadRoute reads a route by its id; ErrNotFound when gone.
+	ReadRoute(ctx context.Context, id string) (*Route, error)
+	// UpdateRoute rewrites r in place and waits until ready.
+	UpdateRoute(ctx context.Context, r *Route) (*Route, error)
+	// DeleteRoute removes r; a missing route is not an error.
+	DeleteRoute(ctx context.Context, r *Route) error
+}
