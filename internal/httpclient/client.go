@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -53,8 +54,10 @@ type Config struct {
 
 // Client sends JSON requests to one platform endpoint.
 type Client struct {
-	cfg     Config
-	rc      *retryablehttp.Client
+	cfg Config
+	rc  *retryablehttp.Client
+
+	mu      sync.RWMutex
 	secrets []string
 }
 
@@ -101,6 +104,8 @@ func New(cfg Config) (*Client, error) {
 
 // AddSecrets registers values that must never appear in a log line or an error message.
 func (c *Client) AddSecrets(values ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, v := range values {
 		if len(v) >= 3 {
 			c.secrets = append(c.secrets, v)
@@ -110,6 +115,8 @@ func (c *Client) AddSecrets(values ...string) {
 
 // Redact replaces every registered secret in s with "***".
 func (c *Client) Redact(s string) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	for _, v := range c.secrets {
 		s = strings.ReplaceAll(s, v, "***")
 	}

@@ -43,7 +43,7 @@ func newFunctionResource() resource.Resource { return &functionResource{} }
 
 // functionResource is faas_function.
 type functionResource struct {
-	data *providerData
+	baseResource
 }
 
 type functionResourceModel struct {
@@ -236,19 +236,6 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	}
 }
 
-func (r *functionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.data = data
-}
-
 // ValidateConfig checks what needs no platform: null map values and list elements.
 func (r *functionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg functionResourceModel
@@ -385,7 +372,8 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 // ModifyPlan defaults the namespace from the provider and runs the platform's
 // capability checks, so that nothing unsupported is ever written (design.md section 3).
 func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.driver == nil {
+	d := r.configured()
+	if req.Plan.Raw.IsNull() || d == nil {
 		return
 	}
 	var plan, cfg functionResourceModel
@@ -394,7 +382,6 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	d := r.data.driver
 	if cfg.Namespace.IsNull() {
 		ns := d.DefaultNamespace()
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), ns)...)
@@ -421,22 +408,7 @@ func checkFunction(ctx context.Context, d platform.Driver, fn *platform.Function
 		diags.AddError("Cannot check the function against the platform", err.Error())
 		return
 	}
-	for _, p := range problems {
-		summary := p.Summary
-		if summary == "" {
-			summary = "Unsupported on " + p.Platform
-		}
-		diags.AddAttributeError(attributePath(p.Attribute), summary, p.Error())
-	}
-}
-
-func (r *functionResource) driver(diags *diag.Diagnostics) platform.Driver {
-	if r.data == nil || r.data.driver == nil {
-		diags.AddError("Provider not configured",
-			"The faas provider's configuration was not known when this operation ran. Apply the resources it depends on first.")
-		return nil
-	}
-	return r.data.driver
+	addProblems(diags, problems)
 }
 
 func (r *functionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -500,10 +472,10 @@ func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.Funct
 func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state functionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || r.data == nil || r.data.driver == nil {
+	d := r.configured()
+	if resp.Diagnostics.HasError() || d == nil {
 		return
 	}
-	d := r.data.driver
 	id, err := platform.ParseFunctionID(state.ID.ValueString(), d.DefaultNamespace())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid function id", err.Error())
@@ -589,8 +561,8 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 // ImportState accepts `namespace/name`, or `name` in the provider's default namespace.
 func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ns := ""
-	if r.data != nil && r.data.driver != nil {
-		ns = r.data.driver.DefaultNamespace()
+	if d := r.configured(); d != nil {
+		ns = d.DefaultNamespace()
 	}
 	id, err := platform.ParseFunctionID(strings.TrimSpace(req.ID), ns)
 	if err != nil || id.Namespace == "" {

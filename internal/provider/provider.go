@@ -281,6 +281,9 @@ func parseGatewayURL(s string) (*url.URL, error) {
 func (p *faasProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFunctionResource,
+		newScalingPolicyResource,
+		newTriggerResource,
+		newSecretResource,
 	}
 }
 

@@ -240,7 +240,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 			}
 			return nil, fmt.Errorf("%w (the platform said: %s)", alreadyExists(fn.ID), apiErr.(*platform.APIError).Message) //nolint:forcetypeassert // apiError always returns *platform.APIError
 		}
-		return nil, fmt.Errorf("creating function %s: %w", fn.ID, apiErr)
+		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
 	}
 	return d.ReadFunction(ctx, fn.ID)
 }
@@ -304,7 +304,7 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("updating function %s: %w", fn.ID, err)
+		return nil, fmt.Errorf("updating function %s: %w", fn.ID, d.explain(err))
 	}
 	return d.ReadFunction(ctx, fn.ID)
 }

@@ -224,7 +224,11 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 		ScaleToZero:       st.Labels[ScaleLabelPrefix+"zero"] == "true" || minScale == "0",
 		Unreadable:        fn.Status.Unreadable,
 	}
-	fn.Status.Ready = fn.Status.AvailableReplicas >= 1 || fn.Status.ScaleToZero
+	// Ready: a replica is available; or the policy allows scale to zero; or faas-netes
+	// reports zero desired replicas, i.e. the function is scaled to zero and the gateway
+	// scales it up on the first request (platforms.md 2.8).
+	fn.Status.Ready = fn.Status.AvailableReplicas >= 1 || fn.Status.ScaleToZero ||
+		(info.Backend == BackendFaasNetes && st.Replicas == 0)
 	fn.Status.Reason = fmt.Sprintf("%d of %d replicas available", st.AvailableReplicas, st.Replicas)
 	return fn
 }

@@ -1,0 +1,269 @@
+package openfaas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// Scaling labels (https://docs.openfaas.com/architecture/autoscaling/, platforms.md 2.7).
+const (
+	labelScaleMin        = ScaleLabelPrefix + "min"
+	labelScaleMax        = ScaleLabelPrefix + "max"
+	labelScaleType       = ScaleLabelPrefix + "type"
+	labelScaleTarget     = ScaleLabelPrefix + "target"
+	labelScaleProportion = ScaleLabelPrefix + "target-proportion"
+	labelScaleZero       = ScaleLabelPrefix + "zero"
+	labelScaleZeroAfter  = ScaleLabelPrefix + "zero-duration"
+)
+
+// ceMaxReplicas is the Community Edition's replica ceiling (faas-netes validate.go).
+const ceMaxReplicas = 5
+
+var _ platform.ScalingDriver = (*Driver)(nil)
+
+// metricToType maps the neutral metric to OpenFaaS's scale type: "concurrency" (in-flight
+// requests per replica) is OpenFaaS's "capacity".
+var metricToType = map[string]string{"rps": "rps", "concurrency": "capacity", "cpu": "cpu"}
+
+// CheckScalingPolicy implements platform.ScalingDriver.
+func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPolicy, create bool) ([]*platform.UnsupportedError, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*platform.UnsupportedError
+	add := func(attr, reason, instead string) {
+		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
+	}
+	if info.Backend == BackendFaasd {
+		add("", "faasd runs exactly one container per function and has no autoscaling (platforms.md 2.8, faasd ROADMAP \"One replica per function\")", "Remove the faas_scaling_policy, or use faas-netes")
+		return out, nil
+	}
+	if info.Edition == EditionCE {
+		for attr, set := range map[string]bool{
+			"metric":                     p.Metric != "",
+			"target":                     p.Target != nil,
+			"target_utilization_percent": p.TargetUtilizationPercent != nil,
+			"scale_to_zero":              p.ScaleToZero != nil && *p.ScaleToZero,
+			"scale_to_zero_after":        p.ScaleToZeroAfter != "",
+		} {
+			if set {
+				add(attr, "the Community Edition honours only com.openfaas.scale.min and max (faas-netes CE rejects the other scaling labels)", "Remove "+attr+", or use OpenFaaS Pro")
+			}
+		}
+		for attr, v := range map[string]*int64{"min_replicas": p.MinReplicas, "max_replicas": p.MaxReplicas} {
+			if v != nil && *v > ceMaxReplicas {
+				add(attr, fmt.Sprintf("the Community Edition allows at most %d replicas", ceMaxReplicas), fmt.Sprintf("Set %s to %d or less, or use OpenFaaS Pro", attr, ceMaxReplicas))
+			}
+		}
+		if p.MinReplicas != nil && *p.MinReplicas == 0 {
+			add("min_replicas", "the Community Edition cannot scale to zero", "Set min_replicas to 1 or more")
+		}
+	} else {
+		if p.Metric == "memory" {
+			add("metric", "OpenFaaS autoscaling has no memory metric (scale types are rps, capacity and cpu)", `Use "rps", "concurrency" or "cpu"`)
+		}
+		if p.ScaleToZeroAfter != "" && (p.ScaleToZero == nil || !*p.ScaleToZero) {
+			add("scale_to_zero_after", "it only applies when scale_to_zero is true", "Set scale_to_zero = true, or remove scale_to_zero_after")
+		}
+	}
+	sortProblems(out)
+	if !create {
+		return out, nil
+	}
+	st, err := d.readStatus(ctx, p.Function)
+	if errors.Is(err, platform.ErrNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if hasScaling(st.Labels) {
+		out = append(out, policyExists(info, p.Function))
+	}
+	return out, nil
+}
+
+func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
+	return &platform.UnsupportedError{
+		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy",
+		Reason:  fmt.Sprintf("function %s already carries com.openfaas.scale.* labels, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
+		Instead: fmt.Sprintf("Manage it with one faas_scaling_policy: import the existing one with terraform import <address> %s", id),
+	}
+}
+
+func hasScaling(labels map[string]string) bool {
+	for k := range labels {
+		if strings.HasPrefix(k, ScaleLabelPrefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadScalingPolicy implements platform.ScalingDriver.
+func (d *Driver) ReadScalingPolicy(ctx context.Context, fn platform.FunctionID) (*platform.ScalingPolicy, error) {
+	st, err := d.readStatus(ctx, fn)
+	if err != nil {
+		return nil, err
+	}
+	if !hasScaling(st.Labels) {
+		return nil, fmt.Errorf("function %s carries no scaling labels: %w", fn, platform.ErrNotFound)
+	}
+	return policyFromLabels(fn, st.Labels), nil
+}
+
+func policyFromLabels(fn platform.FunctionID, l map[string]string) *platform.ScalingPolicy {
+	p := &platform.ScalingPolicy{Function: fn}
+	intLabel := func(k string) *int64 {
+		if v, err := strconv.ParseInt(l[k], 10, 64); err == nil {
+			return &v
+		}
+		return nil
+	}
+	p.MinReplicas, p.MaxReplicas, p.Target = intLabel(labelScaleMin), intLabel(labelScaleMax), intLabel(labelScaleTarget)
+	if t, ok := l[labelScaleType]; ok {
+		p.Metric = t
+		for metric, typ := range metricToType {
+			if typ == t {
+				p.Metric = metric
+			}
+		}
+	}
+	if v, err := strconv.ParseFloat(l[labelScaleProportion], 64); err == nil {
+		pct := int64(v*100 + 0.5)
+		p.TargetUtilizationPercent = &pct
+	}
+	if v, err := strconv.ParseBool(l[labelScaleZero]); err == nil {
+		p.ScaleToZero = &v
+	}
+	p.ScaleToZeroAfter = l[labelScaleZeroAfter]
+	return p
+}
+
+func policyLabels(p *platform.ScalingPolicy) map[string]string {
+	out := map[string]string{}
+	if p.MinReplicas != nil {
+		out[labelScaleMin] = strconv.FormatInt(*p.MinReplicas, 10)
+	}
+	if p.MaxReplicas != nil {
+		out[labelScaleMax] = strconv.FormatInt(*p.MaxReplicas, 10)
+	}
+	if p.Metric != "" {
+		out[labelScaleType] = metricToType[p.Metric]
+	}
+	if p.Target != nil {
+		out[labelScaleTarget] = strconv.FormatInt(*p.Target, 10)
+	}
+	if p.TargetUtilizationPercent != nil {
+		out[labelScaleProportion] = strconv.FormatFloat(float64(*p.TargetUtilizationPercent)/100, 'f', -1, 64)
+	}
+	if p.ScaleToZero != nil {
+		out[labelScaleZero] = strconv.FormatBool(*p.ScaleToZero)
+	}
+	if p.ScaleToZeroAfter != "" {
+		out[labelScaleZeroAfter] = p.ScaleToZeroAfter
+	}
+	return out
+}
+
+// ApplyScalingPolicy implements platform.ScalingDriver: under the function's lock it
+// replaces every com.openfaas.scale.* label with the policy's, re-checking that no other
+// policy exists on create, then waits until the function is ready again.
+func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPolicy, create bool) (*platform.ScalingPolicy, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wrote := false
+	err = d.modify(ctx, p.Function, true, func(cur *functionDeployment) error {
+		if create && hasScaling(cur.Labels) {
+			return fmt.Errorf("%s: %w", policyExists(info, p.Function).Error(), platform.ErrConflict)
+		}
+		before := fmt.Sprint(cur.Labels)
+		for k := range cur.Labels {
+			if strings.HasPrefix(k, ScaleLabelPrefix) {
+				delete(cur.Labels, k)
+			}
+		}
+		for k, v := range policyLabels(p) {
+			cur.Labels = setKey(cur.Labels, k, v)
+		}
+		wrote = before != fmt.Sprint(cur.Labels)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing the scaling policy of function %s: %w", p.Function, d.explain(err))
+	}
+	if wrote {
+		if err := d.WaitReady(ctx, p.Function); err != nil {
+			return nil, err
+		}
+	}
+	return d.ReadScalingPolicy(ctx, p.Function)
+}
+
+// DeleteScalingPolicy implements platform.ScalingDriver.
+func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID) error {
+	return d.removeKeys(ctx, fn, "the scaling policy", func(cur *functionDeployment) {
+		for k := range cur.Labels {
+			if strings.HasPrefix(k, ScaleLabelPrefix) {
+				delete(cur.Labels, k)
+			}
+		}
+	})
+}
+
+// removeKeys deletes a child's keys from a function and waits for the rollout; a
+// missing function is not an error.
+func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what string, remove func(cur *functionDeployment)) error {
+	wrote := false
+	err := d.modify(ctx, fn, true, func(cur *functionDeployment) error {
+		before := fmt.Sprint(cur.Labels, cur.Annotations)
+		remove(cur)
+		wrote = before != fmt.Sprint(cur.Labels, cur.Annotations)
+		return nil
+	})
+	if errors.Is(err, platform.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("removing %s from function %s: %w", what, fn, d.explain(err))
+	}
+	if wrote {
+		return d.WaitReady(ctx, fn)
+	}
+	return nil
+}
+
+// WaitReady waits until the function is ready again after a write that rolled it out;
+// a function whose policy allows scale to zero is ready with zero replicas.
+func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) error {
+	return platform.WaitFor(ctx, "function "+id.String(), "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		fn, err := d.ReadFunction(ctx, id)
+		if err != nil {
+			return false, "", err
+		}
+		return fn.Status.Ready, fn.Status.Reason, nil
+	})
+}
+
+// explain adds plain words to the platform errors a child write can meet.
+func (d *Driver) explain(err error) error {
+	var api *platform.APIError
+	if errors.As(err, &api) && api.StatusCode == 400 && strings.Contains(strings.ToLower(api.Message), "secret") {
+		return fmt.Errorf("%w. The function references a secret that does not exist in its namespace: create it with faas_secret, and reference faas_secret.<name>.name in secrets so that Terraform creates it first", err)
+	}
+	return err
+}
+
+// sortProblems orders problems by attribute, so diagnostics come out deterministically.
+func sortProblems(p []*platform.UnsupportedError) {
+	sort.SliceStable(p, func(i, j int) bool { return p[i].Attribute < p[j].Attribute })
+}

@@ -1,0 +1,412 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+const ns = "openfaas-fn"
+
+// checkFunc asserts something about a function as the platform holds it.
+func checkFunc(sim *openfaassim.Server, name string, f func(fn openfaassim.Function) error) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		fn, ok := sim.GetFunction(ns, name)
+		if !ok {
+			return fmt.Errorf("function %s is not on the platform", name)
+		}
+		return f(fn)
+	}
+}
+
+func wantLabels(want map[string]string, absent ...string) func(openfaassim.Function) error {
+	return func(fn openfaassim.Function) error {
+		for k, v := range want {
+			if fn.Labels[k] != v {
+				return fmt.Errorf("label %s = %q, want %q (labels %v)", k, fn.Labels[k], v, fn.Labels)
+			}
+		}
+		for _, k := range absent {
+			if _, ok := fn.Labels[k]; ok {
+				return fmt.Errorf("label %s should be gone (labels %v)", k, fn.Labels)
+			}
+		}
+		return nil
+	}
+}
+
+func wantTopics(topics string, schedule string) func(openfaassim.Function) error {
+	return func(fn openfaassim.Function) error {
+		got := strings.Split(fn.Annotations["topic"], ",")
+		want := strings.Split(topics, ",")
+		if topics == "" {
+			want = []string{""}
+		}
+		if fmt.Sprint(sortedStrings(got)) != fmt.Sprint(sortedStrings(want)) {
+			return fmt.Errorf("topic annotation %q, want elements %q", fn.Annotations["topic"], topics)
+		}
+		if fn.Annotations["schedule"] != schedule {
+			return fmt.Errorf("schedule annotation %q, want %q", fn.Annotations["schedule"], schedule)
+		}
+		return nil
+	}
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+const fnBlock = `
+resource "faas_function" "f" {
+  name  = %q
+  image = "ghcr.io/openfaas/alpine:latest"
+  env   = { MODE = "prod" }
+}
+`
+
+func TestAccScalingPolicy_lifecycle(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
+	cfg := func(minReplicas, maxReplicas int, extra string) string {
+		return providerBlock(sim, "") + fmt.Sprintf(fnBlock, "scaled") + fmt.Sprintf(`
+resource "faas_scaling_policy" "p" {
+  function_id                = faas_function.f.id
+  min_replicas               = %d
+  max_replicas               = %d
+  metric                     = "concurrency"
+  target                     = 10
+  target_utilization_percent = 80
+  %s
+}
+`, minReplicas, maxReplicas, extra)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(1, 4, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/scaled")),
+				},
+				Check: checkFunc(sim, "scaled", func(fn openfaassim.Function) error {
+					if err := wantLabels(map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "4",
+						"com.openfaas.scale.type": "capacity", "com.openfaas.scale.target": "10", "com.openfaas.scale.target-proportion": "0.8"})(fn); err != nil {
+						return err
+					}
+					if fn.EnvVars["MODE"] != "prod" {
+						return fmt.Errorf("the policy's write lost the function's env: %v", fn.EnvVars)
+					}
+					return nil
+				}),
+			},
+			{
+				// Update in place, and scale to zero: ready with zero replicas.
+				Config: cfg(0, 6, "scale_to_zero = true\n  scale_to_zero_after = \"20m\""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
+				}},
+				Check: checkFunc(sim, "scaled", wantLabels(map[string]string{"com.openfaas.scale.min": "0", "com.openfaas.scale.max": "6",
+					"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "20m"})),
+			},
+			{
+				ResourceName:      "faas_scaling_policy.p",
+				ImportState:       true,
+				ImportStateId:     ns + "/scaled",
+				ImportStateVerify: true,
+			},
+			{
+				// Drift: someone raises max by hand.
+				PreConfig: func() {
+					sim.ModifyFunction(ns, "scaled", func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "50" })
+				},
+				Config: cfg(0, 6, "scale_to_zero = true\n  scale_to_zero_after = \"20m\""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
+				}},
+				Check: checkFunc(sim, "scaled", wantLabels(map[string]string{"com.openfaas.scale.max": "6"})),
+			},
+			{
+				// Out-of-band delete of the policy's keys: re-created.
+				PreConfig: func() {
+					sim.ModifyFunction(ns, "scaled", func(f *openfaassim.Function) {
+						for k := range f.Labels {
+							if strings.HasPrefix(k, "com.openfaas.scale.") {
+								delete(f.Labels, k)
+							}
+						}
+					})
+				},
+				Config: cfg(0, 6, "scale_to_zero = true\n  scale_to_zero_after = \"20m\""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionCreate),
+				}},
+			},
+			{
+				// Removing the policy removes exactly its keys.
+				Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "scaled"),
+				Check: checkFunc(sim, "scaled", wantLabels(nil, "com.openfaas.scale.min", "com.openfaas.scale.max",
+					"com.openfaas.scale.type", "com.openfaas.scale.zero")),
+			},
+		},
+	})
+}
+
+func TestAccScalingPolicy_communityEdition(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{{
+			Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "ce") + `
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id
+  min_replicas = 2
+  max_replicas = 5
+}
+`,
+			Check: checkFunc(sim, "ce", wantLabels(map[string]string{"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "5"})),
+		}},
+	})
+}
+
+func TestAccTrigger_lifecycle(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
+	cfg := func(schedule string) string {
+		return providerBlock(sim, "") + fmt.Sprintf(fnBlock, "events") + fmt.Sprintf(`
+resource "faas_trigger" "cron" {
+  function_id = faas_function.f.id
+  type        = "cron"
+  schedule    = %q
+}
+
+resource "faas_trigger" "orders" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = "orders"
+}
+
+resource "faas_trigger" "mqtt" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = "sensors/+/temperature"
+}
+`, schedule)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("*/5 * * * *"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("faas_trigger.cron", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/events/cron")),
+					statecheck.ExpectKnownValue("faas_trigger.mqtt", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/events/topic/sensors/+/temperature")),
+				},
+				Check: checkFunc(sim, "events", wantTopics("cron-function,orders,sensors/+/temperature", "*/5 * * * *")),
+			},
+			{
+				Config: cfg("@hourly"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionUpdate),
+				}},
+				Check: checkFunc(sim, "events", wantTopics("cron-function,orders,sensors/+/temperature", "@hourly")),
+			},
+			{ResourceName: "faas_trigger.cron", ImportState: true, ImportStateId: ns + "/events/cron", ImportStateVerify: true},
+			{ResourceName: "faas_trigger.mqtt", ImportState: true, ImportStateId: ns + "/events/topic/sensors/+/temperature", ImportStateVerify: true},
+			{
+				// Drift on the schedule, and an out-of-band removal of one topic.
+				PreConfig: func() {
+					sim.ModifyFunction(ns, "events", func(f *openfaassim.Function) {
+						f.Annotations["schedule"] = "0 0 * * *"
+						f.Annotations["topic"] = "cron-function,sensors/+/temperature"
+					})
+				},
+				Config: cfg("@hourly"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("faas_trigger.orders", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("faas_trigger.mqtt", plancheck.ResourceActionNoop),
+				}},
+				Check: checkFunc(sim, "events", wantTopics("cron-function,orders,sensors/+/temperature", "@hourly")),
+			},
+			{
+				// Removing a trigger removes exactly its element.
+				Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "events") + `
+resource "faas_trigger" "orders" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = "orders"
+}
+`,
+				Check: checkFunc(sim, "events", wantTopics("orders", "")),
+			},
+		},
+	})
+}
+
+func TestAccTrigger_communityEditionOneTrigger(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{})
+	base := providerBlock(sim, "") + fmt.Sprintf(fnBlock, "ce-cron") + `
+resource "faas_trigger" "cron" {
+  function_id = faas_function.f.id
+  type        = "cron"
+  schedule    = "0 9 * * 1-5"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{
+			{Config: base, Check: checkFunc(sim, "ce-cron", wantTopics("cron-function", "0 9 * * 1-5"))},
+			{
+				// A second trigger on a CE function is refused at plan time, nothing written.
+				PreConfig: sim.ResetRequests,
+				Config: base + `
+resource "faas_trigger" "topic" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = "orders"
+}
+`,
+				PlanOnly:    true,
+				ExpectError: errRe(`Community Edition allows one trigger per function.*on cron or one topic, not both`),
+			},
+			{
+				Config: base,
+				Check: func(s *terraform.State) error {
+					return expectNoWrites(sim)()
+				},
+			},
+		},
+	})
+}
+
+func TestAccChildren_functionReplacedReappliesChildren(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
+	cfg := func(name string) string {
+		return providerBlock(sim, "") + fmt.Sprintf(fnBlock, name) + `
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id
+  min_replicas = 2
+  max_replicas = 8
+}
+
+resource "faas_trigger" "cron" {
+  function_id = faas_function.f.id
+  type        = "cron"
+  schedule    = "*/10 * * * *"
+}
+
+resource "faas_trigger" "topic" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = "payments"
+}
+`
+	}
+	all := func(name string) func(*terraform.State) error {
+		return resource.ComposeAggregateTestCheckFunc(
+			checkFunc(sim, name, wantLabels(map[string]string{"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "8"})),
+			checkFunc(sim, name, wantTopics("cron-function,payments", "*/10 * * * *")),
+		)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{
+			{Config: cfg("first"), Check: all("first")},
+			{
+				// -replace / taint: the new function gets every child's keys in the same apply.
+				Config: cfg("first"),
+				Taint:  []string{"faas_function.f"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("faas_trigger.topic", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: all("first"),
+			},
+			{
+				// Rename: the children follow the function.
+				Config: cfg("second"),
+				Check:  all("second"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("faas_trigger.topic", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/second/topic/payments")),
+					statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/second")),
+				},
+			},
+			{
+				// The function deleted out of band: refresh drops the children, apply re-creates all.
+				PreConfig: func() { sim.DeleteFunction(ns, "second") },
+				Config:    cfg("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("faas_trigger.topic", plancheck.ResourceActionCreate),
+				}},
+				Check: all("second"),
+			},
+		},
+	})
+}
+
+// TestAccChildren_waitForRollout: a child's write rolls the function out again, and the
+// apply returns only once the function is ready again.
+func TestAccChildren_waitForRollout(t *testing.T) {
+	const polls = 3
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: polls})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{
+			{Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "roll")},
+			{
+				PreConfig: sim.ResetRequests,
+				Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "roll") + `
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id
+  max_replicas = 3
+}
+`,
+				Check: func(*terraform.State) error {
+					// After the PUT, at least polls+1 reads happened before any later write or the refresh.
+					reqs := sim.Requests()
+					put := -1
+					for i, r := range reqs {
+						if r.Method == "PUT" {
+							put = i
+						}
+					}
+					if put < 0 {
+						return fmt.Errorf("no PUT")
+					}
+					reads := 0
+					for _, r := range reqs[put+1:] {
+						if r.Method == "GET" && r.Path == "/system/function/roll" {
+							reads++
+						}
+					}
+					if reads < polls+1 {
+						return fmt.Errorf("only %d reads after the rollout: the apply did not wait", reads)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,144 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// baseResource holds what every resource gets from the provider: the configured driver,
+// or nothing when the provider configuration was unknown at plan time.
+type baseResource struct {
+	data *providerData
+}
+
+// Configure stores the provider data (the same for every resource).
+func (b *baseResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	b.data = data
+}
+
+// configured returns the driver, or nil when the provider is not configured yet (plan
+// with unknown provider values): plan-time platform checks are then skipped.
+func (b *baseResource) configured() platform.Driver {
+	if b.data == nil {
+		return nil
+	}
+	return b.data.driver
+}
+
+// driver returns the driver for an apply-time operation, or adds an error.
+func (b *baseResource) driver(diags *diag.Diagnostics) platform.Driver {
+	if d := b.configured(); d != nil {
+		return d
+	}
+	diags.AddError("Provider not configured",
+		"The faas provider's configuration was not known when this operation ran. Apply the resources it depends on first.")
+	return nil
+}
+
+// addProblems turns a driver's capability findings into attribute errors; an empty
+// attribute is a resource-level error.
+func addProblems(diags *diag.Diagnostics, problems []*platform.UnsupportedError) {
+	for _, p := range problems {
+		summary := p.Summary
+		if summary == "" {
+			summary = "Unsupported on " + p.Platform
+		}
+		if p.Attribute == "" {
+			diags.AddError(summary, p.Error())
+			continue
+		}
+		diags.AddAttributeError(attributePath(p.Attribute), summary, p.Error())
+	}
+}
+
+// functionIDAttribute is the function_id attribute of child resources. The child is
+// replaced whenever function_id changes or becomes unknown, which is what happens when
+// its function is replaced (rename, taint, -replace): the child is then created again
+// on the new function in the same apply. An in-place update is not enough: Terraform
+// plans again during apply, and when the new function has the same id as the old one
+// (taint, -replace) the child's update turns into a no-op and its keys would be lost
+// with the old function.
+func functionIDAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "The `id` of the `faas_function` this " + what + " belongs to (`namespace/name`); reference it as " +
+			"`faas_function.<name>.id` so that Terraform orders the writes. When the function is replaced (rename, taint, " +
+			"`-replace`) or this points at another function, the " + what + " is replaced too, in the same apply, so it is " +
+			"written again into the new function.",
+		Validators: []validator.String{functionIDValidator{}},
+		PlanModifiers: []planmodifier.String{
+			stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+				resp.RequiresReplace = !req.StateValue.IsNull() && (req.PlanValue.IsUnknown() || !req.StateValue.Equal(req.PlanValue))
+			}, "Replaces the resource when its function is replaced or changes.", "Replaces the resource when its function is replaced or changes."),
+		},
+	}
+}
+
+// functionIDValidator checks the namespace/name form when the value is known.
+type functionIDValidator struct{}
+
+func (functionIDValidator) Description(context.Context) string {
+	return "must be a function id of the form namespace/name"
+}
+
+func (v functionIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (functionIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := parseFunctionRef(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid function_id", err.Error())
+	}
+}
+
+// parseFunctionRef parses a function_id, which is always namespace/name.
+func parseFunctionRef(s string) (platform.FunctionID, error) {
+	if !strings.Contains(s, "/") {
+		return platform.FunctionID{}, fmt.Errorf("%q has no namespace: reference faas_function.<name>.id, which is namespace/name", s)
+	}
+	return platform.ParseFunctionID(s, "")
+}
+
+// notFoundRemoves handles a child whose object vanished during Read: a warning, and the
+// resource leaves the state so that the next apply creates it again.
+func notFoundRemoves(ctx context.Context, resp *resource.ReadResponse, what string) {
+	resp.Diagnostics.AddWarning(what+" not found",
+		what+" no longer exists on the platform (or its function was deleted); it was removed from the state and the next apply will create it again.")
+	resp.State.RemoveResource(ctx)
+}
+
+const defaultChildTimeout = 10 * time.Minute
+
+// withTimeout bounds ctx by a timeouts block value (default 10 minutes).
+func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
+	d, dd := get(ctx, defaultChildTimeout)
+	diags.Append(dd...)
+	if diags.HasError() {
+		return ctx, func() {}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, cancel, true
+}

@@ -1,0 +1,366 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/faasform/terraform-provider-faas/internal/customtypes"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithImportState    = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*scalingPolicyResource)(nil)
+)
+
+func newScalingPolicyResource() resource.Resource { return &scalingPolicyResource{} }
+
+// scalingPolicyResource is faas_scaling_policy.
+type scalingPolicyResource struct {
+	baseResource
+}
+
+type scalingPolicyModel struct {
+	ID                       types.String         `tfsdk:"id"`
+	FunctionID               types.String         `tfsdk:"function_id"`
+	MinReplicas              types.Int64          `tfsdk:"min_replicas"`
+	MaxReplicas              types.Int64          `tfsdk:"max_replicas"`
+	Metric                   types.String         `tfsdk:"metric"`
+	Target                   types.Int64          `tfsdk:"target"`
+	TargetUtilizationPercent types.Int64          `tfsdk:"target_utilization_percent"`
+	ScaleToZero              types.Bool           `tfsdk:"scale_to_zero"`
+	ScaleToZeroAfter         customtypes.Duration `tfsdk:"scale_to_zero_after"`
+	Timeouts                 timeouts.Value       `tfsdk:"timeouts"`
+}
+
+func (r *scalingPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_scaling_policy"
+}
+
+func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Autoscaling of one function: replica bounds, the metric and target to scale on, and scale to zero. " +
+			"A function has at most one policy. OpenFaaS: the function's `com.openfaas.scale.*` labels " +
+			"(https://docs.openfaas.com/architecture/autoscaling/), written by read-modify-write of the whole function under a " +
+			"per-function lock; every write rolls the function out again and the apply waits until it is ready. " +
+			"The Community Edition honours only `min_replicas` and `max_replicas` up to 5; faasd has no autoscaling (plan-time errors). " +
+			"Unset attributes keep the platform's defaults (OpenFaaS: min 1, max 20 on Pro and 5 on CE, type rps, target 50).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The policy's id, equal to its function's id: `namespace/function`. Import with this id.",
+			},
+			"function_id": functionIDAttribute("policy"),
+			"min_replicas": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Lowest replica count, an integer of at least 0 and at most `max_replicas`. OpenFaaS: " +
+					"`com.openfaas.scale.min` (default 1); 0 only on Pro with `scale_to_zero`. Community Edition: 1 to 5.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"max_replicas": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Highest replica count, an integer of at least 1. OpenFaaS: `com.openfaas.scale.max` " +
+					"(default 20 on Pro, 5 on the Community Edition, which rejects more).",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"metric": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What to scale on: `rps` (requests per second), `concurrency` (in-flight requests per replica), " +
+					"`cpu` (millicores) or `memory`. OpenFaaS Pro: `com.openfaas.scale.type` `rps`, `capacity` (our `concurrency`) " +
+					"or `cpu`; `memory` is a plan-time error. Community Edition: a plan-time error.",
+				Validators: []validator.String{stringvalidator.OneOf("rps", "concurrency", "cpu", "memory")},
+			},
+			"target": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Target per replica in the metric's unit (requests per second, in-flight requests, or " +
+					"millicores), an integer of at least 1. OpenFaaS Pro: `com.openfaas.scale.target` (default 50).",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"target_utilization_percent": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Share of `target` to aim for, 1 to 100 percent. OpenFaaS Pro: " +
+					"`com.openfaas.scale.target-proportion` = percent / 100 (default 90).",
+				Validators: []validator.Int64{int64validator.Between(1, 100)},
+			},
+			"scale_to_zero": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Scale the function to zero replicas when idle. OpenFaaS Pro: `com.openfaas.scale.zero`; " +
+					"a function scaled to zero counts as ready. Community Edition and faasd: a plan-time error.",
+			},
+			"scale_to_zero_after": schema.StringAttribute{
+				CustomType: customtypes.DurationType{},
+				Optional:   true,
+				MarkdownDescription: "Idle time before scaling to zero, a positive Go duration such as `15m`. Requires " +
+					"`scale_to_zero = true`. OpenFaaS Pro: `com.openfaas.scale.zero-duration` (default 15m).",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+				CreateDescription: "Default `10m`: writing the policy and waiting until the function is ready again.",
+				UpdateDescription: "Default `10m`.", DeleteDescription: "Default `10m`."}),
+		},
+	}
+}
+
+// ValidateConfig checks what needs no platform: min <= max and the zero settings.
+func (r *scalingPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg scalingPolicyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if known(cfg.MinReplicas) && known(cfg.MaxReplicas) && cfg.MinReplicas.ValueInt64() > cfg.MaxReplicas.ValueInt64() {
+		resp.Diagnostics.AddAttributeError(path.Root("min_replicas"), "min_replicas is greater than max_replicas",
+			fmt.Sprintf("min_replicas (%d) must not be greater than max_replicas (%d).", cfg.MinReplicas.ValueInt64(), cfg.MaxReplicas.ValueInt64()))
+	}
+	if known(cfg.ScaleToZero) && !cfg.ScaleToZero.ValueBool() && !cfg.ScaleToZeroAfter.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("scale_to_zero_after"), "scale_to_zero_after without scale to zero",
+			"scale_to_zero_after only applies when scale_to_zero is true.")
+	}
+}
+
+// known reports a value that is neither null nor unknown.
+func known(v interface {
+	IsNull() bool
+	IsUnknown() bool
+}) bool {
+	return !v.IsNull() && !v.IsUnknown()
+}
+
+func int64Ptr(v types.Int64) *int64 {
+	if !known(v) {
+		return nil
+	}
+	x := v.ValueInt64()
+	return &x
+}
+
+func int64Value(p *int64) types.Int64 {
+	if p == nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(*p)
+}
+
+// policyFromModel builds the neutral policy; ok is false when a value is unknown.
+func policyFromModel(m *scalingPolicyModel) (*platform.ScalingPolicy, bool) {
+	fn, err := parseFunctionRef(m.FunctionID.ValueString())
+	if m.FunctionID.IsUnknown() || err != nil {
+		return nil, false
+	}
+	p := &platform.ScalingPolicy{
+		Function:    fn,
+		MinReplicas: int64Ptr(m.MinReplicas), MaxReplicas: int64Ptr(m.MaxReplicas),
+		Metric: m.Metric.ValueString(), Target: int64Ptr(m.Target),
+		TargetUtilizationPercent: int64Ptr(m.TargetUtilizationPercent),
+		ScaleToZeroAfter:         m.ScaleToZeroAfter.ValueString(),
+	}
+	if known(m.ScaleToZero) {
+		v := m.ScaleToZero.ValueBool()
+		p.ScaleToZero = &v
+	}
+	ok := !m.MinReplicas.IsUnknown() && !m.MaxReplicas.IsUnknown() && !m.Metric.IsUnknown() && !m.Target.IsUnknown() &&
+		!m.TargetUtilizationPercent.IsUnknown() && !m.ScaleToZero.IsUnknown() && !m.ScaleToZeroAfter.IsUnknown()
+	return p, ok
+}
+
+func policyToModel(p *platform.ScalingPolicy, m *scalingPolicyModel) {
+	m.ID = types.StringValue(p.Function.String())
+	m.FunctionID = types.StringValue(p.Function.String())
+	m.MinReplicas, m.MaxReplicas = int64Value(p.MinReplicas), int64Value(p.MaxReplicas)
+	m.Target, m.TargetUtilizationPercent = int64Value(p.Target), int64Value(p.TargetUtilizationPercent)
+	m.Metric = types.StringNull()
+	if p.Metric != "" {
+		m.Metric = types.StringValue(p.Metric)
+	}
+	m.ScaleToZero = types.BoolNull()
+	if p.ScaleToZero != nil {
+		m.ScaleToZero = types.BoolValue(*p.ScaleToZero)
+	}
+	m.ScaleToZeroAfter = customtypes.NewDurationNull()
+	if p.ScaleToZeroAfter != "" {
+		m.ScaleToZeroAfter = customtypes.NewDurationValue(p.ScaleToZeroAfter)
+	}
+}
+
+func scalingDriver(d platform.Driver, diags *diag.Diagnostics) platform.ScalingDriver {
+	sd, ok := d.(platform.ScalingDriver)
+	if !ok {
+		diags.AddError("faas_scaling_policy is not supported by this platform", "The configured platform has no scaling policies.")
+	}
+	return sd
+}
+
+func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan scalingPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The id is the function's id: unknown exactly when the function is being replaced.
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.FunctionID)...)
+	d := r.configured()
+	p, ok := policyFromModel(&plan)
+	if d == nil || !ok {
+		return
+	}
+	sd := scalingDriver(d, &resp.Diagnostics)
+	if sd == nil {
+		return
+	}
+	problems, err := sd.CheckScalingPolicy(ctx, p, req.State.Raw.IsNull())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot check the scaling policy against the platform", err.Error())
+		return
+	}
+	addProblems(&resp.Diagnostics, problems)
+}
+
+func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyModel, create bool, diags *diag.Diagnostics) {
+	d := r.driver(diags)
+	if d == nil {
+		return
+	}
+	sd := scalingDriver(d, diags)
+	if sd == nil {
+		return
+	}
+	p, _ := policyFromModel(plan)
+	if p == nil {
+		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
+		return
+	}
+	problems, err := sd.CheckScalingPolicy(ctx, p, false)
+	if err != nil {
+		diags.AddError("Cannot check the scaling policy against the platform", err.Error())
+		return
+	}
+	if addProblems(diags, problems); diags.HasError() {
+		return
+	}
+	got, err := sd.ApplyScalingPolicy(ctx, p, create)
+	if err != nil {
+		diags.AddError(fmt.Sprintf("Error writing the scaling policy of function %s", p.Function), err.Error())
+		return
+	}
+	policyToModel(got, plan)
+}
+
+func (r *scalingPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan scalingPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	r.apply(ctx, &plan, true, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *scalingPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state scalingPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	d := r.configured()
+	if resp.Diagnostics.HasError() || d == nil {
+		return
+	}
+	sd := scalingDriver(d, &resp.Diagnostics)
+	if sd == nil {
+		return
+	}
+	fn, err := parseFunctionRef(state.ID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid scaling policy id", err.Error())
+		return
+	}
+	p, err := sd.ReadScalingPolicy(ctx, fn)
+	if errors.Is(err, platform.ErrNotFound) {
+		notFoundRemoves(ctx, resp, "Scaling policy of function "+fn.String())
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error reading the scaling policy of function %s", fn), err.Error())
+		return
+	}
+	policyToModel(p, &state)
+	if state.Timeouts.IsNull() || state.Timeouts.IsUnknown() {
+		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *scalingPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan scalingPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	r.apply(ctx, &plan, false, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *scalingPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state scalingPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	d := r.driver(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sd := scalingDriver(d, &resp.Diagnostics)
+	if sd == nil {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	fn, err := parseFunctionRef(state.ID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid scaling policy id", err.Error())
+		return
+	}
+	if err := sd.DeleteScalingPolicy(ctx, fn); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error deleting the scaling policy of function %s", fn), err.Error())
+	}
+}
+
+// ImportState takes the function's id, namespace/function.
+func (r *scalingPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	fn, err := parseFunctionRef(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id", "Expected the function's id, namespace/function: "+err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), fn.String())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("function_id"), fn.String())...)
+}

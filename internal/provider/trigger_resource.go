@@ -1,0 +1,331 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*triggerResource)(nil)
+	_ resource.ResourceWithImportState    = (*triggerResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*triggerResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*triggerResource)(nil)
+)
+
+func newTriggerResource() resource.Resource { return &triggerResource{} }
+
+// triggerResource is faas_trigger.
+type triggerResource struct {
+	baseResource
+}
+
+type triggerModel struct {
+	ID         types.String   `tfsdk:"id"`
+	FunctionID types.String   `tfsdk:"function_id"`
+	Type       types.String   `tfsdk:"type"`
+	Schedule   types.String   `tfsdk:"schedule"`
+	TimeZone   types.String   `tfsdk:"time_zone"`
+	Payload    types.String   `tfsdk:"payload"`
+	Topic      types.String   `tfsdk:"topic"`
+	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *triggerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_trigger"
+}
+
+func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A schedule (`cron`) or a message topic (`topic`) that invokes a function. OpenFaaS: keys inside the " +
+			"function object read by the connectors: a topic trigger owns one element of the comma-separated `topic` annotation; " +
+			"a cron trigger owns the `schedule` annotation and the `cron-function` element (openfaas/cron-connector). Writes are " +
+			"read-modify-write of the whole function under a per-function lock, roll the function out again, and wait until it " +
+			"is ready. One cron trigger per function; on the Community Edition a function has one trigger: cron or one topic.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The trigger's id. OpenFaaS: `namespace/function/cron`, or `namespace/function/topic/<topic>` " +
+					"where the topic takes the rest of the id (so topics containing `/` import correctly). Import with this id.",
+			},
+			"function_id": functionIDAttribute("trigger"),
+			"type": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "`cron` (a schedule) or `topic` (messages on a topic). Changing it replaces the trigger.",
+				Validators:          []validator.String{stringvalidator.OneOf(platform.TriggerCron, platform.TriggerTopic)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"schedule": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Required for `cron`, not allowed for `topic`. OpenFaaS: the `schedule` annotation, in the " +
+					"cron-connector's dialect: robfig/cron's standard parser, five fields (minute hour day-of-month month " +
+					"day-of-week, day-of-week 0-6 with Sunday 0, no seconds field) or a descriptor (`@hourly`, `@daily`, `@every 10m`). " +
+					"Anything else is a plan-time error naming the dialect. One schedule per function.",
+			},
+			"time_zone": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "IANA time zone of the schedule, such as `Europe/Paris`; `cron` only. OpenFaaS: a plan-time error " +
+					"(the cron-connector uses its own process's time zone).",
+			},
+			"payload": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Body sent to the function on each run; `cron` only. OpenFaaS: a plan-time error (the " +
+					"cron-connector sends an empty body).",
+			},
+			"topic": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Required for `topic`, not allowed for `cron`. OpenFaaS: one element of the `topic` annotation, " +
+					"consumed by the Pro event connectors (Kafka, NATS, SQS, ...); it must not contain `,` nor be `cron-function`. " +
+					"Changing it replaces the trigger.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+				CreateDescription: "Default `10m`: writing the trigger and waiting until the function is ready again.",
+				UpdateDescription: "Default `10m`.", DeleteDescription: "Default `10m`."}),
+		},
+	}
+}
+
+// ValidateConfig checks the attributes each type requires or forbids.
+func (r *triggerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg triggerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !known(cfg.Type) {
+		return
+	}
+	typ := cfg.Type.ValueString()
+	need := func(v types.String, attr string) {
+		if v.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Missing "+attr, fmt.Sprintf("A %q trigger needs %s.", typ, attr))
+		}
+	}
+	forbid := func(v types.String, attr string) {
+		if !v.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unexpected "+attr, fmt.Sprintf("%s does not apply to a %q trigger: remove it.", attr, typ))
+		}
+	}
+	switch typ {
+	case platform.TriggerCron:
+		need(cfg.Schedule, "schedule")
+		forbid(cfg.Topic, "topic")
+	case platform.TriggerTopic:
+		need(cfg.Topic, "topic")
+		forbid(cfg.Schedule, "schedule")
+		forbid(cfg.TimeZone, "time_zone")
+		forbid(cfg.Payload, "payload")
+	}
+}
+
+func triggerFromModel(m *triggerModel) (*platform.Trigger, bool) {
+	fn, err := parseFunctionRef(m.FunctionID.ValueString())
+	if m.FunctionID.IsUnknown() || err != nil {
+		return nil, false
+	}
+	t := &platform.Trigger{
+		Function: fn, Type: m.Type.ValueString(),
+		Schedule: m.Schedule.ValueString(), TimeZone: m.TimeZone.ValueString(), Payload: m.Payload.ValueString(),
+		Topic: m.Topic.ValueString(),
+	}
+	ok := !m.Type.IsUnknown() && !m.Schedule.IsUnknown() && !m.TimeZone.IsUnknown() && !m.Payload.IsUnknown() && !m.Topic.IsUnknown()
+	return t, ok
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func triggerToModel(td platform.TriggerDriver, t *platform.Trigger, m *triggerModel) {
+	m.ID = types.StringValue(td.TriggerID(t))
+	m.FunctionID = types.StringValue(t.Function.String())
+	m.Type = types.StringValue(t.Type)
+	m.Schedule, m.TimeZone, m.Payload, m.Topic = stringOrNull(t.Schedule), stringOrNull(t.TimeZone), stringOrNull(t.Payload), stringOrNull(t.Topic)
+}
+
+func triggerDriver(d platform.Driver, diags *diag.Diagnostics) platform.TriggerDriver {
+	td, ok := d.(platform.TriggerDriver)
+	if !ok {
+		diags.AddError("faas_trigger is not supported by this platform", "The configured platform has no triggers.")
+	}
+	return td
+}
+
+func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan triggerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	d := r.configured()
+	t, ok := triggerFromModel(&plan)
+	if d == nil || !ok {
+		return
+	}
+	td := triggerDriver(d, &resp.Diagnostics)
+	if td == nil {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), td.TriggerID(t))...)
+	problems, err := td.CheckTrigger(ctx, t, req.State.Raw.IsNull())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot check the trigger against the platform", err.Error())
+		return
+	}
+	addProblems(&resp.Diagnostics, problems)
+}
+
+func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create bool, diags *diag.Diagnostics) {
+	d := r.driver(diags)
+	if d == nil {
+		return
+	}
+	td := triggerDriver(d, diags)
+	if td == nil {
+		return
+	}
+	t, _ := triggerFromModel(plan)
+	if t == nil {
+		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
+		return
+	}
+	problems, err := td.CheckTrigger(ctx, t, false)
+	if err != nil {
+		diags.AddError("Cannot check the trigger against the platform", err.Error())
+		return
+	}
+	if addProblems(diags, problems); diags.HasError() {
+		return
+	}
+	var got *platform.Trigger
+	if create {
+		got, err = td.CreateTrigger(ctx, t)
+	} else {
+		got, err = td.UpdateTrigger(ctx, t)
+	}
+	if err != nil {
+		diags.AddError(fmt.Sprintf("Error writing the %s trigger of function %s", t.Type, t.Function), err.Error())
+		return
+	}
+	// Settings the platform does not echo (none on OpenFaaS) keep their planned values.
+	if got.TimeZone == "" {
+		got.TimeZone = t.TimeZone
+	}
+	if got.Payload == "" {
+		got.Payload = t.Payload
+	}
+	triggerToModel(td, got, plan)
+}
+
+func (r *triggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan triggerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	r.write(ctx, &plan, true, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state triggerModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	d := r.configured()
+	if resp.Diagnostics.HasError() || d == nil {
+		return
+	}
+	td := triggerDriver(d, &resp.Diagnostics)
+	if td == nil {
+		return
+	}
+	t, err := td.ReadTrigger(ctx, state.ID.ValueString())
+	if errors.Is(err, platform.ErrNotFound) {
+		notFoundRemoves(ctx, resp, "Trigger "+state.ID.ValueString())
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Error reading trigger "+state.ID.ValueString(), err.Error())
+		return
+	}
+	t.TimeZone, t.Payload = state.TimeZone.ValueString(), state.Payload.ValueString()
+	triggerToModel(td, t, &state)
+	if state.Timeouts.IsNull() || state.Timeouts.IsUnknown() {
+		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *triggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan triggerModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	r.write(ctx, &plan, false, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *triggerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state triggerModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	d := r.driver(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	td := triggerDriver(d, &resp.Diagnostics)
+	if td == nil {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer cancel()
+	t, ok := triggerFromModel(&state)
+	if !ok || t == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("function_id"), "Invalid trigger state", "The trigger's function_id is not namespace/name.")
+		return
+	}
+	if err := td.DeleteTrigger(ctx, t); err != nil {
+		resp.Diagnostics.AddError("Error deleting trigger "+state.ID.ValueString(), err.Error())
+	}
+}
+
+// ImportState takes the platform's trigger id; Read fills the rest.
+func (r *triggerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
