@@ -46,12 +46,15 @@ provider_installation {
 }
 TFRC
 export TF_CLI_CONFIG_FILE=$WORK/dev.tfrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+export TF_VAR_db_password="demo-db-$RANDOM$RANDOM"
 mkdir -p "$WORK/config"
 cp "$ROOT"/examples/demo/*.tf "$WORK/config/"
 cd "$WORK/config"
 
-step "1. terraform apply: create three functions and wait until they are ready"
+step "1. terraform apply: a secret, three functions, a scaling policy and a cron trigger, waiting until ready"
 terraform apply -auto-approve -no-color
+grep -q "$TF_VAR_db_password" terraform.tfstate && fail "the secret value reached the state"
+echo "the secret value is not in the state"
 
 step "2. terraform plan -detailed-exitcode: nothing changed, so exit 0"
 set +e; terraform plan -detailed-exitcode -no-color; code=$?; set -e
@@ -84,6 +87,8 @@ step "6. terraform destroy"
 terraform destroy -auto-approve -no-color
 left=$(curl -fsS -u "admin:$FAAS_SIMULATOR_PASSWORD" "$GATEWAY/system/functions?namespace=openfaas-fn")
 [ "$left" = "[]" ] || fail "functions left on the platform after destroy: $left"
-echo "the platform holds no functions"
+left=$(curl -fsS -u "admin:$FAAS_SIMULATOR_PASSWORD" "$GATEWAY/system/secrets?namespace=openfaas-fn")
+[ "$left" = "[]" ] || fail "secrets left on the platform after destroy: $left"
+echo "the platform holds no functions and no secrets"
 
 printf '\n\033[32mDemo finished: apply, empty plan, drift (exit 2), import and destroy all succeeded.\033[0m\n'

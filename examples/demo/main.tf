@@ -14,6 +14,20 @@ provider "faas" {
   openfaas {}
 }
 
+# The database password reaches the platform as a write-only value: it is never in
+# the state or the plan. make demo sets it through TF_VAR_db_password.
+variable "db_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "faas_secret" "db_password" {
+  name             = "orders-db-password"
+  value_wo         = var.db_password
+  value_wo_version = 1
+}
+
 resource "faas_function" "figlet" {
   name    = "figlet"
   image   = "ghcr.io/openfaas/figlet:latest"
@@ -56,8 +70,17 @@ resource "faas_function" "orders" {
     memory = "128Mi"
   }
 
+  secrets = [faas_secret.db_password.name]
+
   timeout         = "30s"
   max_concurrency = 50
+}
+
+# Autoscaling for orders. The Community Edition allows min and max up to 5.
+resource "faas_scaling_policy" "orders" {
+  function_id  = faas_function.orders.id
+  min_replicas = 1
+  max_replicas = 4
 }
 
 resource "faas_function" "thumbnails" {
@@ -78,6 +101,13 @@ resource "faas_function" "thumbnails" {
   }
 
   read_only_root_filesystem = true
+}
+
+# Rebuild missing thumbnails every 30 minutes (the cron-connector's dialect).
+resource "faas_trigger" "thumbnails_sweep" {
+  function_id = faas_function.thumbnails.id
+  type        = "cron"
+  schedule    = "*/30 * * * *"
 }
 
 output "invoke_urls" {

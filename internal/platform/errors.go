@@ -64,7 +64,11 @@ type UnsupportedError struct {
 
 // Error implements error.
 func (e *UnsupportedError) Error() string {
-	s := fmt.Sprintf("%s is not supported on %s: %s", e.Attribute, e.Platform, e.Reason)
+	what := e.Attribute
+	if what == "" {
+		what = "This resource"
+	}
+	s := fmt.Sprintf("%s is not supported on %s: %s", what, e.Platform, e.Reason)
 	if e.Instead != "" {
 		s += ". " + e.Instead
 	}

@@ -107,6 +107,17 @@ func TestAccChildren_planTimeErrors(t *testing.T) {
   type        = "topic"
   topic       = "cron-function"
 }`, `Reserved topic`},
+		{"faasd scaling on a new function", openfaassim.Options{Backend: openfaassim.Faasd}, fmt.Sprintf(fnBlock, "new") + `
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id
+  max_replicas = 2
+}`, `This resource is not supported on OpenFaaS faasd`},
+		{"bad cron on a new function", openfaassim.Options{}, fmt.Sprintf(fnBlock, "new") + `
+resource "faas_trigger" "t" {
+  function_id = faas_function.f.id
+  type        = "cron"
+  schedule    = "every day"
+}`, `Invalid cron schedule`},
 		{"bad trigger type", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "webhook"

@@ -82,12 +82,12 @@ func (r *functionResource) Metadata(_ context.Context, req resource.MetadataRequ
 	resp.TypeName = req.ProviderTypeName + "_function"
 }
 
-func resourcesSchema(kind string) schema.SingleNestedAttribute {
+func resourcesSchema(kind, openfaasNote string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
 		MarkdownDescription: fmt.Sprintf("Compute resource %s of each replica, as Kubernetes quantities. "+
-			"OpenFaaS: the function's `%s` (faas-netes; faasd honours only `limits.memory`, anything else is a plan-time error there). "+
-			"Quantities compare by value, so `0.1` and `100m` never show a diff.", kind, kind),
+			"OpenFaaS: the function's `%s`; %s "+
+			"Quantities compare by value, so `0.1` and `100m` never show a diff, and the spelling you wrote is kept.", kind, kind, openfaasNote),
 		Attributes: map[string]schema.Attribute{
 			"cpu": schema.StringAttribute{
 				CustomType:          customtypes.QuantityType{},
@@ -107,7 +107,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A deployed function: its image, process, environment, secrets, labels, annotations and compute resources. " +
 			"OpenFaaS: a function deployed through the gateway's `/system/functions` API. " +
-			"Create and update wait until the function is ready (OpenFaaS: at least one available replica, or scale to zero allowed by its `faas_scaling_policy`).",
+			"Create and update wait until the function is ready (OpenFaaS: at least one available replica; or zero replicas when its " +
+			"`faas_scaling_policy` allows scale to zero, or when faas-netes reports zero desired replicas, i.e. the function is scaled to zero " +
+			"and the gateway starts it on the first request).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -131,7 +133,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"image": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "Container image reference, such as `ghcr.io/openfaas/figlet:latest`. Must not be empty. The OpenFaaS Community Edition deploys only public images.",
+				MarkdownDescription: "Container image reference, such as `ghcr.io/openfaas/figlet:latest`. Must not be empty nor contain whitespace (plan-time errors). The OpenFaaS Community Edition deploys only public images.",
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.RegexMatches(noWhitespace, "must not contain whitespace")},
 			},
 			"command": schema.ListAttribute{
@@ -165,7 +167,8 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "Labels owned by this resource. Keys owned elsewhere are plan-time errors that name their owner: " +
-					"`com.openfaas.scale.*` (`faas_scaling_policy`), `faas_function` and `uid` (set by faas-netes). " +
+					"`com.openfaas.scale.*` (`faas_scaling_policy`), `faas_function` and `uid` (set by faas-netes), " +
+					"`com.openfaas.annotations.*` (faasd stores annotations under this prefix). " +
 					"Labels the platform or sibling resources add never show as drift.",
 			},
 			"annotations": schema.MapAttribute{
@@ -175,19 +178,21 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"(`faas_trigger`) and `faasform.dev/last-applied` (the provider's record). `prometheus.io.scrape`, which faas-netes adds " +
 					"when absent, is ignored unless you set it.",
 			},
-			"limits":   resourcesSchema("limits"),
-			"requests": resourcesSchema("requests"),
+			"limits":   resourcesSchema("limits", "faasd honours only `limits.memory`: `limits.cpu` is a plan-time error there."),
+			"requests": resourcesSchema("requests", "faasd reserves nothing for a function: any `requests` is a plan-time error there."),
 			"timeout": schema.StringAttribute{
 				CustomType: customtypes.DurationType{},
 				Optional:   true,
 				MarkdownDescription: "Request timeout, a positive Go duration such as `30s` or `2m`. Compared by value (`60s` equals `1m`). " +
 					"OpenFaaS: sets the watchdog's `read_timeout`, `write_timeout` and `exec_timeout` env vars (the gateway's own " +
-					"timeouts must allow it too). Unset: the watchdog's default.",
+					"timeouts must allow it too); faas-netes does not return env vars, so it is read back from the provider's " +
+					"`faasform.dev/last-applied` annotation, as `env` is. Unset: the watchdog's default.",
 			},
 			"max_concurrency": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Hard limit of in-flight requests per replica, an integer of at least 1; further requests get HTTP 429. " +
-					"OpenFaaS: the of-watchdog's `max_inflight` env var. Unset: unlimited.",
+					"OpenFaaS: the of-watchdog's `max_inflight` env var, read back on faas-netes from the provider's " +
+					"`faasform.dev/last-applied` annotation, as `env` is. Unset: unlimited.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"read_only_root_filesystem": schema.BoolAttribute{
@@ -220,7 +225,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		},
 		Blocks: map[string]schema.Block{
 			"openfaas": schema.SingleNestedBlock{
-				MarkdownDescription: "Settings that exist only on OpenFaaS; ignored on other platforms is never silent: they are plan-time errors there.",
+				MarkdownDescription: "Settings that exist only on OpenFaaS. On other platforms they are plan-time errors, never silently ignored.",
 				Attributes: map[string]schema.Attribute{
 					"constraints": schema.ListAttribute{
 						ElementType: types.StringType,

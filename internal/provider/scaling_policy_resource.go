@@ -57,7 +57,8 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"(https://docs.openfaas.com/architecture/autoscaling/), written by read-modify-write of the whole function under a " +
 			"per-function lock; every write rolls the function out again and the apply waits until it is ready. " +
 			"The Community Edition honours only `min_replicas` and `max_replicas` up to 5; faasd has no autoscaling (plan-time errors). " +
-			"Unset attributes keep the platform's defaults (OpenFaaS: min 1, max 20 on Pro and 5 on CE, type rps, target 50).",
+			"Unset attributes keep the platform's defaults (OpenFaaS: min 1, max 20 on Pro and 5 on CE, type rps, target 50). " +
+			"When the function is created or replaced in the same plan, the checks that need to read it (another policy on it) run at apply.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -67,7 +68,8 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"min_replicas": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Lowest replica count, an integer of at least 0 and at most `max_replicas`. OpenFaaS: " +
-					"`com.openfaas.scale.min` (default 1); 0 only on Pro with `scale_to_zero`. Community Edition: 1 to 5.",
+					"`com.openfaas.scale.min` (default 1); 0 lets a Pro function sit at zero replicas until its first request, and " +
+					"counts as ready. Community Edition: 1 to 5 (0 is a plan-time error).",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"max_replicas": schema.Int64Attribute{
@@ -155,14 +157,12 @@ func int64Value(p *int64) types.Int64 {
 	return types.Int64Value(*p)
 }
 
-// policyFromModel builds the neutral policy; ok is false when a value is unknown.
-func policyFromModel(m *scalingPolicyModel) (*platform.ScalingPolicy, bool) {
-	fn, err := parseFunctionRef(m.FunctionID.ValueString())
-	if m.FunctionID.IsUnknown() || err != nil {
-		return nil, false
-	}
-	p := &platform.ScalingPolicy{
-		Function:    fn,
+// policyFromModel builds the neutral policy. fnKnown is false when function_id is not
+// known yet (the function is created in the same apply): the policy then has no
+// function, and only the checks that need none can run. ok is false when another value
+// is unknown.
+func policyFromModel(m *scalingPolicyModel) (p *platform.ScalingPolicy, fnKnown, ok bool) {
+	p = &platform.ScalingPolicy{
 		MinReplicas: int64Ptr(m.MinReplicas), MaxReplicas: int64Ptr(m.MaxReplicas),
 		Metric: m.Metric.ValueString(), Target: int64Ptr(m.Target),
 		TargetUtilizationPercent: int64Ptr(m.TargetUtilizationPercent),
@@ -172,9 +172,12 @@ func policyFromModel(m *scalingPolicyModel) (*platform.ScalingPolicy, bool) {
 		v := m.ScaleToZero.ValueBool()
 		p.ScaleToZero = &v
 	}
-	ok := !m.MinReplicas.IsUnknown() && !m.MaxReplicas.IsUnknown() && !m.Metric.IsUnknown() && !m.Target.IsUnknown() &&
+	if fn, err := parseFunctionRef(m.FunctionID.ValueString()); err == nil && !m.FunctionID.IsUnknown() {
+		p.Function, fnKnown = fn, true
+	}
+	ok = !m.MinReplicas.IsUnknown() && !m.MaxReplicas.IsUnknown() && !m.Metric.IsUnknown() && !m.Target.IsUnknown() &&
 		!m.TargetUtilizationPercent.IsUnknown() && !m.ScaleToZero.IsUnknown() && !m.ScaleToZeroAfter.IsUnknown()
-	return p, ok
+	return p, fnKnown, ok
 }
 
 func policyToModel(p *platform.ScalingPolicy, m *scalingPolicyModel) {
@@ -216,7 +219,7 @@ func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	// The id is the function's id: unknown exactly when the function is being replaced.
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.FunctionID)...)
 	d := r.configured()
-	p, ok := policyFromModel(&plan)
+	p, fnKnown, ok := policyFromModel(&plan)
 	if d == nil || !ok {
 		return
 	}
@@ -224,7 +227,9 @@ func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if sd == nil {
 		return
 	}
-	problems, err := sd.CheckScalingPolicy(ctx, p, req.State.Raw.IsNull())
+	// Without a known function only the checks that need no function run; the rest run
+	// again at apply.
+	problems, err := sd.CheckScalingPolicy(ctx, p, fnKnown && req.State.Raw.IsNull())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot check the scaling policy against the platform", err.Error())
 		return
@@ -241,8 +246,8 @@ func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyMo
 	if sd == nil {
 		return
 	}
-	p, _ := policyFromModel(plan)
-	if p == nil {
+	p, fnKnown, _ := policyFromModel(plan)
+	if !fnKnown {
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return
 	}

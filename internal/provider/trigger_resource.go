@@ -54,7 +54,8 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"function object read by the connectors: a topic trigger owns one element of the comma-separated `topic` annotation; " +
 			"a cron trigger owns the `schedule` annotation and the `cron-function` element (openfaas/cron-connector). Writes are " +
 			"read-modify-write of the whole function under a per-function lock, roll the function out again, and wait until it " +
-			"is ready. One cron trigger per function; on the Community Edition a function has one trigger: cron or one topic.",
+			"is ready. One cron trigger per function; on the Community Edition a function has one trigger: cron or one topic. " +
+			"When the function is created or replaced in the same plan, the checks that need to read it (another trigger on it) run at apply.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true,
@@ -132,18 +133,18 @@ func (r *triggerResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 }
 
-func triggerFromModel(m *triggerModel) (*platform.Trigger, bool) {
-	fn, err := parseFunctionRef(m.FunctionID.ValueString())
-	if m.FunctionID.IsUnknown() || err != nil {
-		return nil, false
-	}
-	t := &platform.Trigger{
-		Function: fn, Type: m.Type.ValueString(),
+// triggerFromModel builds the neutral trigger; fnKnown and ok as for policyFromModel.
+func triggerFromModel(m *triggerModel) (t *platform.Trigger, fnKnown, ok bool) {
+	t = &platform.Trigger{
+		Type:     m.Type.ValueString(),
 		Schedule: m.Schedule.ValueString(), TimeZone: m.TimeZone.ValueString(), Payload: m.Payload.ValueString(),
 		Topic: m.Topic.ValueString(),
 	}
-	ok := !m.Type.IsUnknown() && !m.Schedule.IsUnknown() && !m.TimeZone.IsUnknown() && !m.Payload.IsUnknown() && !m.Topic.IsUnknown()
-	return t, ok
+	if fn, err := parseFunctionRef(m.FunctionID.ValueString()); err == nil && !m.FunctionID.IsUnknown() {
+		t.Function, fnKnown = fn, true
+	}
+	ok = !m.Type.IsUnknown() && !m.Schedule.IsUnknown() && !m.TimeZone.IsUnknown() && !m.Payload.IsUnknown() && !m.Topic.IsUnknown()
+	return t, fnKnown, ok
 }
 
 func stringOrNull(s string) types.String {
@@ -178,7 +179,7 @@ func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	d := r.configured()
-	t, ok := triggerFromModel(&plan)
+	t, fnKnown, ok := triggerFromModel(&plan)
 	if d == nil || !ok {
 		return
 	}
@@ -186,8 +187,12 @@ func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if td == nil {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), td.TriggerID(t))...)
-	problems, err := td.CheckTrigger(ctx, t, req.State.Raw.IsNull())
+	if fnKnown {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), td.TriggerID(t))...)
+	}
+	// Without a known function only the checks that need no function run; the rest run
+	// again at apply.
+	problems, err := td.CheckTrigger(ctx, t, fnKnown && req.State.Raw.IsNull())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot check the trigger against the platform", err.Error())
 		return
@@ -204,8 +209,8 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 	if td == nil {
 		return
 	}
-	t, _ := triggerFromModel(plan)
-	if t == nil {
+	t, fnKnown, _ := triggerFromModel(plan)
+	if !fnKnown {
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return
 	}
@@ -315,8 +320,8 @@ func (r *triggerResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	defer cancel()
-	t, ok := triggerFromModel(&state)
-	if !ok || t == nil {
+	t, fnKnown, _ := triggerFromModel(&state)
+	if !fnKnown {
 		resp.Diagnostics.AddAttributeError(path.Root("function_id"), "Invalid trigger state", "The trigger's function_id is not namespace/name.")
 		return
 	}

@@ -118,7 +118,7 @@ func capabilities(backend, edition string) platform.Capabilities {
 		}
 	}
 	if backend == BackendFaasd && edition == EditionPro {
-		c.Supported = append(c.Supported, "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
+		c.Supported = append(c.Supported, "faas_function.namespace.multiple", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
 	}
 	return c
 }
@@ -186,7 +186,12 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 	if !fn.Requests.IsZero() && !caps.Has("faas_function.requests") {
 		add("requests", "faasd does not reserve resources for a function's container", "Remove requests")
 	}
-	if fn.ID.Namespace != "" && fn.ID.Namespace != d.namespace && info.Edition == EditionCE {
+	if info.Backend == BackendFaasd {
+		if _, ok := fn.Env["PATH"]; ok {
+			reserved("env", "PATH", "faasd (it sets PATH in the container and never returns it, so the value could not be read back)")
+		}
+	}
+	if fn.ID.Namespace != "" && fn.ID.Namespace != d.namespace && !caps.Has("faas_function.namespace.multiple") {
 		add("namespace", fmt.Sprintf("the Community Edition serves a single function namespace, %q", d.namespace), "Leave namespace unset, or set it to "+fmt.Sprintf("%q", d.namespace))
 	}
 	return out, nil
@@ -289,7 +294,13 @@ func (d *Driver) readStatus(ctx context.Context, id platform.FunctionID) (*funct
 // nothing would change, because every faas-netes update rolls the pods.
 func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
 	err := d.modify(ctx, fn.ID, false, func(cur *functionDeployment) error {
-		want := toWire(fn, "")
+		// Keep the create token: it identifies this instance of the function, and an
+		// unchanged record lets a no-op update skip the write.
+		token := ""
+		if la, ok := decodeLastApplied(cur.Annotations[LastAppliedAnnotation]); ok {
+			token = la.Token
+		}
+		want := toWire(fn, token)
 		for k, v := range cur.Labels {
 			if strings.HasPrefix(k, ScaleLabelPrefix) {
 				want.Labels = setKey(want.Labels, k, v)

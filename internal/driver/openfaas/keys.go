@@ -95,8 +95,8 @@ type lastApplied struct {
 	Requests *functionResources `json:"requests,omitempty"`
 	// Claimed lists injected annotation keys (prometheus.io.scrape) the user set.
 	Claimed []string `json:"claimed,omitempty"`
-	// Token is a random value sent with a create, so that an ambiguous create can be
-	// recognised as ours when read back.
+	// Token is a random value written at create and kept by updates, so that an
+	// ambiguous create can be recognised as ours when read back.
 	Token string `json:"token,omitempty"`
 }
 

@@ -190,7 +190,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 		fn.ReadOnlyRootFilesystem = la.ReadOnlyRootFilesystem
 	default:
 		fn.ReadOnlyRootFilesystem = st.ReadOnlyRootFilesystem
-		if !st.ReadOnlyRootFilesystem && info.Backend == BackendFaasNetes {
+		if !st.ReadOnlyRootFilesystem {
 			fn.Status.Unreadable = append(fn.Status.Unreadable, "read_only_root_filesystem")
 		}
 	}

@@ -42,7 +42,7 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
 	}
 	if info.Backend == BackendFaasd {
-		add("", "faasd runs exactly one container per function and has no autoscaling (platforms.md 2.8, faasd ROADMAP \"One replica per function\")", "Remove the faas_scaling_policy, or use faas-netes")
+		add("", "faasd runs exactly one container per function and has no autoscaling", "Remove the faas_scaling_policy, or use faas-netes")
 		return out, nil
 	}
 	if info.Edition == EditionCE {

@@ -1,0 +1,136 @@
+package openfaas
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+func TestParseTriggerID(t *testing.T) {
+	good := map[string]platform.Trigger{
+		"openfaas-fn/f/cron":            {Function: platform.FunctionID{Namespace: "openfaas-fn", Name: "f"}, Type: "cron"},
+		"ns/f/topic/orders":             {Function: platform.FunctionID{Namespace: "ns", Name: "f"}, Type: "topic", Topic: "orders"},
+		"ns/f/topic/a/b/+/#":            {Function: platform.FunctionID{Namespace: "ns", Name: "f"}, Type: "topic", Topic: "a/b/+/#"},
+		"ns/f/topic/with space/and/sep": {Function: platform.FunctionID{Namespace: "ns", Name: "f"}, Type: "topic", Topic: "with space/and/sep"},
+	}
+	for in, want := range good {
+		got, err := ParseTriggerID(in)
+		if err != nil || *got != want {
+			t.Errorf("%q: got %+v, %v", in, got, err)
+			continue
+		}
+		if back := triggerID(got); back != in {
+			t.Errorf("round trip %q -> %q", in, back)
+		}
+	}
+	for _, in := range []string{"", "ns/f", "ns/f/cron/x", "ns/f/topic", "ns/f/topic/", "ns/f/webhook/x", "NS/f/cron", "f/cron"} {
+		if _, err := ParseTriggerID(in); err == nil {
+			t.Errorf("%q: want an error", in)
+		}
+	}
+}
+
+func TestValidateCron(t *testing.T) {
+	for _, ok := range []string{"*/5 * * * *", "0 9 * * 1-5", "@hourly", "@every 10m", "0 0 1 1 0"} {
+		if err := ValidateCron(ok); err != nil {
+			t.Errorf("%q rejected: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "  ", "0 */5 * * * *", "0 9 * * 1-7", "0 9 * * *;0 17 * * *", "every day", "61 * * * *"} {
+		err := ValidateCron(bad)
+		if err == nil {
+			t.Errorf("%q accepted", bad)
+			continue
+		}
+		if strings.TrimSpace(bad) != "" && !strings.Contains(err.Error(), "cron-connector's dialect") {
+			t.Errorf("%q: the error must name the dialect: %v", bad, err)
+		}
+	}
+}
+
+func TestPolicyLabelsRoundTrip(t *testing.T) {
+	i := func(v int64) *int64 { return &v }
+	yes := true
+	p := &platform.ScalingPolicy{MinReplicas: i(0), MaxReplicas: i(7), Metric: "concurrency", Target: i(12),
+		TargetUtilizationPercent: i(85), ScaleToZero: &yes, ScaleToZeroAfter: "20m"}
+	labels := policyLabels(p)
+	if labels[labelScaleType] != "capacity" || labels[labelScaleProportion] != "0.85" {
+		t.Fatalf("labels %v", labels)
+	}
+	back := policyFromLabels(p.Function, labels)
+	if *back.MinReplicas != 0 || *back.MaxReplicas != 7 || back.Metric != "concurrency" || *back.Target != 12 ||
+		*back.TargetUtilizationPercent != 85 || !*back.ScaleToZero || back.ScaleToZeroAfter != "20m" {
+		t.Fatalf("round trip %+v", back)
+	}
+}
+
+func TestTriggersShareTheTopicAnnotation(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{Edition: openfaassim.Pro})
+	ctx := context.Background()
+	fn := sampleFunction("events")
+	if _, err := d.CreateFunction(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+	cron := &platform.Trigger{Function: fn.ID, Type: "cron", Schedule: "@daily"}
+	a := &platform.Trigger{Function: fn.ID, Type: "topic", Topic: "a"}
+	b := &platform.Trigger{Function: fn.ID, Type: "topic", Topic: "b/c"}
+	for _, tr := range []*platform.Trigger{cron, a, b} {
+		if _, err := d.CreateTrigger(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.CreateTrigger(ctx, &platform.Trigger{Function: fn.ID, Type: "cron", Schedule: "@hourly"}); !errors.Is(err, platform.ErrConflict) {
+		t.Fatalf("second cron: %v", err)
+	}
+	stored, _ := sim.GetFunction(DefaultNamespace, "events")
+	if stored.Annotations["topic"] != "cron-function,a,b/c" || stored.Annotations["schedule"] != "@daily" {
+		t.Fatalf("annotations %v", stored.Annotations)
+	}
+	if err := d.DeleteTrigger(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeleteTrigger(ctx, cron); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ = sim.GetFunction(DefaultNamespace, "events")
+	if stored.Annotations["topic"] != "b/c" || stored.Annotations["schedule"] != "" {
+		t.Fatalf("after deletes: %v", stored.Annotations)
+	}
+	if _, err := d.ReadTrigger(ctx, triggerID(a)); !errors.Is(err, platform.ErrNotFound) {
+		t.Fatalf("deleted trigger read: %v", err)
+	}
+	// Deleting from a function that is gone is not an error.
+	sim.DeleteFunction(DefaultNamespace, "events")
+	if err := d.DeleteTrigger(ctx, b); err != nil {
+		t.Fatalf("delete on a missing function: %v", err)
+	}
+}
+
+func TestSecretsNeverOverwriteAndAdoptLostCreate(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{})
+	ctx := context.Background()
+	sim.PutSecret(DefaultNamespace, "theirs", "v1")
+	if err := d.CreateSecret(ctx, &platform.Secret{Namespace: DefaultNamespace, Name: "theirs", Value: "mine"}); !errors.Is(err, platform.ErrConflict) {
+		t.Fatalf("got %v", err)
+	}
+	if v, _ := sim.SecretValue(DefaultNamespace, "theirs"); v != "v1" {
+		t.Fatalf("overwritten: %q", v)
+	}
+	sim.SetFaults(openfaassim.Faults{LoseResponses: 1, Only: func(m, p string) bool { return m == "POST" }})
+	if err := d.CreateSecret(ctx, &platform.Secret{Namespace: DefaultNamespace, Name: "mine", Value: "s3cret-value"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := sim.SecretValue(DefaultNamespace, "mine"); v != "s3cret-value" {
+		t.Fatalf("value %q", v)
+	}
+	if err := d.DeleteSecret(ctx, DefaultNamespace, "mine"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeleteSecret(ctx, DefaultNamespace, "mine"); err != nil {
+		t.Fatalf("second delete: %v", err)
+	}
+}
