@@ -1,0 +1,4 @@
+import {
+  to = faas_scaling_policy.api
+  id = "openfaas-fn/api"
+}
