@@ -289,7 +289,11 @@ func (p *faasProvider) Resources(context.Context) []func() resource.Resource {
 
 // DataSources implements provider.Provider.
 func (p *faasProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newFunctionDataSource,
+		newFunctionsDataSource,
+		newPlatformDataSource,
+	}
 }
 
 // providerData is what Configure hands to resources and data sources.

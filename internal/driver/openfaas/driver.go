@@ -117,6 +117,9 @@ func capabilities(backend, edition string) platform.Capabilities {
 			c.ScalingMetrics = []string{"rps", "concurrency", "cpu"}
 		}
 	}
+	if backend == BackendFaasd {
+		c.MaxReplicas = 1 // one container per function
+	}
 	if backend == BackendFaasd && edition == EditionPro {
 		c.Supported = append(c.Supported, "faas_function.namespace.multiple", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
 	}
