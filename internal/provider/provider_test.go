@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/faasform/terraform-provider-faas/internal/conformance"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
@@ -30,7 +31,9 @@ func newSim(t *testing.T, opts openfaassim.Options) *openfaassim.Server {
 	if opts.Username == "" {
 		opts.Username, opts.Password = testUser, testPassword
 	}
+	opts.Spec = conformance.OpenFaaSSpec(t)
 	s := openfaassim.New(opts)
+	conformance.Enforce(t, s)
 	s.Start()
 	t.Cleanup(s.Close)
 	return s
@@ -55,6 +58,26 @@ provider "faas" {
 // Terraform wraps diagnostic text.
 func errRe(pattern string) *regexp.Regexp {
 	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// onAttribute extends an error pattern so that it also matches the source line Terraform
+// shows for the diagnostic's attribute ("  12:   image = ..."), which proves the error is
+// attached to that attribute. An empty attr leaves the pattern as it is (nested
+// attributes and resource-level errors name their path in the message instead).
+func onAttribute(attr, pattern string) *regexp.Regexp {
+	if attr == "" {
+		return errRe(pattern)
+	}
+	line := `\d+:\s+` + regexp.QuoteMeta(attr) + `\s+=`
+	// Terraform prints the summary, then the source line, then the detail: the line may
+	// fall between any two parts of the pattern.
+	parts := strings.Split(pattern, ".*")
+	var alts []string
+	for i := 0; i <= len(parts); i++ {
+		withLine := append(append(append([]string{}, parts[:i]...), line), parts[i:]...)
+		alts = append(alts, strings.ReplaceAll(strings.Join(withLine, ".*"), " ", `\s+`))
+	}
+	return regexp.MustCompile(`(?s)(` + strings.Join(alts, "|") + `)`)
 }
 
 // expectNoWrites fails when the simulator saw any POST, PUT or DELETE: plan-time errors
@@ -142,7 +165,7 @@ resource "faas_function" "f" {
 				Steps: []resource.TestStep{{
 					Config:      c.config,
 					PlanOnly:    true,
-					ExpectError: errRe(c.err),
+					ExpectError: onAttribute(providerErrorAttrs[c.name], c.err),
 				}},
 			})
 			if err := expectNoWrites(sim)(); err != nil {
@@ -204,4 +227,17 @@ resource "faas_function" "f" {
 			t.Fatalf("unexpected write %s %s", r.Method, r.Path)
 		}
 	}
+}
+
+// providerErrorAttrs names the attribute each bad-input case must be reported on ("" for nested
+// attributes and resource-level errors, whose message names the path).
+var providerErrorAttrs = map[string]string{
+	"no platform block":         "",
+	"missing gateway url":       "",
+	"malformed gateway url":     "gateway_url",
+	"token and basic auth":      "",
+	"username without password": "",
+	"bad edition":               "edition",
+	"bad request timeout":       "request_timeout",
+	"max retries out of range":  "max_retries",
 }

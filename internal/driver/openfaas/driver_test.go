@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faasform/terraform-provider-faas/internal/conformance"
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
@@ -19,7 +20,9 @@ const pw = "driver-test-password"
 func newTestDriver(t *testing.T, opts openfaassim.Options) (*Driver, *openfaassim.Server) {
 	t.Helper()
 	opts.Username, opts.Password = "admin", pw
+	opts.Spec = conformance.OpenFaaSSpec(t)
 	sim := openfaassim.New(opts)
+	conformance.Enforce(t, sim)
 	sim.Start()
 	t.Cleanup(sim.Close)
 	u, _ := url.Parse(sim.URL())

@@ -14,4 +14,8 @@
 // DeleteFunction, ...), inject faults with SetFaults and inspect what was sent
 // with Requests and Writes. The same operations are reachable over HTTP under
 // /_sim/ (see AdminHandler) for demo scripts driving cmd/faas-simulator.
+//
+// With Options.Spec set (see LoadSpec), every gateway request and the simulator's own
+// answer are checked against the upstream OpenAPI spec; SpecViolations lists what
+// departs from it beyond the documented KnownDifferences.
 package openfaassim

@@ -187,6 +187,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, entry)
 	s.mu.Unlock()
+	chk := s.checkRequest(r, body)
 	var rec Request
 	defer func() { s.finish(entry, rec) }()
 
@@ -220,11 +221,19 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		rr := httptest.NewRecorder()
 		s.route(rr, r)
 		rec.Status, rec.Dropped = rr.Code, true
+		s.checkResponse(chk, rr.Code, rr.Header(), rr.Body.Bytes())
 		abort(w)
 	default:
+		// Injected faults above are not the gateway's answers: only these are checked.
 		sw := &statusWriter{ResponseWriter: w}
+		if chk != nil {
+			sw.body = &bytes.Buffer{}
+		}
 		s.route(sw, r)
 		rec.Status = sw.code()
+		if chk != nil {
+			s.checkResponse(chk, rec.Status, sw.Header(), sw.body.Bytes())
+		}
 	}
 }
 
@@ -278,6 +287,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	once   sync.Once
 	status int
+	body   *bytes.Buffer // when not nil, a copy of the body written
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -287,6 +297,9 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.once.Do(func() { w.status = http.StatusOK })
+	if w.body != nil {
+		w.body.Write(b)
+	}
 	return w.ResponseWriter.Write(b)
 }
 

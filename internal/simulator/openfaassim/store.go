@@ -85,6 +85,10 @@ type Options struct {
 	// OnRequest, when set, is called after every gateway request has been
 	// recorded. It must not log Body (it may hold secret values or env vars).
 	OnRequest func(Request)
+	// Spec, when set, makes the Server check every gateway request, and its own
+	// answer, against the gateway's OpenAPI spec (see LoadSpec and SpecViolations).
+	// Checking never changes an answer.
+	Spec *Spec
 }
 
 // FunctionResources are the memory and cpu quantities of limits or requests.
@@ -158,6 +162,7 @@ type Server struct {
 	secrets map[key][]byte
 	faults  faultState
 	reqs    []*Request
+	spec    specState
 
 	srvMu sync.Mutex
 	ts    *httptest.Server
