@@ -62,13 +62,20 @@ type UnsupportedError struct {
 	Summary string
 }
 
-// Error implements error.
+// Error implements error. A finding with its own Summary (an invalid value, a reserved
+// key, a conflict) reads "attribute: reason"; a plain capability gap reads "attribute is
+// not supported on platform: reason".
 func (e *UnsupportedError) Error() string {
 	what := e.Attribute
 	if what == "" {
 		what = "This resource"
 	}
-	s := fmt.Sprintf("%s is not supported on %s: %s", what, e.Platform, e.Reason)
+	var s string
+	if e.Summary != "" {
+		s = fmt.Sprintf("%s: %s", what, e.Reason)
+	} else {
+		s = fmt.Sprintf("%s is not supported on %s: %s", what, e.Platform, e.Reason)
+	}
 	if e.Instead != "" {
 		s += ". " + e.Instead
 	}

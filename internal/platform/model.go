@@ -116,6 +116,9 @@ type FunctionStatus struct {
 	ScaleToZero bool
 	// Ready is the driver's verdict: the function serves requests, or may scale from zero.
 	Ready bool
+	// Failed reports that the platform gave up on the current version (Knative: Ready is
+	// False for the observed generation), so a readiness wait stops at once with Reason.
+	Failed bool
 	// Reason is the platform's last status reason or message, used in timeout errors.
 	Reason string
 	// Unreadable lists the attributes the platform did not return and that no

@@ -30,7 +30,40 @@ func TestParseFunctionID(t *testing.T) {
 	}
 }
 
-var fast = wait.Backoff{Duration: time.Millisecond, Factor: 2, Steps: 1 << 30, Cap: 4 * time.Millisecond}
+var fast = wait.Backoff{Duration: time.Millisecond, Factor: 2, Cap: 4 * time.Millisecond}
+
+// TestWaitForKeepsPollingAtTheCap: reaching the cap must not end the wait (apimachinery's
+// Backoff zeroes its steps at the cap; the wait must go on until the context ends).
+func TestWaitForKeepsPollingAtTheCap(t *testing.T) {
+	polls := 0
+	err := WaitFor(context.Background(), "x", "ready", fast, func(context.Context) (bool, string, error) {
+		polls++
+		return polls == 40, "", nil
+	})
+	if err != nil || polls != 40 {
+		t.Fatalf("err %v after %d polls", err, polls)
+	}
+}
+
+// TestWaitForBacksOffExponentially: the gaps between polls grow up to the cap.
+func TestWaitForBacksOffExponentially(t *testing.T) {
+	var times []time.Time
+	b := wait.Backoff{Duration: 10 * time.Millisecond, Factor: 2, Cap: 40 * time.Millisecond}
+	_ = WaitFor(context.Background(), "x", "ready", b, func(context.Context) (bool, string, error) {
+		times = append(times, time.Now())
+		return len(times) == 5, "", nil
+	})
+	var gaps []time.Duration
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]))
+	}
+	// Expected gaps 10, 20, 40, 40 ms: each at least its schedule, and the last two capped.
+	for i, want := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 40 * time.Millisecond} {
+		if gaps[i] < want {
+			t.Fatalf("gap %d = %s, want at least %s (gaps %v)", i, gaps[i], want, gaps)
+		}
+	}
+}
 
 func TestWaitForReadyAtOnceCostsOnePoll(t *testing.T) {
 	polls := 0

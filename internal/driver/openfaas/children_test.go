@@ -40,7 +40,7 @@ func TestValidateCron(t *testing.T) {
 			t.Errorf("%q rejected: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "  ", "0 */5 * * * *", "0 9 * * 1-7", "0 9 * * *;0 17 * * *", "every day", "61 * * * *"} {
+	for _, bad := range []string{"", "  ", "0 */5 * * * *", "0 9 * * 1-7", "0 9 * * *;0 17 * * *", "every day", "61 * * * *", "TZ=", "CRON_TZ="} {
 		err := ValidateCron(bad)
 		if err == nil {
 			t.Errorf("%q accepted", bad)
@@ -132,5 +132,33 @@ func TestSecretsNeverOverwriteAndAdoptLostCreate(t *testing.T) {
 	}
 	if err := d.DeleteSecret(ctx, DefaultNamespace, "mine"); err != nil {
 		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func TestCreateAdoptsOnlyItsOwnIdenticalFunction(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{})
+	ctx := context.Background()
+	fn := sampleFunction("interrupted")
+	// A previous run created it, then the provider was killed before the state was saved.
+	if _, err := d.CreateFunction(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+	again := sampleFunction("interrupted")
+	if _, err := d.CreateFunction(ctx, again); err != nil {
+		t.Fatalf("the same configuration created by this provider must be adopted: %v", err)
+	}
+	// A different configuration is not taken over.
+	changed := sampleFunction("interrupted")
+	changed.Image = "ghcr.io/acme/other:9"
+	if _, err := d.CreateFunction(ctx, changed); !errors.Is(err, platform.ErrConflict) {
+		t.Fatalf("a different configuration: %v", err)
+	}
+	// Nor a function without this provider's record, even with the same settings.
+	sim.PutFunction(openfaassim.Function{Service: "foreign", Namespace: DefaultNamespace, Image: "x:1"})
+	if _, err := d.CreateFunction(ctx, &platform.Function{ID: platform.FunctionID{Namespace: DefaultNamespace, Name: "foreign"}, Image: "x:1"}); !errors.Is(err, platform.ErrConflict) {
+		t.Fatalf("a function deployed outside Terraform: %v", err)
+	}
+	if f, _ := sim.GetFunction(DefaultNamespace, "interrupted"); f.Image != fn.Image {
+		t.Fatalf("the existing function was changed: %s", f.Image)
 	}
 }

@@ -12,8 +12,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -48,6 +51,9 @@ type Driver struct {
 
 	infoMu sync.Mutex
 	info   *platform.Info
+
+	// cache holds the function reads of this run (cache.go).
+	cache readCache
 }
 
 var _ platform.Driver = (*Driver)(nil)
@@ -215,11 +221,11 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	body := toWire(fn, token)
 	ambiguous := false
 	for attempt := 0; ; attempt++ {
-		resp, err := d.client.Do(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: body, NotIdempotent: true})
+		resp, err := d.write(ctx, fn.ID, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: body, NotIdempotent: true})
 		var amb *httpclient.AmbiguousError
 		if errors.As(err, &amb) {
 			ambiguous = true
-			st, rerr := d.readStatus(ctx, fn.ID)
+			st, rerr := d.freshStatus(ctx, fn.ID)
 			switch {
 			case rerr == nil && createdBy(st, token):
 				return fromWire(st, info, d.endpoint()), nil
@@ -241,8 +247,12 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		}
 		apiErr := d.apiError(http.MethodPost, "/system/functions", resp)
 		if errors.Is(apiErr, platform.ErrConflict) {
-			if ambiguous {
-				if st, rerr := d.readStatus(ctx, fn.ID); rerr == nil && createdBy(st, token) {
+			if st, rerr := d.freshStatus(ctx, fn.ID); rerr == nil {
+				// Ours: this create's earlier attempt, or a create of the same configuration
+				// by this provider whose run was interrupted before it was recorded in
+				// state (the provider killed mid-apply). Anything else is not taken over.
+				if (ambiguous && createdBy(st, token)) || sameRecordedConfig(st, fn, info, d.endpoint()) {
+					tflog.Info(ctx, "adopting a function this provider created with the same configuration", map[string]any{"id": fn.ID.String()})
 					return fromWire(st, info, d.endpoint()), nil
 				}
 			}
@@ -250,11 +260,54 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		}
 		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
 	}
-	return d.ReadFunction(ctx, fn.ID)
+	got, err := d.ReadFunction(ctx, fn.ID)
+	if err != nil {
+		// The function exists: return what was sent, so that it is recorded in state
+		// (tainted) rather than orphaned.
+		sent := *fn
+		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID)}
+		return &sent, fmt.Errorf("function %s was created, but reading it back failed: %w", fn.ID, err)
+	}
+	return got, nil
+}
+
+func invokeURL(endpoint string, id platform.FunctionID) string {
+	return strings.TrimSuffix(endpoint, "/") + "/function/" + id.Name + "." + id.Namespace
 }
 
 func alreadyExists(id platform.FunctionID) error {
 	return fmt.Errorf("function %s already exists on the platform and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", id, id, platform.ErrConflict)
+}
+
+// sameRecordedConfig reports a function that carries this provider's last-applied
+// record and whose every setting equals fn's.
+func sameRecordedConfig(st *functionStatus, fn *platform.Function, info platform.Info, endpoint string) bool {
+	if _, ok := decodeLastApplied(st.Annotations[LastAppliedAnnotation]); !ok {
+		return false
+	}
+	return sameFunction(fromWire(st, info, endpoint), fn)
+}
+
+// sameFunction compares the settings of two functions, ignoring status, the order of
+// sets and the difference between empty and absent.
+func sameFunction(a, b *platform.Function) bool {
+	norm := func(f *platform.Function) platform.Function {
+		c := *f
+		c.Status = platform.FunctionStatus{}
+		c.Secrets, c.ImagePullSecrets, c.Constraints = sortedCopy(c.Secrets), sortedCopy(c.ImagePullSecrets), sortedCopy(c.Constraints)
+		for _, p := range []*[]string{&c.Command, &c.Args} {
+			if len(*p) == 0 {
+				*p = nil
+			}
+		}
+		for _, m := range []*map[string]string{&c.Env, &c.Labels, &c.Annotations} {
+			if len(*m) == 0 {
+				*m = nil
+			}
+		}
+		return c
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
 }
 
 func createdBy(st *functionStatus, token string) bool {
@@ -268,11 +321,25 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-// ReadFunction implements platform.Driver.
+// ReadFunction implements platform.Driver. Reads come from this run's cache (cache.go).
+// Inside a readiness wait (platform.InWait) a cached answer is used only when it already
+// reports the function ready; otherwise the platform is polled.
 func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*platform.Function, error) {
 	info, err := d.Info(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if platform.InWait(ctx) {
+		if st, found, _ := d.cache.lookup(id); found {
+			if fn := fromWire(st, info, d.endpoint()); fn.Status.Ready {
+				return fn, nil
+			}
+		}
+		st, err := d.freshStatus(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return fromWire(st, info, d.endpoint()), nil
 	}
 	st, err := d.readStatus(ctx, id)
 	if err != nil {
@@ -281,15 +348,10 @@ func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*pla
 	return fromWire(st, info, d.endpoint()), nil
 }
 
+// readStatus reads a function for a refresh or a check: from this run's cache, one
+// list per namespace, or GET one (cache.go). Read-modify-writes use freshStatus.
 func (d *Driver) readStatus(ctx context.Context, id platform.FunctionID) (*functionStatus, error) {
-	var st functionStatus
-	if err := d.getJSON(ctx, "/system/function/"+url.PathEscape(id.Name), url.Values{"namespace": {id.Namespace}}, &st); err != nil {
-		return nil, err
-	}
-	if st.Namespace == "" {
-		st.Namespace = id.Namespace
-	}
-	return &st, nil
+	return d.cachedStatus(ctx, id)
 }
 
 // UpdateFunction implements platform.Driver: a full replace (PUT) that keeps the keys
@@ -334,7 +396,8 @@ func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func
 func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireRecord bool, mutate func(cur *functionDeployment) error) error {
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.endpoint(), id))
 	defer unlock()
-	st, err := d.readStatus(ctx, id)
+	// Never from the cache: the write must start from what the platform holds now.
+	st, err := d.freshStatus(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -350,7 +413,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireReco
 	if string(before) == string(after) {
 		return nil
 	}
-	resp, err := d.client.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
+	resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
 	if err != nil {
 		return err
 	}
@@ -366,7 +429,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireReco
 func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) error {
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.endpoint(), id))
 	defer unlock()
-	resp, err := d.client.Do(ctx, httpclient.Request{
+	resp, err := d.write(ctx, id, httpclient.Request{
 		Method: http.MethodDelete, Path: "/system/functions",
 		Query: url.Values{"namespace": {id.Namespace}},
 		Body:  deleteFunctionRequest{FunctionName: id.Name, Namespace: id.Namespace},
@@ -381,7 +444,7 @@ func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) err
 		}
 	}
 	return platform.WaitFor(ctx, "function "+id.String(), "deleted", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
-		_, err := d.readStatus(ctx, id)
+		_, err := d.freshStatus(ctx, id)
 		if errors.Is(err, platform.ErrNotFound) {
 			return true, "", nil
 		}
@@ -392,21 +455,19 @@ func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) err
 	})
 }
 
-// ListFunctions implements platform.Driver.
+// ListFunctions implements platform.Driver, through this run's cache: one list request
+// per namespace until the provider writes in it (cache.go).
 func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platform.Function, error) {
 	info, err := d.Info(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var list []functionStatus
-	if err := d.getJSON(ctx, "/system/functions", url.Values{"namespace": {namespace}}, &list); err != nil {
-		return nil, fmt.Errorf("listing functions in %q: %w", namespace, err)
+	list, err := d.listNamespace(ctx, namespace)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*platform.Function, 0, len(list))
 	for i := range list {
-		if list[i].Namespace == "" {
-			list[i].Namespace = namespace
-		}
 		out = append(out, fromWire(&list[i], info, d.endpoint()))
 	}
 	return out, nil

@@ -218,7 +218,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 
 	minScale := st.Labels[ScaleLabelPrefix+"min"]
 	fn.Status = platform.FunctionStatus{
-		InvokeURL:         strings.TrimSuffix(endpoint, "/") + "/function/" + st.Name + "." + st.Namespace,
+		InvokeURL:         invokeURL(endpoint, fn.ID),
 		Replicas:          int64(st.Replicas),          //nolint:gosec // replica counts are small
 		AvailableReplicas: int64(st.AvailableReplicas), //nolint:gosec // replica counts are small
 		ScaleToZero:       st.Labels[ScaleLabelPrefix+"zero"] == "true" || minScale == "0",

@@ -34,7 +34,7 @@ func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
 		return secretExists(s)
 	}
 	for attempt := 0; ; attempt++ {
-		resp, err := d.client.Do(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}, NotIdempotent: true})
+		resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}, NotIdempotent: true})
 		var amb *httpclient.AmbiguousError
 		if errors.As(err, &amb) {
 			exists, rerr := d.SecretExists(ctx, s.Namespace, s.Name)
@@ -68,7 +68,7 @@ func secretExists(s *platform.Secret) error {
 // UpdateSecret implements platform.SecretDriver with PUT /system/secrets.
 func (d *Driver) UpdateSecret(ctx context.Context, s *platform.Secret) error {
 	d.client.AddSecrets(s.Value)
-	resp, err := d.client.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}})
+	resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}})
 	if err != nil {
 		return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, err)
 	}
@@ -94,7 +94,7 @@ func (d *Driver) SecretExists(ctx context.Context, namespace, name string) (bool
 
 // DeleteSecret implements platform.SecretDriver; 404 means already gone.
 func (d *Driver) DeleteSecret(ctx context.Context, namespace, name string) error {
-	resp, err := d.client.Do(ctx, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
+	resp, err := d.writeSecret(ctx, namespace, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
 		Query: url.Values{"namespace": {namespace}}, Body: secretBody{Name: name, Namespace: namespace}})
 	if err != nil {
 		return fmt.Errorf("deleting secret %s/%s: %w", namespace, name, err)

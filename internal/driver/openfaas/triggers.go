@@ -26,10 +26,23 @@ func ValidateCron(schedule string) error {
 	if strings.TrimSpace(schedule) == "" {
 		return errors.New("the schedule is empty")
 	}
-	if _, err := cron.ParseStandard(schedule); err != nil {
+	if err := parseStandard(schedule); err != nil {
 		return fmt.Errorf("%q is not valid in %s: %v", schedule, CronDialect, err)
 	}
 	return nil
+}
+
+// parseStandard runs robfig/cron's standard parser, turning its panics into errors: it
+// panics on some malformed input such as "TZ=" (found by FuzzValidateCron), and a plan
+// must never crash on a user's typo.
+func parseStandard(schedule string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the schedule cannot be parsed (%v)", r)
+		}
+	}()
+	_, err = cron.ParseStandard(schedule)
+	return err
 }
 
 // TriggerID implements platform.TriggerDriver: namespace/function/cron, or

@@ -1,0 +1,82 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// TestWaitForMarksItsChecks: checks run with a context for which InWait is true, so
+// caching drivers poll the platform; other contexts are not marked.
+func TestWaitForMarksItsChecks(t *testing.T) {
+	if InWait(context.Background()) {
+		t.Fatal("a plain context is not a wait")
+	}
+	var marked bool
+	_ = WaitFor(context.Background(), "x", "ready", wait.Backoff{Duration: time.Millisecond}, func(ctx context.Context) (bool, string, error) {
+		marked = InWait(ctx)
+		return true, "", nil
+	})
+	if !marked {
+		t.Fatal("the check's context must be marked")
+	}
+}
+
+// TestWaitForStopsAtTheFirstReadyCheck: no check after the one that reports ready.
+func TestWaitForStopsAtTheFirstReadyCheck(t *testing.T) {
+	polls := 0
+	start := time.Now()
+	err := WaitFor(context.Background(), "x", "ready", wait.Backoff{Duration: 20 * time.Millisecond, Factor: 2, Cap: time.Second}, func(context.Context) (bool, string, error) {
+		polls++
+		return polls == 3, "", nil
+	})
+	if err != nil || polls != 3 {
+		t.Fatalf("err %v after %d polls", err, polls)
+	}
+	// Sleeps of 20 and 40 ms between the three checks.
+	if d := time.Since(start); d < 60*time.Millisecond {
+		t.Fatalf("took %s, want at least 60ms", d)
+	}
+}
+
+// TestWaitForStepsBoundTheChecks: a positive Steps is a ceiling on checks, reported as a
+// timeout with the last status.
+func TestWaitForStepsBoundTheChecks(t *testing.T) {
+	polls := 0
+	err := WaitFor(context.Background(), "x", "ready", wait.Backoff{Duration: time.Millisecond, Factor: 2, Cap: 2 * time.Millisecond, Steps: 5}, func(context.Context) (bool, string, error) {
+		polls++
+		return false, "still starting", nil
+	})
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.LastStatus != "still starting" || polls != 5 {
+		t.Fatalf("err %v after %d polls", err, polls)
+	}
+}
+
+// TestDefaultBackoffSchedule: the default schedule starts at 250 ms, doubles and is
+// capped at 5 s, with jitter of at most 10%.
+func TestDefaultBackoffSchedule(t *testing.T) {
+	b := DefaultBackoff
+	if b.Duration != 250*time.Millisecond || b.Factor != 2 || b.Cap != 5*time.Second || b.Jitter > 0.1 {
+		t.Fatalf("DefaultBackoff %+v", b)
+	}
+}
+
+// TestWaitForEndsWithTheContext: a context that is already done ends the wait without a
+// check, as a timeout.
+func TestWaitForEndsWithTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	polls := 0
+	err := WaitFor(ctx, "x", "ready", DefaultBackoff, func(context.Context) (bool, string, error) {
+		polls++
+		return true, "", nil
+	})
+	var te *TimeoutError
+	if !errors.As(err, &te) || polls != 0 {
+		t.Fatalf("err %v, %d polls", err, polls)
+	}
+}
