@@ -5,11 +5,20 @@
 //	    -backend faas-netes -edition ce -username admin -password secret \
 //	    -ready-after-polls 2 -url-file /tmp/faas-sim-url
 //
-// The password may also come from the environment variable
-// FAAS_SIMULATOR_PASSWORD. One line per request is logged to stderr (method,
-// path, status; never headers or bodies). The unauthenticated admin API under
-// /_sim/ is described in openfaassim.AdminHandler. SIGINT or SIGTERM stop the
-// server cleanly.
+//	go run ./cmd/faas-simulator -platform knative -listen 127.0.0.1:0 \
+//	    -kubeconfig-out /tmp/faas-sim-kubeconfig -ready-after-polls 2
+//
+// The OpenFaaS password may also come from the environment variable
+// FAAS_SIMULATOR_PASSWORD. In knative mode the simulator is a Kubernetes API
+// server with Knative Serving and Eventing (internal/simulator/k8ssim) served over
+// HTTPS with a self-signed certificate (client-go only sends a kubeconfig's token
+// over TLS; -insecure-http serves plain HTTP), authenticated by a bearer token
+// (-token, or env FAAS_SIMULATOR_TOKEN, or a random one), and -kubeconfig-out
+// writes a kubeconfig (CA, token, context "faas-simulator") for the provider's
+// knative { config_path = ... } and for kubectl. One line per request is logged to
+// stderr (method, path, status; never headers or bodies). The unauthenticated admin
+// API under /_sim/ is described in openfaassim.AdminHandler and
+// k8ssim.AdminHandler. SIGINT or SIGTERM stop the server cleanly.
 package main
 
 import (
@@ -41,7 +50,7 @@ func main() {
 func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("faas-simulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	platform := fs.String("platform", "openfaas", "platform to simulate (openfaas)")
+	platform := fs.String("platform", "openfaas", "platform to simulate: openfaas or knative")
 	listen := fs.String("listen", "127.0.0.1:8080", "loopback address to listen on; port 0 picks a free port")
 	backend := fs.String("backend", string(openfaassim.FaasNetes), "OpenFaaS provider: faas-netes or faasd")
 	edition := fs.String("edition", string(openfaassim.CE), "OpenFaaS edition: ce or pro")
@@ -54,11 +63,34 @@ func run(args []string, stderr io.Writer) error {
 	deleteAfter := fs.Int("delete-after-polls", 0, "reads during which a deleted function is still returned (faas-netes)")
 	version := fs.String("version", "", "provider version reported by /system/info")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
+	kubeconfigOut := fs.String("kubeconfig-out", "", "knative: write a kubeconfig pointing at the simulator to this file")
+	insecureHTTP := fs.Bool("insecure-http", false, "knative: serve plain HTTP instead of HTTPS (a kubeconfig token is then not sent by client-go)")
+	domain := fs.String("domain", "", "knative: cluster domain of Service URLs (default example.com)")
+	staleAfter := fs.Int("stale-status-polls", 0, "knative: GETs after a spec change that still show the previous generation's status")
+	specsDir := fs.String("specs-dir", "", "knative: directory of the upstream Knative CRDs (default <module>/../shared/specs/knative)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *platform == "knative" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		namespaces := []string{"default"}
+		if set["namespace"] {
+			namespaces = []string{*namespace}
+		}
+		for _, n := range strings.Split(*extra, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				namespaces = append(namespaces, n)
+			}
+		}
+		return runKnative(knativeFlags{
+			listen: *listen, token: *token, namespaces: namespaces, readyAfter: *readyAfter, deleteAfter: *deleteAfter,
+			staleAfter: *staleAfter, domain: *domain, specsDir: *specsDir, urlFile: *urlFile, kubeconfigOut: *kubeconfigOut,
+			insecureHTTP: *insecureHTTP, version: *version,
+		}, stderr)
+	}
 	if *platform != "openfaas" {
-		return fmt.Errorf("unsupported -platform %q (supported: openfaas)", *platform)
+		return fmt.Errorf("unsupported -platform %q (supported: openfaas, knative)", *platform)
 	}
 	if *backend != string(openfaassim.FaasNetes) && *backend != string(openfaassim.Faasd) {
 		return fmt.Errorf("unsupported -backend %q (faas-netes or faasd)", *backend)

@@ -35,7 +35,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-listen", "0.0.0.0:0"}, "refusing to listen"},
-		{[]string{"-platform", "knative", "-listen", "127.0.0.1:0"}, "unsupported -platform"},
+		{[]string{"-platform", "lambda", "-listen", "127.0.0.1:0"}, "unsupported -platform"},
+		{[]string{"-platform", "knative", "-listen", "0.0.0.0:0"}, "refusing to listen"},
 		{[]string{"-backend", "swarm", "-listen", "127.0.0.1:0"}, "unsupported -backend"},
 		{[]string{"-edition", "enterprise", "-listen", "127.0.0.1:0"}, "unsupported -edition"},
 	}

@@ -118,6 +118,19 @@ resource "faas_trigger" "t" {
   type        = "cron"
   schedule    = "every day"
 }`, `Invalid cron schedule`},
+		{"route on openfaas", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_route" "r" {
+  function_id = "openfaas-fn/x"
+  host        = "api.example.com"
+}`, `faas_route is not supported on OpenFaaS faas-netes \(Pro\).*FunctionIngress`},
+		{"route host not fqdn", openfaassim.Options{}, `resource "faas_route" "r" {
+  function_id = "openfaas-fn/x"
+  host        = "API_host"
+}`, `must be a fully qualified lower-case DNS name`},
+		{"route bad method", openfaassim.Options{}, `resource "faas_route" "r" {
+  function_id = "openfaas-fn/x"
+  host        = "api.example.com"
+  methods     = ["FETCH"]
+}`, `value must be one of`},
 		{"bad trigger type", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "webhook"
@@ -131,7 +144,7 @@ resource "faas_trigger" "t" {
 				Steps: []resource.TestStep{{
 					Config:      providerBlock(sim, "") + c.body,
 					PlanOnly:    true,
-					ExpectError: errRe(c.err),
+					ExpectError: onAttribute(childErrorAttrs[c.name], c.err),
 				}},
 			})
 			if err := expectNoWrites(sim)(); err != nil {
@@ -159,4 +172,31 @@ resource "faas_scaling_policy" "p" {
 			ExpectError: errRe(`Function already has a scaling policy.*terraform import`),
 		}},
 	})
+}
+
+// childErrorAttrs names the attribute each bad-input case must be reported on ("" for nested
+// attributes and resource-level errors, whose message names the path).
+var childErrorAttrs = map[string]string{
+	"min greater than max":            "min_replicas",
+	"negative min":                    "min_replicas",
+	"bad zero duration":               "scale_to_zero_after",
+	"zero duration without zero":      "scale_to_zero_after",
+	"ce metric":                       "metric",
+	"ce max above 5":                  "max_replicas",
+	"ce scale to zero":                "scale_to_zero",
+	"faasd scaling":                   "",
+	"pro memory metric":               "metric",
+	"bad function id":                 "function_id",
+	"cron with seconds":               "schedule",
+	"cron weekday 7":                  "schedule",
+	"cron semicolon list":             "schedule",
+	"cron time zone":                  "time_zone",
+	"cron payload":                    "payload",
+	"cron without schedule":           "",
+	"topic with schedule":             "schedule",
+	"topic with comma":                "topic",
+	"reserved topic":                  "topic",
+	"faasd scaling on a new function": "",
+	"bad cron on a new function":      "schedule",
+	"bad trigger type":                "type",
 }

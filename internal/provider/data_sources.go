@@ -120,7 +120,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"image_pull_secrets":        schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Registry credentials used to pull the image."},
 			"constraints":               computedList("OpenFaaS placement constraints."),
 			"invoke_url":                schema.StringAttribute{Computed: true, MarkdownDescription: "URL that invokes the function."},
-			"replicas":                  schema.Int64Attribute{Computed: true, MarkdownDescription: "Desired replicas."},
+			"replicas":                  schema.Int64Attribute{Computed: true, MarkdownDescription: "Desired replicas (OpenFaaS; 0 on Knative, whose replicas belong to Revisions)."},
 			"available_replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas ready to serve."},
 			"ready":                     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the function is ready, by the same rule `faas_function` waits for."},
 			"unreadable":                computedList("Attributes the platform did not return and no provider record restored."),
@@ -328,12 +328,12 @@ func (d *platformDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *platformDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The platform this provider instance talks to, as detected, and the capability set the provider derives " +
-			"from it and uses for its plan-time checks. OpenFaaS: from `GET /system/info`.",
+			"from it and uses for its plan-time checks. OpenFaaS: from `GET /system/info`; Knative: from the API server's discovery and `/version`.",
 		Attributes: map[string]schema.Attribute{
-			"platform":          schema.StringAttribute{Computed: true, MarkdownDescription: "Platform family: `openfaas`."},
-			"backend":           schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: `faas-netes` or `faasd`."},
-			"edition":           schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: `ce` (Community Edition) or `pro`."},
-			"version":           schema.StringAttribute{Computed: true, MarkdownDescription: "The backend's version as it reports it."},
+			"platform":          schema.StringAttribute{Computed: true, MarkdownDescription: "Platform family: `openfaas` or `knative`."},
+			"backend":           schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: `faas-netes` or `faasd`; Knative: `knative-serving`."},
+			"edition":           schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: `ce` (Community Edition) or `pro`; empty on Knative."},
+			"version":           schema.StringAttribute{Computed: true, MarkdownDescription: "The backend's version as it reports it (OpenFaaS: the provider's release; Knative: the Kubernetes API server's version)."},
 			"endpoint":          schema.StringAttribute{Computed: true, MarkdownDescription: "The management API's base URL."},
 			"default_namespace": schema.StringAttribute{Computed: true, MarkdownDescription: "Namespace used when a resource sets none."},
 			"capabilities": computedList("Supported features, as resource or attribute paths such as `faas_scaling_policy`, " +

@@ -87,7 +87,8 @@ func resourcesSchema(kind, openfaasNote string) schema.SingleNestedAttribute {
 		Optional: true,
 		MarkdownDescription: fmt.Sprintf("Compute resource %s of each replica, as Kubernetes quantities. "+
 			"OpenFaaS: the function's `%s`; %s "+
-			"Quantities compare by value, so `0.1` and `100m` never show a diff, and the spelling you wrote is kept.", kind, kind, openfaasNote),
+			"Knative: the container's `resources.%s`. "+
+			"Quantities compare by value, so `0.1` and `100m` never show a diff, and the spelling you wrote is kept.", kind, kind, openfaasNote, kind),
 		Attributes: map[string]schema.Attribute{
 			"cpu": schema.StringAttribute{
 				CustomType:          customtypes.QuantityType{},
@@ -109,7 +110,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"OpenFaaS: a function deployed through the gateway's `/system/functions` API. " +
 			"Create and update wait until the function is ready (OpenFaaS: at least one available replica; or zero replicas when its " +
 			"`faas_scaling_policy` allows scale to zero, or when faas-netes reports zero desired replicas, i.e. the function is scaled to zero " +
-			"and the gateway starts it on the first request).",
+			"and the gateway starts it on the first request). Knative: a `serving.knative.dev/v1` Service; ready when its `Ready` condition is " +
+			"`True` for the current generation (`observedGeneration == generation`); a `Ready=False` stops the wait at once with the " +
+			"condition's reason and message.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -119,14 +122,16 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"name": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Function name, unique within its namespace: an RFC 1123 label (at most 63 lower-case letters, digits and `-`, " +
-					"starting and ending with a letter or digit), as faas-netes validates it. Changing it replaces the function.",
+					"starting and ending with a letter or digit), as faas-netes validates it; Knative also needs it to start with a letter " +
+					"(a DNS-1035 label). Changing it replaces the function.",
 				Validators:    []validator.String{dnsLabelValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"namespace": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Namespace of the function, an RFC 1123 label. Default: the provider's `namespace` (OpenFaaS: `openfaas-fn`). " +
+				MarkdownDescription: "Namespace of the function, an RFC 1123 label. Default: the provider's `namespace` (OpenFaaS: `openfaas-fn`; Knative: `default`, " +
+					"which must exist). " +
 					"Changing it replaces the function. The OpenFaaS Community Edition serves only one namespace: any other is a plan-time error.",
 				Validators:    []validator.String{dnsLabelValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
@@ -140,12 +145,13 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "The process to run, as a list of words. OpenFaaS: joined with `args` by spaces into `envProcess` (the watchdog's `fprocess`); " +
-					"an element that is empty or contains whitespace is a plan-time error there. Unset: the image's default.",
+					"an element that is empty or contains whitespace is a plan-time error there. Knative: the container's `command`, as given. " +
+					"Unset: the image's default.",
 			},
 			"args": schema.ListAttribute{
 				ElementType:         types.StringType,
 				Optional:            true,
-				MarkdownDescription: "Arguments appended to `command`. OpenFaaS: part of `fprocess`, as for `command`.",
+				MarkdownDescription: "Arguments appended to `command`. OpenFaaS: part of `fprocess`, as for `command`. Knative: the container's `args`.",
 			},
 			"env": schema.MapAttribute{
 				ElementType: types.StringType,
@@ -155,13 +161,15 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"and `max_inflight` are reserved on OpenFaaS (set `command`, `timeout` and `max_concurrency` instead): a plan-time error. " +
 					"OpenFaaS faas-netes does not return env vars on read, so the provider keeps what it applied in the function's " +
 					"`faasform.dev/last-applied` annotation: a redeploy outside Terraform that drops that annotation shows as drift, " +
-					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift.",
+					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
+					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative.",
 			},
 			"secrets": schema.SetAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "Names of platform secrets (`faas_secret`) mounted as files. OpenFaaS: `secrets`, mounted at " +
-					"`/var/openfaas/secrets/<name>`; the gateway rejects (HTTP 400) a secret that does not exist in the namespace.",
+					"`/var/openfaas/secrets/<name>`; the gateway rejects (HTTP 400) a secret that does not exist in the namespace. Knative: one " +
+					"projected volume of these Secrets mounted at `/var/openfaas/secrets`, so each file has the same path as on OpenFaaS.",
 			},
 			"labels": schema.MapAttribute{
 				ElementType: types.StringType,
@@ -186,20 +194,22 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "Request timeout, a positive Go duration such as `30s` or `2m`. Compared by value (`60s` equals `1m`). " +
 					"OpenFaaS: sets the watchdog's `read_timeout`, `write_timeout` and `exec_timeout` env vars (the gateway's own " +
 					"timeouts must allow it too); faas-netes does not return env vars, so it is read back from the provider's " +
-					"`faasform.dev/last-applied` annotation, as `env` is. Unset: the watchdog's default.",
+					"`faasform.dev/last-applied` annotation, as `env` is. Knative: the revision's `timeoutSeconds`, in whole seconds, " +
+					"at most the cluster's `max-revision-timeout-seconds`. Unset: the platform's default.",
 			},
 			"max_concurrency": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Hard limit of in-flight requests per replica, an integer of at least 1; further requests get HTTP 429. " +
 					"OpenFaaS: the of-watchdog's `max_inflight` env var, read back on faas-netes from the provider's " +
-					"`faasform.dev/last-applied` annotation, as `env` is. Unset: unlimited.",
+					"`faasform.dev/last-applied` annotation, as `env` is. Knative: the revision's `containerConcurrency` (at most 1000). Unset: unlimited.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"read_only_root_filesystem": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
-				MarkdownDescription: "Mount the container's root filesystem read-only (`/tmp` stays writable). Default `false`. " +
+				MarkdownDescription: "Mount the container's root filesystem read-only. Default `false`. On OpenFaaS `/tmp` stays writable; " +
+					"on Knative nothing is mounted there (the container's `securityContext.readOnlyRootFilesystem`). " +
 					"OpenFaaS: `readOnlyRootFilesystem`, which faas-netes does not return; it is read back from the provider's last-applied record.",
 			},
 			"image_pull_secrets": schema.SetAttribute{
@@ -207,11 +217,12 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Optional:    true,
 				MarkdownDescription: "Names of registry credential secrets used to pull `image`. OpenFaaS Pro on faas-netes: added to the " +
 					"function's `secrets` (faas-netes uses secrets of type `kubernetes.io/dockerconfigjson` as image pull secrets). " +
-					"Plan-time error on the Community Edition (public images only) and on faasd (registry credentials are configured on the host).",
+					"Plan-time error on the Community Edition (public images only) and on faasd (registry credentials are configured on the host). " +
+					"Knative: the pod's `imagePullSecrets` (Secrets of type `kubernetes.io/dockerconfigjson`).",
 			},
 			"invoke_url": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`.",
+				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`. Knative: the Service's `status.url`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"wait_for_ready": schema.BoolAttribute{
@@ -387,18 +398,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.Namespace.IsNull() {
-		ns := d.DefaultNamespace()
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), ns)...)
-		plan.Namespace = types.StringValue(ns)
-		if !req.State.Raw.IsNull() {
-			var state functionResourceModel
-			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-			if state.Namespace.ValueString() != ns {
-				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
-			}
-		}
-	}
+	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
 	fn, known := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
 	if !known || resp.Diagnostics.HasError() {
 		return
@@ -423,22 +423,19 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, fn := prepareWrite(ctx, d, &plan, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-
-	fn, _ := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
-	checkFunction(ctx, d, fn, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	created, err := d.CreateFunction(ctx, fn)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Error creating function %s", fn.ID), err.Error())
+		if created != nil {
+			// Created on the platform: keep it in state (tainted), never orphaned.
+			toModel(ctx, created, &plan)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
 		return
 	}
 	tflog.Debug(ctx, "created function", map[string]any{"id": fn.ID.String()})
@@ -456,6 +453,23 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	}
 }
 
+// prepareWrite bounds ctx by the operation's timeout, builds the function from the plan
+// and runs the platform's checks again (the provider may have been configured lazily,
+// after the plan). Callers stop when diags has an error; cancel is always safe to call.
+func prepareWrite(ctx context.Context, d platform.Driver, plan *functionResourceModel,
+	timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration, diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc, *platform.Function) {
+	t, dd := timeout(ctx, dflt)
+	diags.Append(dd...)
+	if diags.HasError() {
+		return ctx, func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, t)
+	fn, _ := functionFromModel(plan, d.DefaultNamespace(), diags)
+	checkFunction(ctx, d, fn, diags)
+	return ctx, cancel, fn
+}
+
 // waitFunctionReady polls until the platform reports the function ready, and returns
 // the last read.
 func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID) (*platform.Function, error) {
@@ -469,6 +483,9 @@ func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.Funct
 			return false, "", err
 		}
 		last = fn
+		if fn.Status.Failed {
+			return false, fn.Status.Reason, fmt.Errorf("the platform reports that function %s failed: %s", id, fn.Status.Reason)
+		}
 		return fn.Status.Ready, fn.Status.Reason, nil
 	})
 	return last, err
@@ -514,15 +531,8 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, fn := prepareWrite(ctx, d, &plan, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
-	fn, _ := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
-	checkFunction(ctx, d, fn, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -498,7 +498,7 @@ func TestAccFunction_planTimeErrors(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config:      providerBlock(sim, c.extra) + "\nresource \"faas_function\" \"bad\" {\n  " + body + "\n}\n",
 					PlanOnly:    true,
-					ExpectError: errRe(c.wantErr),
+					ExpectError: onAttribute(functionErrorAttrs[c.name], c.wantErr),
 				}},
 			})
 			if err := expectNoWrites(sim)(); err != nil {
@@ -547,4 +547,27 @@ resource "faas_function" "p" {
 			},
 		},
 	})
+}
+
+// functionErrorAttrs names the attribute each bad-input case must be reported on ("" for nested
+// attributes and resource-level errors, whose message names the path).
+var functionErrorAttrs = map[string]string{
+	"invalid name":             "name",
+	"name too long":            "name",
+	"empty image":              "image",
+	"bad quantity":             "",
+	"bad duration":             "timeout",
+	"max concurrency zero":     "max_concurrency",
+	"reserved env":             "env",
+	"reserved label":           "labels",
+	"reserved annotation":      "annotations",
+	"whitespace in command":    "command",
+	"null env value":           "env",
+	"ce image pull secrets":    "image_pull_secrets",
+	"ce constraints":           "constraints",
+	"ce other namespace":       "namespace",
+	"faasd cpu limit":          "",
+	"faasd requests":           "requests",
+	"faasd image pull secrets": "image_pull_secrets",
+	"edition forced to ce":     "image_pull_secrets",
 }

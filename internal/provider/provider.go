@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/faasform/terraform-provider-faas/internal/customtypes"
+	"github.com/faasform/terraform-provider-faas/internal/driver/knative"
 	"github.com/faasform/terraform-provider-faas/internal/driver/openfaas"
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -59,6 +60,20 @@ type providerModel struct {
 	RequestTimeout customtypes.Duration `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64          `tfsdk:"max_retries"`
 	OpenFaaS       *openfaasBlockModel  `tfsdk:"openfaas"`
+	Knative        *knativeBlockModel   `tfsdk:"knative"`
+}
+
+type knativeBlockModel struct {
+	ConfigPath           types.String `tfsdk:"config_path"`
+	ConfigPaths          types.List   `tfsdk:"config_paths"`
+	ConfigContext        types.String `tfsdk:"config_context"`
+	Host                 types.String `tfsdk:"host"`
+	Token                types.String `tfsdk:"token"`
+	ClientCertificate    types.String `tfsdk:"client_certificate"`
+	ClientKey            types.String `tfsdk:"client_key"`
+	ClusterCACertificate types.String `tfsdk:"cluster_ca_certificate"`
+	Insecure             types.Bool   `tfsdk:"insecure"`
+	Namespace            types.String `tfsdk:"namespace"`
 }
 
 type openfaasBlockModel struct {
@@ -83,7 +98,7 @@ func (p *faasProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages functions, their triggers, routes, scaling policies and secrets on self-hosted " +
 			"function platforms. Each provider instance talks to exactly one platform, chosen by its single platform " +
-			"block (`openfaas`); use aliased provider blocks for several platforms.",
+			"block (`openfaas` or `knative`); none or two are configuration errors. Use aliased provider blocks for several platforms.",
 		Attributes: map[string]schema.Attribute{
 			"request_timeout": schema.StringAttribute{
 				CustomType: customtypes.DurationType{},
@@ -101,6 +116,35 @@ func (p *faasProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"knative": schema.SingleNestedBlock{
+				MarkdownDescription: "Connects to a Kubernetes cluster running Knative Serving (and Eventing for triggers), through " +
+					"the Kubernetes API with client-go. Settings and environment variables are the Terraform Kubernetes provider's; " +
+					"like it, the provider never reads a kubeconfig that was not named (no implicit `~/.kube/config` or `KUBECONFIG`). " +
+					"Values unknown at plan time (a `host` from the module that creates the cluster) configure the provider at apply.",
+				Attributes: map[string]schema.Attribute{
+					"config_path": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Path of a kubeconfig file to load. Env `KUBE_CONFIG_PATH`."},
+					"config_paths": schema.ListAttribute{ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "Kubeconfig files merged in order, the first one winning. Env `KUBE_CONFIG_PATHS` (separated by `:`)."},
+					"config_context": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Context of the kubeconfig to use instead of its current context. Env `KUBE_CTX`. An unknown context is an error that lists the available ones."},
+					"host": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "API server URL, such as `https://10.0.0.1:6443`; overrides the kubeconfig's. Env `KUBE_HOST`. Required when no kubeconfig is named."},
+					"token": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "Bearer token; overrides the kubeconfig's credentials. Env `KUBE_TOKEN`. Never logged or stored."},
+					"client_certificate": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "PEM-encoded client certificate. Env `KUBE_CLIENT_CERT_DATA`."},
+					"client_key": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "PEM-encoded client key. Env `KUBE_CLIENT_KEY_DATA`. Never logged or stored."},
+					"cluster_ca_certificate": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "PEM-encoded CA certificate of the API server. Env `KUBE_CLUSTER_CA_CERT_DATA`."},
+					"insecure": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Skip TLS verification of the API server. Default `false`. Env `KUBE_INSECURE`. Only for test clusters."},
+					"namespace": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Namespace used when a resource does not set one. Default `default`. Must be an RFC 1123 label.",
+						Validators:          []validator.String{dnsLabelValidator{}}},
+				},
+			},
 			"openfaas": schema.SingleNestedBlock{
 				MarkdownDescription: "Connects to an OpenFaaS gateway (faas-netes or faasd, Community Edition or Pro). " +
 					"The backend and edition are detected from `GET /system/info` and decide which features are accepted at plan time.",
@@ -166,11 +210,17 @@ func (p *faasProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.OpenFaaS == nil {
+	switch {
+	case cfg.OpenFaaS == nil && cfg.Knative == nil:
 		resp.Diagnostics.AddError("No platform block",
-			"Configure exactly one platform block in the provider, for example:\n\n"+
+			"Configure exactly one platform block in the provider, openfaas or knative, for example:\n\n"+
 				"provider \"faas\" {\n  openfaas {\n    gateway_url = \"http://127.0.0.1:8080\"\n  }\n}\n\n"+
 				"Use aliased provider blocks to manage several platforms.")
+		return
+	case cfg.OpenFaaS != nil && cfg.Knative != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("knative"), "Conflicting platform blocks",
+			"A provider instance talks to exactly one platform, but both openfaas and knative are configured. "+
+				"Use one aliased provider block per platform:\n\nprovider \"faas\" {\n  alias = \"knative\"\n  knative { ... }\n}")
 		return
 	}
 	if !req.Config.Raw.IsFullyKnown() {
@@ -179,7 +229,12 @@ func (p *faasProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.ResourceData, resp.DataSourceData = data, data
 		return
 	}
-	d := p.configureOpenFaaS(ctx, req.TerraformVersion, &cfg, resp)
+	var d platform.Driver
+	if cfg.Knative != nil {
+		d = p.configureKnative(ctx, req.TerraformVersion, &cfg, resp)
+	} else {
+		d = p.configureOpenFaaS(ctx, req.TerraformVersion, &cfg, resp)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -221,14 +276,11 @@ func (p *faasProvider) configureOpenFaaS(ctx context.Context, tfVersion string, 
 			timeout = d
 		}
 	}
-	retries := defaultMaxRetries
-	if !cfg.MaxRetries.IsNull() {
-		retries = int(cfg.MaxRetries.ValueInt64())
-	}
+	retries := maxRetries(cfg)
 	if resp.Diagnostics.HasError() {
 		return nil
 	}
-	ua := fmt.Sprintf("terraform-provider-faas/%s (+https://registry.terraform.io/providers/faasform/faas) Terraform/%s", p.version, tfVersion)
+	ua := p.userAgent(tfVersion)
 	client, err := httpclient.New(httpclient.Config{
 		BaseURL: u, Username: username, Password: password, Token: token, UserAgent: ua,
 		Timeout: timeout, MaxRetries: retries,
@@ -240,6 +292,62 @@ func (p *faasProvider) configureOpenFaaS(ctx context.Context, tfVersion string, 
 	}
 	tflog.Debug(ctx, "configured the OpenFaaS driver", map[string]any{"gateway_url": u.String(), "auth": authKind(username, token)})
 	return openfaas.New(openfaas.Config{Client: client, Namespace: b.Namespace.ValueString(), Edition: b.Edition.ValueString()})
+}
+
+// userAgent is the User-Agent of every request: terraform-provider-faas/<version>.
+func (p *faasProvider) userAgent(tfVersion string) string {
+	return fmt.Sprintf("terraform-provider-faas/%s (+https://registry.terraform.io/providers/faasform/faas) Terraform/%s", p.version, tfVersion)
+}
+
+// maxRetries is the configured retry budget.
+func maxRetries(cfg *providerModel) int {
+	if cfg.MaxRetries.IsNull() {
+		return defaultMaxRetries
+	}
+	return int(cfg.MaxRetries.ValueInt64())
+}
+
+func (p *faasProvider) configureKnative(ctx context.Context, tfVersion string, cfg *providerModel, resp *provider.ConfigureResponse) platform.Driver {
+	b := cfg.Knative
+	block := path.Root("knative")
+	opts := knative.KubeOptions{
+		ConfigPath: b.ConfigPath.ValueString(), ConfigContext: b.ConfigContext.ValueString(),
+		Host: b.Host.ValueString(), Token: b.Token.ValueString(),
+		ClientCertificate: b.ClientCertificate.ValueString(), ClientKey: b.ClientKey.ValueString(),
+		ClusterCACertificate: b.ClusterCACertificate.ValueString(), Insecure: b.Insecure.ValueBool(),
+	}
+	if !b.ConfigPaths.IsNull() {
+		resp.Diagnostics.Append(b.ConfigPaths.ElementsAs(ctx, &opts.ConfigPaths, false)...)
+	}
+	if err := opts.ApplyEnv(os.LookupEnv); err != nil {
+		resp.Diagnostics.AddAttributeError(block.AtName("insecure"), "Invalid Kubernetes settings", err.Error())
+		return nil
+	}
+	if opts.Host == "" && opts.ConfigPath == "" && len(opts.ConfigPaths) == 0 {
+		resp.Diagnostics.AddAttributeError(block.AtName("host"), "Missing Kubernetes API server",
+			"Set host (or KUBE_HOST), or name a kubeconfig with config_path or config_paths (or KUBE_CONFIG_PATH). "+
+				"The provider never reads ~/.kube/config or KUBECONFIG implicitly.")
+		return nil
+	}
+	rc, err := knative.RESTConfigFromOptions(opts)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(block, "Invalid Kubernetes settings", err.Error())
+		return nil
+	}
+	if !cfg.RequestTimeout.IsNull() {
+		if d, err := cfg.RequestTimeout.ParseDuration(); err == nil && d > 0 {
+			rc.Timeout = d
+		}
+	} else {
+		rc.Timeout = defaultRequestTimeout
+	}
+	d, err := knative.New(knative.Config{RESTConfig: rc, Namespace: b.Namespace.ValueString(), UserAgent: p.userAgent(tfVersion), MaxRetries: maxRetries(cfg)})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(block, "Invalid Kubernetes settings", err.Error())
+		return nil
+	}
+	tflog.Debug(ctx, "configured the Knative driver", map[string]any{"host": rc.Host})
+	return d
 }
 
 func authKind(username, token string) string {
@@ -284,6 +392,7 @@ func (p *faasProvider) Resources(context.Context) []func() resource.Resource {
 		newScalingPolicyResource,
 		newTriggerResource,
 		newSecretResource,
+		newRouteResource,
 	}
 }
 

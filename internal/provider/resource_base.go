@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"strings"
 	"time"
 
@@ -141,4 +143,26 @@ func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	return ctx, cancel, true
+}
+
+// planDefaultNamespace fills a namespace the configuration leaves null with the
+// provider's default, and replaces the resource when that default moved away from the
+// namespace in state (the provider's namespace setting changed). It returns the planned
+// namespace.
+func planDefaultNamespace(ctx context.Context, d platform.Driver, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, configured types.String) types.String {
+	var planned types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("namespace"), &planned)...)
+	if !configured.IsNull() {
+		return planned
+	}
+	ns := d.DefaultNamespace()
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), ns)...)
+	if !req.State.Raw.IsNull() {
+		var prior types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("namespace"), &prior)...)
+		if prior.ValueString() != ns {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
+		}
+	}
+	return types.StringValue(ns)
 }

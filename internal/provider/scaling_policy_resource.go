@@ -57,6 +57,9 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"(https://docs.openfaas.com/architecture/autoscaling/), written by read-modify-write of the whole function under a " +
 			"per-function lock; every write rolls the function out again and the apply waits until it is ready. " +
 			"The Community Edition honours only `min_replicas` and `max_replicas` up to 5; faasd has no autoscaling (plan-time errors). " +
+			"Knative: `autoscaling.knative.dev/*` annotations on the Service's `spec.template.metadata.annotations`, so every change makes a " +
+			"new Revision and the apply waits until it is ready; the class follows the metric (KPA for `concurrency` and `rps`, HPA for " +
+			"`cpu` and `memory`) and the values are checked as Knative's webhook would. " +
 			"Unset attributes keep the platform's defaults (OpenFaaS: min 1, max 20 on Pro and 5 on CE, type rps, target 50). " +
 			"When the function is created or replaced in the same plan, the checks that need to read it (another policy on it) run at apply.",
 		Attributes: map[string]schema.Attribute{
@@ -68,21 +71,22 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"min_replicas": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Lowest replica count, an integer of at least 0 and at most `max_replicas`. OpenFaaS: " +
-					"`com.openfaas.scale.min` (default 1); 0 lets a Pro function sit at zero replicas until its first request, and " +
+					"`com.openfaas.scale.min` (default 1); Knative: `min-scale`. 0 lets a Pro function sit at zero replicas until its first request, and " +
 					"counts as ready. Community Edition: 1 to 5 (0 is a plan-time error).",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"max_replicas": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Highest replica count, an integer of at least 1. OpenFaaS: `com.openfaas.scale.max` " +
-					"(default 20 on Pro, 5 on the Community Edition, which rejects more).",
+					"(default 20 on Pro, 5 on the Community Edition, which rejects more). Knative: `max-scale`, capped by the cluster's `max-scale-limit`.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"metric": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "What to scale on: `rps` (requests per second), `concurrency` (in-flight requests per replica), " +
 					"`cpu` (millicores) or `memory`. OpenFaaS Pro: `com.openfaas.scale.type` `rps`, `capacity` (our `concurrency`) " +
-					"or `cpu`; `memory` is a plan-time error. Community Edition: a plan-time error.",
+					"or `cpu`; `memory` is a plan-time error. Community Edition: a plan-time error. Knative: `autoscaling.knative.dev/metric`, " +
+					"with class `kpa` for `concurrency` and `rps` and `hpa` for `cpu` and `memory` (the HPA cannot scale to zero nor keep zero replicas).",
 				Validators: []validator.String{stringvalidator.OneOf("rps", "concurrency", "cpu", "memory")},
 			},
 			"target": schema.Int64Attribute{
@@ -94,7 +98,7 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"target_utilization_percent": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Share of `target` to aim for, 1 to 100 percent. OpenFaaS Pro: " +
-					"`com.openfaas.scale.target-proportion` = percent / 100 (default 90).",
+					"`com.openfaas.scale.target-proportion` = percent / 100 (default 90). Knative: `target-utilization-percentage`.",
 				Validators: []validator.Int64{int64validator.Between(1, 100)},
 			},
 			"scale_to_zero": schema.BoolAttribute{
@@ -106,7 +110,8 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 				CustomType: customtypes.DurationType{},
 				Optional:   true,
 				MarkdownDescription: "Idle time before scaling to zero, a positive Go duration such as `15m`. Requires " +
-					"`scale_to_zero = true`. OpenFaaS Pro: `com.openfaas.scale.zero-duration` (default 15m).",
+					"`scale_to_zero = true` on OpenFaaS. OpenFaaS Pro: `com.openfaas.scale.zero-duration` (default 15m). Knative: " +
+					"`scale-to-zero-pod-retention-period`, the closest equivalent, at most 1h.",
 			},
 		},
 		Blocks: map[string]schema.Block{

@@ -47,7 +47,8 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "A named secret that functions mount as a file (`faas_function.secrets`). Its value is " +
 			"write-only: it is sent to the platform and never stored in the Terraform state or plan, and no platform returns it, " +
 			"so a value changed outside Terraform cannot be seen; bump `value_wo_version` to send a new value. OpenFaaS: the " +
-			"gateway's `/system/secrets` API (a Kubernetes Secret on faas-netes, a file on faasd). A secret deleted outside " +
+			"gateway's `/system/secrets` API (a Kubernetes Secret on faas-netes, a file on faasd). Knative: a core v1 `Opaque` Secret whose one " +
+			"key is named after the secret, so functions see the same file path on both platforms. A secret deleted outside " +
 			"Terraform is removed from the state and created again by the next apply. Requires Terraform 1.11 or later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -107,18 +108,7 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if cfg.Namespace.IsNull() {
-		ns := d.DefaultNamespace()
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("namespace"), ns)...)
-		plan.Namespace = types.StringValue(ns)
-		if !req.State.Raw.IsNull() {
-			var state secretModel
-			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-			if state.Namespace.ValueString() != ns {
-				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("namespace"))
-			}
-		}
-	}
+	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
 	if known(plan.Name) && req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.Namespace.ValueString()+"/"+plan.Name.ValueString())...)
 	}

@@ -41,6 +41,8 @@ type triggerModel struct {
 	TimeZone   types.String   `tfsdk:"time_zone"`
 	Payload    types.String   `tfsdk:"payload"`
 	Topic      types.String   `tfsdk:"topic"`
+	Name       types.String   `tfsdk:"name"`
+	Broker     types.String   `tfsdk:"broker"`
 	Timeouts   timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -50,7 +52,10 @@ func (r *triggerResource) Metadata(_ context.Context, req resource.MetadataReque
 
 func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A schedule (`cron`) or a message topic (`topic`) that invokes a function. OpenFaaS: keys inside the " +
+		MarkdownDescription: "A schedule (`cron`) or a message topic (`topic`) that invokes a function. Knative: an object of its " +
+			"own in the function's namespace: a `sources.knative.dev/v1` PingSource for `cron` (sink = the function's Service), an " +
+			"`eventing.knative.dev/v1` Trigger for `topic` (on `broker`, filtering the CloudEvent `type` = `topic`, subscriber = the " +
+			"Service); writes wait until its `Ready` condition is `True`. OpenFaaS: keys inside the " +
 			"function object read by the connectors: a topic trigger owns one element of the comma-separated `topic` annotation; " +
 			"a cron trigger owns the `schedule` annotation and the `cron-function` element (openfaas/cron-connector). Writes are " +
 			"read-modify-write of the whole function under a per-function lock, roll the function out again, and wait until it " +
@@ -60,9 +65,27 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"id": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "The trigger's id. OpenFaaS: `namespace/function/cron`, or `namespace/function/topic/<topic>` " +
-					"where the topic takes the rest of the id (so topics containing `/` import correctly). Import with this id.",
+					"where the topic takes the rest of the id (so topics containing `/` import correctly). Knative: `namespace/name` of " +
+					"the PingSource or Trigger. Import with this id.",
 			},
 			"function_id": functionIDAttribute("trigger"),
+			"name": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Knative: the name of the PingSource or Trigger (a DNS-1123 label). When not set it is derived from " +
+					"the function and the type, and stays stable: `<function>-cron` for `cron`, `<function>-<topic>` for `topic` (a topic " +
+					"that is not a DNS label, or a name over 63 characters, gets a short hash of the topic). Changing it replaces the " +
+					"trigger. OpenFaaS: not set (the trigger is not an object of its own); setting it is a plan-time error.",
+			},
+			"broker": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Knative, `topic` only: the Knative Eventing Broker of the function's namespace the Trigger " +
+					"subscribes to, default `default`. It must exist: a missing Broker is a plan-time error when the trigger is " +
+					"created (if the Broker is created in the same apply, create it first), and otherwise the wait ends with " +
+					"Knative's `BrokerDoesNotExist`. Knative does not allow changing a Trigger's broker, so changing it replaces the " +
+					"trigger. OpenFaaS: a plan-time error (connectors subscribe to topics directly).",
+			},
 			"type": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "`cron` (a schedule) or `topic` (messages on a topic). Changing it replaces the trigger.",
@@ -71,24 +94,30 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			},
 			"schedule": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Required for `cron`, not allowed for `topic`. OpenFaaS: the `schedule` annotation, in the " +
+				MarkdownDescription: "Required for `cron`, not allowed for `topic`. Knative: the PingSource's `schedule`, in its " +
+					"dialect: five fields, an optional leading seconds field (`0 30 9 * * *`), or a descriptor (`@hourly`, `@daily`, " +
+					"`@weekly`, `@monthly`, `@yearly`); `@every` is rejected by Knative, and an empty schedule never sent (Knative would " +
+					"run it every minute). OpenFaaS: the `schedule` annotation, in the " +
 					"cron-connector's dialect: robfig/cron's standard parser, five fields (minute hour day-of-month month " +
 					"day-of-week, day-of-week 0-6 with Sunday 0, no seconds field) or a descriptor (`@hourly`, `@daily`, `@every 10m`). " +
 					"Anything else is a plan-time error naming the dialect. One schedule per function.",
 			},
 			"time_zone": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "IANA time zone of the schedule, such as `Europe/Paris`; `cron` only. OpenFaaS: a plan-time error " +
+				MarkdownDescription: "IANA time zone of the schedule, such as `Europe/Paris`; `cron` only. Knative: the PingSource's " +
+					"`timezone`, checked at plan time against the IANA database. OpenFaaS: a plan-time error " +
 					"(the cron-connector uses its own process's time zone).",
 			},
 			"payload": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Body sent to the function on each run; `cron` only. OpenFaaS: a plan-time error (the " +
+				MarkdownDescription: "Body sent to the function on each run; `cron` only. Knative: the PingSource's `data`. " +
+					"OpenFaaS: a plan-time error (the " +
 					"cron-connector sends an empty body).",
 			},
 			"topic": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Required for `topic`, not allowed for `cron`. OpenFaaS: one element of the `topic` annotation, " +
+				MarkdownDescription: "Required for `topic`, not allowed for `cron`. Knative: the CloudEvent `type` the Trigger's " +
+					"filter matches exactly. OpenFaaS: one element of the `topic` annotation, " +
 					"consumed by the Pro event connectors (Kafka, NATS, SQS, ...); it must not contain `,` nor be `cron-function`. " +
 					"Changing it replaces the trigger.",
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -131,6 +160,9 @@ func (r *triggerResource) ValidateConfig(ctx context.Context, req resource.Valid
 		forbid(cfg.TimeZone, "time_zone")
 		forbid(cfg.Payload, "payload")
 	}
+	if typ == platform.TriggerCron {
+		forbid(cfg.Broker, "broker")
+	}
 }
 
 // triggerFromModel builds the neutral trigger; fnKnown and ok as for policyFromModel.
@@ -138,7 +170,7 @@ func triggerFromModel(m *triggerModel) (t *platform.Trigger, fnKnown, ok bool) {
 	t = &platform.Trigger{
 		Type:     m.Type.ValueString(),
 		Schedule: m.Schedule.ValueString(), TimeZone: m.TimeZone.ValueString(), Payload: m.Payload.ValueString(),
-		Topic: m.Topic.ValueString(),
+		Topic: m.Topic.ValueString(), Name: m.Name.ValueString(), Broker: m.Broker.ValueString(),
 	}
 	if fn, err := parseFunctionRef(m.FunctionID.ValueString()); err == nil && !m.FunctionID.IsUnknown() {
 		t.Function, fnKnown = fn, true
@@ -159,12 +191,87 @@ func triggerToModel(td platform.TriggerDriver, t *platform.Trigger, m *triggerMo
 	m.FunctionID = types.StringValue(t.Function.String())
 	m.Type = types.StringValue(t.Type)
 	m.Schedule, m.TimeZone, m.Payload, m.Topic = stringOrNull(t.Schedule), stringOrNull(t.TimeZone), stringOrNull(t.Payload), stringOrNull(t.Topic)
+	m.Name, m.Broker = stringOrNull(t.Name), stringOrNull(t.Broker)
+}
+
+// triggerDefaulter is implemented by drivers whose triggers are objects of their own
+// (Knative): they fill the derived name and the default broker, shown in the plan.
+type triggerDefaulter interface {
+	TriggerDefaults(t *platform.Trigger) *platform.Trigger
+}
+
+// triggerSettingsReader is implemented by drivers whose ReadTrigger returns every
+// setting, time zone and payload included (Knative); on the others Read keeps them
+// from the state.
+type triggerSettingsReader interface {
+	TriggerSettingsReadBack() bool
+}
+
+// sameTrigger reports whether the plan addresses the same trigger as the state, so
+// that a name derived earlier (or imported) is kept.
+func sameTrigger(state, plan *triggerModel) bool {
+	return known(state.FunctionID) && known(plan.FunctionID) && state.FunctionID.Equal(plan.FunctionID) &&
+		state.Type.Equal(plan.Type) && state.Topic.Equal(plan.Topic)
+}
+
+// planNameAndBroker fills the computed name and broker of the plan: kept from the state
+// for the same trigger, otherwise derived by a Knative-like driver, null elsewhere; and
+// requires a replacement when either changes.
+func planNameAndBroker(ctx context.Context, td platform.TriggerDriver, cfg, plan *triggerModel, state *triggerModel, resp *resource.ModifyPlanResponse) {
+	defaulter, objects := td.(triggerDefaulter)
+	if !objects {
+		if !cfg.Name.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Unsupported on this platform",
+				"name applies to platforms whose triggers are objects of their own (Knative); this platform's triggers are keys inside the function and have no name: remove it.")
+		}
+		plan.Name = types.StringNull()
+		if cfg.Broker.IsNull() {
+			plan.Broker = types.StringNull()
+		}
+	} else {
+		t, fnKnown, ok := triggerFromModel(plan)
+		if cfg.Name.IsNull() {
+			switch {
+			case state != nil && sameTrigger(state, plan) && known(state.Name) && !state.Name.IsNull():
+				plan.Name = state.Name
+			case fnKnown && ok:
+				t.Name = ""
+				plan.Name = types.StringValue(defaulter.TriggerDefaults(t).Name)
+			default:
+				plan.Name = types.StringUnknown()
+			}
+		}
+		if cfg.Broker.IsNull() {
+			if plan.Type.ValueString() == platform.TriggerTopic {
+				plan.Broker = types.StringValue(defaulter.TriggerDefaults(&platform.Trigger{Type: platform.TriggerTopic}).Broker)
+			} else {
+				plan.Broker = types.StringNull()
+			}
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("name"), plan.Name)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("broker"), plan.Broker)...)
+	if state == nil {
+		return
+	}
+	for _, a := range []struct {
+		name         string
+		old, planned types.String
+	}{{"name", state.Name, plan.Name}, {"broker", state.Broker, plan.Broker}} {
+		if known(a.old) && known(a.planned) && !a.old.Equal(a.planned) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root(a.name))
+		}
+	}
 }
 
 func triggerDriver(d platform.Driver, diags *diag.Diagnostics) platform.TriggerDriver {
 	td, ok := d.(platform.TriggerDriver)
 	if !ok {
-		diags.AddError("faas_trigger is not supported by this platform", "The configured platform has no triggers.")
+		name, detail := "this platform", "This platform's driver does not manage triggers yet; remove the faas_trigger."
+		if info, err := d.Info(context.Background()); err == nil {
+			name = info.Describe()
+		}
+		diags.AddError("faas_trigger is not supported on "+name, detail)
 	}
 	return td
 }
@@ -173,18 +280,28 @@ func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan triggerModel
+	var plan, cfg triggerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	var state *triggerModel
+	if !req.State.Raw.IsNull() {
+		state = &triggerModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	d := r.configured()
-	t, fnKnown, ok := triggerFromModel(&plan)
-	if d == nil || !ok {
+	if d == nil {
 		return
 	}
 	td := triggerDriver(d, &resp.Diagnostics)
 	if td == nil {
+		return
+	}
+	planNameAndBroker(ctx, td, &cfg, &plan, state, resp)
+	t, fnKnown, ok := triggerFromModel(&plan)
+	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	if fnKnown {
@@ -200,27 +317,30 @@ func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	addProblems(&resp.Diagnostics, problems)
 }
 
-func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create bool, diags *diag.Diagnostics) {
+// write creates or updates the trigger and reports whether plan now describes an object
+// that exists (also when it was written but did not become ready: it then stays in the
+// state, tainted on create, never orphaned).
+func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create bool, diags *diag.Diagnostics) bool {
 	d := r.driver(diags)
 	if d == nil {
-		return
+		return false
 	}
 	td := triggerDriver(d, diags)
 	if td == nil {
-		return
+		return false
 	}
 	t, fnKnown, _ := triggerFromModel(plan)
 	if !fnKnown {
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
-		return
+		return false
 	}
 	problems, err := td.CheckTrigger(ctx, t, false)
 	if err != nil {
 		diags.AddError("Cannot check the trigger against the platform", err.Error())
-		return
+		return false
 	}
 	if addProblems(diags, problems); diags.HasError() {
-		return
+		return false
 	}
 	var got *platform.Trigger
 	if create {
@@ -228,18 +348,31 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 	} else {
 		got, err = td.UpdateTrigger(ctx, t)
 	}
+	if err != nil && got != nil {
+		// Written but not ready: keep it in the state with what the platform holds.
+		keepPlanned(got, t)
+		triggerToModel(td, got, plan)
+		diags.AddError(fmt.Sprintf("The %s trigger %s of function %s was written but is not ready", t.Type, td.TriggerID(t), t.Function), err.Error())
+		return true
+	}
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Error writing the %s trigger of function %s", t.Type, t.Function), err.Error())
-		return
+		return false
 	}
-	// Settings the platform does not echo (none on OpenFaaS) keep their planned values.
+	keepPlanned(got, t)
+	triggerToModel(td, got, plan)
+	return true
+}
+
+// keepPlanned gives settings the platform does not echo (time zone and payload on
+// OpenFaaS) their planned values.
+func keepPlanned(got, t *platform.Trigger) {
 	if got.TimeZone == "" {
 		got.TimeZone = t.TimeZone
 	}
 	if got.Payload == "" {
 		got.Payload = t.Payload
 	}
-	triggerToModel(td, got, plan)
 }
 
 func (r *triggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -253,8 +386,7 @@ func (r *triggerResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	defer cancel()
-	r.write(ctx, &plan, true, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
+	if r.write(ctx, &plan, true, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 }
@@ -279,7 +411,9 @@ func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.AddError("Error reading trigger "+state.ID.ValueString(), err.Error())
 		return
 	}
-	t.TimeZone, t.Payload = state.TimeZone.ValueString(), state.Payload.ValueString()
+	if _, full := td.(triggerSettingsReader); !full {
+		t.TimeZone, t.Payload = state.TimeZone.ValueString(), state.Payload.ValueString()
+	}
 	triggerToModel(td, t, &state)
 	if state.Timeouts.IsNull() || state.Timeouts.IsUnknown() {
 		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
@@ -298,8 +432,7 @@ func (r *triggerResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	defer cancel()
-	r.write(ctx, &plan, false, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
+	if r.write(ctx, &plan, false, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 }

@@ -1,0 +1,576 @@
+// Package knative is the Knative driver: it maps the neutral platform model onto
+// Knative Serving (and, for secrets, core Kubernetes) objects through the Kubernetes
+// API, following platforms.md section 3 and design.md section 2a's Knative column. It
+// talks to the API server only through k8s.io/client-go (the dynamic client and
+// discovery), with small typed views of the objects converted by
+// runtime.DefaultUnstructuredConverter.
+//
+// A function is a serving.knative.dev/v1 Service. Writes are read-modify-write of the
+// object as read, with metadata.resourceVersion and a retry on 409 Conflict, under
+// platform.FunctionLocks; the driver never uses server-side apply and never writes a
+// field Knative defaults unless the user set it, so a read after a write maps back to
+// exactly what was written.
+package knative
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/version"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// DefaultNamespace is the namespace used when neither the resource nor the provider
+// sets one.
+const DefaultNamespace = "default"
+
+// Platform and backend names in platform.Info.
+const (
+	// PlatformName is platform.Info.Platform for Knative.
+	PlatformName = "knative"
+	// BackendName is platform.Info.Backend: Knative Serving on Kubernetes.
+	BackendName = "knative-serving"
+)
+
+// Config configures a Driver.
+type Config struct {
+	// RESTConfig locates and authenticates to the API server (see RESTConfigFromOptions).
+	// It is copied; the driver adds its User-Agent, retries and rate limits to the copy.
+	RESTConfig *rest.Config
+	// Namespace is the default namespace; empty means DefaultNamespace.
+	Namespace string
+	// UserAgent is sent on every request, such as "terraform-provider-faas/1.0.0".
+	UserAgent string
+	// MaxRetries bounds the retries of one request that failed with a connection error,
+	// 429 or 5xx (see the package's retry rules); 0 means no retry.
+	MaxRetries int
+	// Backoff is the wait between those retries (Duration doubling by Factor up to Cap,
+	// with Jitter); the zero value means DefaultRetryBackoff. Retry-After wins.
+	Backoff wait.Backoff
+	// PollBackoff is the readiness polling schedule of the waits the driver runs itself
+	// (after a scaling policy write, and while a deletion completes); the zero value
+	// means platform.DefaultBackoff.
+	PollBackoff wait.Backoff
+}
+
+// Driver implements platform.Driver, platform.ScalingDriver, platform.SecretDriver,
+// platform.TriggerDriver and platform.RouteDriver for Knative.
+type Driver struct {
+	dyn         dynamic.Interface
+	disco       discovery.DiscoveryInterface
+	namespace   string
+	endpoint    string
+	pollBackoff wait.Backoff
+
+	infoMu sync.Mutex
+	info   *platform.Info
+
+	redactMu sync.RWMutex
+	redacted []string
+
+	servedMu servedCache
+}
+
+var (
+	_ platform.Driver        = (*Driver)(nil)
+	_ platform.ScalingDriver = (*Driver)(nil)
+	_ platform.SecretDriver  = (*Driver)(nil)
+	_ platform.TriggerDriver = (*Driver)(nil)
+	_ platform.RouteDriver   = (*Driver)(nil)
+)
+
+// New returns a Driver. It does not contact the API server: Info checks on first use
+// that Knative Serving is installed.
+func New(cfg Config) (*Driver, error) {
+	if cfg.RESTConfig == nil {
+		return nil, errors.New("knative driver: no Kubernetes client configuration")
+	}
+	rc := rest.CopyConfig(cfg.RESTConfig)
+	if cfg.UserAgent != "" {
+		rc.UserAgent = cfg.UserAgent
+	}
+	if rc.QPS == 0 {
+		// client-go's default (5 requests per second) would throttle a refresh of many
+		// functions; kubectl uses the same figures.
+		rc.QPS, rc.Burst = 50, 300
+	}
+	if rc.WarningHandler == nil && rc.WarningHandlerWithContext == nil {
+		rc.WarningHandlerWithContext = tflogWarnings{}
+	}
+	backoff := cfg.Backoff
+	if backoff.Duration == 0 {
+		backoff = DefaultRetryBackoff
+	}
+	if backoff.Factor < 1 {
+		backoff.Factor = 1
+	}
+	maxRetries := max(cfg.MaxRetries, 0)
+	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return &retryTransport{next: rt, maxRetries: maxRetries, backoff: backoff}
+	})
+	dyn, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("knative driver: %w", err)
+	}
+	disco, err := discovery.NewDiscoveryClientForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("knative driver: %w", err)
+	}
+	ns := cfg.Namespace
+	if ns == "" {
+		ns = DefaultNamespace
+	}
+	poll := cfg.PollBackoff
+	if poll.Duration == 0 {
+		poll = platform.DefaultBackoff
+	}
+	d := &Driver{dyn: dyn, disco: disco, namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll}
+	d.addRedacted(rc.BearerToken, rc.Password)
+	return d, nil
+}
+
+// addRedacted registers values that must never appear in an error message (the bearer
+// token, passwords, secret values).
+func (d *Driver) addRedacted(values ...string) {
+	d.redactMu.Lock()
+	defer d.redactMu.Unlock()
+	for _, v := range values {
+		if len(v) >= 3 {
+			d.redacted = append(d.redacted, v)
+		}
+	}
+}
+
+// redact replaces every registered value in s with "***".
+func (d *Driver) redact(s string) string {
+	d.redactMu.RLock()
+	defer d.redactMu.RUnlock()
+	for _, v := range d.redacted {
+		s = strings.ReplaceAll(s, v, "***")
+	}
+	return s
+}
+
+// DefaultNamespace implements platform.Driver.
+func (d *Driver) DefaultNamespace() string { return d.namespace }
+
+// Info implements platform.Driver: the Kubernetes version from /version and a check
+// through discovery that Knative Serving's Service API is served, once, then cached.
+func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
+	d.infoMu.Lock()
+	defer d.infoMu.Unlock()
+	if d.info != nil {
+		return *d.info, nil
+	}
+	// The discovery client's REST client, so that the calls honour ctx.
+	rc := d.disco.RESTClient()
+	raw, err := rc.Get().AbsPath("/version").Do(ctx).Raw()
+	if err != nil {
+		return platform.Info{}, fmt.Errorf("contacting the Kubernetes API server at %s: %w", d.endpoint, d.apiError(http.MethodGet, "/version", err))
+	}
+	var v version.Info
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return platform.Info{}, fmt.Errorf("contacting the Kubernetes API server at %s: /version: %w", d.endpoint, err)
+	}
+	gvPath := "/apis/" + servicesGVR.GroupVersion().String()
+	raw, err = rc.Get().AbsPath(gvPath).Do(ctx).Raw()
+	if err != nil && !apierrors.IsNotFound(err) {
+		return platform.Info{}, fmt.Errorf("discovering Knative Serving at %s: %w", d.endpoint, d.apiError(http.MethodGet, gvPath, err))
+	}
+	served := false
+	if err == nil {
+		var list metav1.APIResourceList
+		if jerr := json.Unmarshal(raw, &list); jerr == nil {
+			for _, r := range list.APIResources {
+				served = served || r.Name == servicesGVR.Resource
+			}
+		}
+	}
+	if !served {
+		return platform.Info{}, fmt.Errorf("knative Serving is not installed on the cluster at %s: the API server does not serve %s (install Knative Serving, or point the provider's knative block at the right cluster): %w",
+			d.endpoint, servicesGVR.GroupResource(), platform.ErrUnsupported)
+	}
+	info := platform.Info{Platform: PlatformName, Backend: BackendName, Version: v.GitVersion, Endpoint: d.endpoint, Capabilities: capabilities()}
+	d.info = &info
+	return info, nil
+}
+
+// capabilities lists what the Knative driver honours (design.md 2a, platforms.md 3 and 7).
+func capabilities() platform.Capabilities {
+	return platform.Capabilities{
+		Supported: []string{
+			"faas_function", "faas_function.command", "faas_function.args", "faas_function.env", "faas_function.secrets",
+			"faas_function.labels", "faas_function.annotations", "faas_function.limits.cpu", "faas_function.limits.memory",
+			"faas_function.requests", "faas_function.timeout", "faas_function.max_concurrency",
+			"faas_function.read_only_root_filesystem", "faas_function.image_pull_secrets", "faas_function.namespace.multiple",
+			"faas_secret", "faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.scale_to_zero",
+			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
+			"faas_trigger.time_zone", "faas_trigger.payload", "faas_trigger.broker", "faas_route", "faas_route.tls_secret",
+		},
+		ScalingMetrics: []string{MetricConcurrency, MetricRPS, MetricCPU, MetricMemory},
+	}
+}
+
+func (d *Driver) services(ns string) dynamic.ResourceInterface {
+	return d.dyn.Resource(servicesGVR).Namespace(ns)
+}
+
+func (d *Driver) lock(id platform.FunctionID) func() {
+	return platform.FunctionLocks.Lock(platform.FunctionLockKey(d.endpoint, id))
+}
+
+// CheckFunction implements platform.Driver: every setting Knative's webhook would reject
+// or that has no Knative equivalent, as attribute errors.
+func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*platform.UnsupportedError, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*platform.UnsupportedError
+	add := func(attr, reason, instead string) {
+		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
+	}
+	reserved := func(attr, key, owner string) {
+		out = append(out, &platform.UnsupportedError{
+			Attribute: fmt.Sprintf("%s[%q]", attr, key), Platform: info.Describe(), Summary: "Reserved key",
+			Reason: fmt.Sprintf("the key %q is owned by %s", key, owner), Instead: "Remove it from " + attr,
+		})
+	}
+	// Knative Service names are DNS-1035 labels (knative.dev/pkg apis ValidateObjectMetadata).
+	if msgs := validation.IsDNS1035Label(fn.ID.Name); fn.ID.Name != "" && len(msgs) > 0 {
+		add("name", fmt.Sprintf("a Knative Service name must be a DNS-1035 label: %s", strings.Join(msgs, "; ")), "Start the name with a lower-case letter")
+	}
+	for _, k := range sortedKeys(fn.Env) {
+		if reservedEnv[k] {
+			reserved("env", k, "the platform (Knative sets it in every revision, and its webhook rejects it)")
+		}
+	}
+	for _, k := range sortedKeys(fn.Annotations) {
+		if owner := ReservedAnnotationOwner(k); owner != "" {
+			reserved("annotations", k, owner)
+		}
+	}
+	if v, ok := fn.Labels[VisibilityLabel]; ok && v != "cluster-local" {
+		add(fmt.Sprintf("labels[%q]", VisibilityLabel), fmt.Sprintf("the only value Knative accepts is \"cluster-local\", not %q", v), "Set it to \"cluster-local\" for a private Service, or remove it")
+	}
+	if fn.Timeout != "" {
+		if _, err := timeoutSeconds(fn.Timeout); err != nil {
+			add("timeout", fmt.Sprintf("Knative's timeoutSeconds is a whole number of seconds: %v", err), "Round the timeout to whole seconds")
+		}
+	}
+	if len(fn.Constraints) > 0 {
+		add("openfaas.constraints", "OpenFaaS placement constraints have no equivalent on a Knative Service (node selectors are behind the kubernetes.podspec-nodeselector feature flag)", "Remove openfaas.constraints")
+	}
+	return out, nil
+}
+
+// CreateFunction implements platform.Driver: one POST of a new Service. A create whose
+// outcome is ambiguous is resolved by reading back: a Service carrying this create's
+// token is adopted, a missing one is created again, any other is reported as already
+// existing (design.md section 6). It never takes over an existing Service.
+func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
+	unlock := d.lock(fn.ID)
+	defer unlock()
+	token := newToken()
+	obj := newServiceObject(fn, token)
+	path := collectionPath(servicesGVR, fn.ID.Namespace)
+	ambiguous := false
+	for attempt := 0; ; attempt++ {
+		created, err := d.services(fn.ID.Namespace).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
+		if err == nil {
+			return mapService(created, fn)
+		}
+		var amb *AmbiguousError
+		if errors.As(err, &amb) {
+			ambiguous = true
+			cur, rerr := d.services(fn.ID.Namespace).Get(ctx, fn.ID.Name, metav1.GetOptions{})
+			switch {
+			case rerr == nil && createdBy(cur, token):
+				return mapService(cur, fn)
+			case rerr == nil:
+				return nil, alreadyExists(fn.ID)
+			case apierrors.IsNotFound(rerr) && attempt < 3:
+				continue
+			case apierrors.IsNotFound(rerr):
+				return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
+			default:
+				return nil, fmt.Errorf("creating function %s: %w; reading it back also failed: %w", fn.ID, err, d.apiError(http.MethodGet, itemPath(servicesGVR, fn.ID.Namespace, fn.ID.Name), rerr))
+			}
+		}
+		if apierrors.IsAlreadyExists(err) {
+			if ambiguous {
+				if cur, rerr := d.services(fn.ID.Namespace).Get(ctx, fn.ID.Name, metav1.GetOptions{}); rerr == nil && createdBy(cur, token) {
+					return mapService(cur, fn)
+				}
+			}
+			return nil, alreadyExists(fn.ID)
+		}
+		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.apiError(http.MethodPost, path, err))
+	}
+}
+
+func alreadyExists(id platform.FunctionID) error {
+	return fmt.Errorf("function %s already exists on the platform (a Knative Service) and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", id, id, platform.ErrConflict)
+}
+
+func createdBy(u *unstructured.Unstructured, token string) bool {
+	la, ok := decodeLastApplied(u.GetAnnotations()[LastAppliedAnnotation])
+	return ok && la.Token != "" && la.Token == token
+}
+
+func newToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// mapService maps a Service read back after a write, keeping the user's spelling of
+// values Knative normalises.
+func mapService(u *unstructured.Unstructured, sent *platform.Function) (*platform.Function, error) {
+	fn, err := fromService(u)
+	if err != nil {
+		return nil, err
+	}
+	if sent != nil {
+		keepSpelling(fn, sent)
+	}
+	return fn, nil
+}
+
+// ReadFunction implements platform.Driver.
+func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*platform.Function, error) {
+	u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("reading function %s: %w", id, d.apiError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err))
+	}
+	return fromService(u)
+}
+
+// UpdateFunction implements platform.Driver: a read-modify-write of the Service that
+// replaces the settings faas_function owns and keeps everything else (sibling
+// resources' keys, injected annotations, server defaults), under the per-function lock,
+// retried on 409 Conflict. Nothing is written when nothing changes.
+func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
+	u, _, err := d.modify(ctx, fn.ID, func(obj map[string]any) error {
+		applyFunction(obj, fn, "")
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("updating function %s: %w", fn.ID, err)
+	}
+	return mapService(u, fn)
+}
+
+// Modify runs a read-modify-write of one Service under the function's lock: mutate
+// edits the object as read; it is written back with its resourceVersion, and re-read
+// and re-applied on 409 Conflict. Nothing is written when mutate changes nothing. It
+// returns the Service as last read or written, and whether it wrote. Child resources
+// (scaling policy) use it for the keys they own.
+func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func(obj map[string]any) error) (*unstructured.Unstructured, bool, error) {
+	return d.modify(ctx, id, mutate)
+}
+
+// conflictBackoff bounds the re-reads after 409 Conflict: concurrent writers (the
+// Knative controller's own status writes do not conflict with spec updates on a real
+// cluster, but another Terraform run or kubectl may).
+var conflictBackoff = wait.Backoff{Steps: 20, Duration: 5 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Cap: time.Second}
+
+func (d *Driver) modify(ctx context.Context, id platform.FunctionID, mutate func(obj map[string]any) error) (*unstructured.Unstructured, bool, error) {
+	unlock := d.lock(id)
+	defer unlock()
+	var out *unstructured.Unstructured
+	wrote := false
+	path := itemPath(servicesGVR, id.Namespace, id.Name)
+	method := http.MethodGet
+	err := retry.OnError(conflictBackoff, func(err error) bool { return apierrors.IsConflict(err) && ctx.Err() == nil }, func() error {
+		method = http.MethodGet
+		cur, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		next := cur.DeepCopy()
+		if err := mutate(next.Object); err != nil {
+			method = ""
+			return err
+		}
+		if reflect.DeepEqual(cur.Object, next.Object) {
+			out, wrote = cur, false
+			return nil
+		}
+		method = http.MethodPut
+		upd, err := d.services(id.Namespace).Update(ctx, next, metav1.UpdateOptions{FieldValidation: metav1.FieldValidationStrict})
+		if err != nil {
+			return err
+		}
+		out, wrote = upd, true
+		return nil
+	})
+	if err != nil {
+		if method != "" {
+			err = d.apiError(method, path, err)
+		}
+		return nil, false, err
+	}
+	return out, wrote, nil
+}
+
+// DeleteFunction implements platform.Driver: DELETE, where not found is success, then a
+// wait until the API server no longer returns the Service (finalizers, foreground
+// garbage collection). Knative garbage-collects the Service's Configuration, Route and
+// Revisions through ownerReferences.
+func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) error {
+	unlock := d.lock(id)
+	defer unlock()
+	err := d.services(id.Namespace).Delete(ctx, id.Name, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting function %s: %w", id, d.apiError(http.MethodDelete, itemPath(servicesGVR, id.Namespace, id.Name), err))
+	}
+	return d.waitGone(ctx, "function "+id.String(), itemPath(servicesGVR, id.Namespace, id.Name), func(ctx context.Context) error {
+		_, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+		return err
+	})
+}
+
+func (d *Driver) waitGone(ctx context.Context, what, path string, get func(context.Context) error) error {
+	return platform.WaitFor(ctx, what, "deleted", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+		err := get(ctx)
+		switch {
+		case apierrors.IsNotFound(err):
+			return true, "", nil
+		case err != nil:
+			return d.pollError(http.MethodGet, path, err)
+		}
+		return false, "still returned by the API server (finalizers or garbage collection pending)", nil
+	})
+}
+
+// ListFunctions implements platform.Driver: one list call for the namespace.
+func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platform.Function, error) {
+	list, err := d.services(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing functions in %q: %w", namespace, d.apiError(http.MethodGet, collectionPath(servicesGVR, namespace), err))
+	}
+	out := make([]*platform.Function, 0, len(list.Items))
+	for i := range list.Items {
+		fn, err := fromService(&list.Items[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fn)
+	}
+	return out, nil
+}
+
+// WaitReady waits until the function's current generation is Ready (observedGeneration
+// == generation and Ready True, platforms.md 3.2) and returns the last read. A
+// generation that failed (Ready False once observed) ends the wait at once with the
+// condition's reason and message; a wait that runs out of time returns a
+// *platform.TimeoutError with the last one.
+func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
+	var last *unstructured.Unstructured
+	err := platform.WaitFor(ctx, "function "+id.String(), "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+		if err != nil {
+			return d.pollError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err)
+		}
+		last = u
+		s, err := toService(u)
+		if err != nil {
+			return false, "", err
+		}
+		if bad, why := failed(s); bad {
+			return false, why, &NotReadyError{Function: id, Reason: why}
+		}
+		st := statusFrom(s)
+		return st.Ready, st.Reason, nil
+	})
+	return last, err
+}
+
+// pollError decides what a failed read does to a wait: an answer of the API server
+// (403, 404, ...) ends it, while a read that got no answer (the deadline or the client's
+// rate limiter cut it short, or the connection failed after the retries) leaves the
+// wait to its deadline, which then reports the platform's last status.
+func (d *Driver) pollError(method, path string, err error) (bool, string, error) {
+	var se apierrors.APIStatus
+	if errors.As(err, &se) {
+		return false, "", d.apiError(method, path, err)
+	}
+	return false, "", nil //nolint:nilerr // not an answer: keep waiting until the deadline
+}
+
+// NotReadyError reports a function whose current generation failed to become ready.
+type NotReadyError struct {
+	// Function is the function.
+	Function platform.FunctionID
+	// Reason is the Ready condition's reason and message.
+	Reason string
+}
+
+// Error implements error.
+func (e *NotReadyError) Error() string {
+	return fmt.Sprintf("function %s failed to become ready: %s", e.Function, e.Reason)
+}
+
+// ---- errors ------------------------------------------------------------------------------
+
+func collectionPath(gvr schema.GroupVersionResource, ns string) string {
+	prefix := "/apis/" + gvr.Group + "/" + gvr.Version
+	if gvr.Group == "" {
+		prefix = "/api/" + gvr.Version
+	}
+	if ns != "" {
+		prefix += "/namespaces/" + ns
+	}
+	return prefix + "/" + gvr.Resource
+}
+
+func itemPath(gvr schema.GroupVersionResource, ns, name string) string {
+	return collectionPath(gvr, ns) + "/" + name
+}
+
+// apiError maps a client-go error to a *platform.APIError wrapping the matching
+// sentinel (NotFound → ErrNotFound, AlreadyExists and Conflict → ErrConflict,
+// BadRequest and Invalid (webhook and schema rejections) → ErrInvalid). Transport
+// errors are returned as they are.
+func (d *Driver) apiError(method, path string, err error) error {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) {
+		return err
+	}
+	st := se.Status()
+	e := &platform.APIError{Method: method, Path: path, StatusCode: int(st.Code), Message: d.redact(st.Message)}
+	switch {
+	case apierrors.IsNotFound(err):
+		e.Kind = platform.ErrNotFound
+	case apierrors.IsAlreadyExists(err), apierrors.IsConflict(err):
+		e.Kind = platform.ErrConflict
+	case apierrors.IsBadRequest(err), apierrors.IsInvalid(err):
+		e.Kind = platform.ErrInvalid
+	case apierrors.IsUnauthorized(err):
+		e.Message = "authentication failed: check the token, client certificate or kubeconfig credentials of the provider's knative block (" + e.Message + ")"
+	case apierrors.IsForbidden(err):
+		e.Message += " (the provider's Kubernetes identity lacks RBAC permission for this request)"
+	}
+	return e
+}

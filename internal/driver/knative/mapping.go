@@ -1,0 +1,607 @@
+package knative
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// The faas_function mapping (design.md 2a, Knative column; platforms.md 3.2):
+//
+//	name, namespace              Service metadata.name/namespace (a DNS-1035 label)
+//	image, command, args         the user container's image, command, args
+//	env                          the user container's env, sorted by name (valueFrom entries are not the user's)
+//	secrets                      one projected volume SecretsVolume of Secret sources, mounted read-only at
+//	                             SecretsMountPath, so /var/openfaas/secrets/<name> holds the secret as on OpenFaaS
+//	labels, annotations          Service metadata (user keys only; ReservedAnnotationOwner lists the others)
+//	limits, requests             the user container's resources.limits/requests cpu and memory
+//	timeout                      spec.template.spec.timeoutSeconds (whole seconds; Knative defaults 300)
+//	max_concurrency              spec.template.spec.containerConcurrency (Knative defaults 0 = unlimited)
+//	read_only_root_filesystem    the user container's securityContext.readOnlyRootFilesystem
+//	image_pull_secrets           spec.template.spec.imagePullSecrets
+//	openfaas.constraints         unsupported (CheckFunction)
+//	invoke_url                   status.url
+//	ready                        status.observedGeneration == metadata.generation and condition Ready=True
+
+// Keys inside a Knative Service and who owns them (design.md section 4).
+const (
+	// SecretsMountPath is where the function's secrets appear as files, one per secret
+	// key, exactly as on OpenFaaS (/var/openfaas/secrets/<name>, design.md 2a), so a
+	// function moves between platforms unchanged.
+	SecretsMountPath = "/var/openfaas/secrets"
+	// SecretsVolume is the projected volume that carries them: one Secret source per
+	// faas_function secret, like faas-netes' "<fn>-projected-secrets" volume.
+	SecretsVolume = "faasform-secrets"
+	// LastAppliedAnnotation, on the Service's metadata, records as JSON what the
+	// provider wrote where Knative defaults a value (timeoutSeconds), and the token of a
+	// create, so a read maps back to exactly what was written and an ambiguous create
+	// can be recognised (the kubectl last-applied pattern). Changing it creates no
+	// Revision.
+	LastAppliedAnnotation = "faasform.dev/last-applied"
+	// ScalingAnnotation, on the Service's metadata, records the faas_scaling_policy as
+	// written; the policy's effective keys are the autoscaling.knative.dev/* template
+	// annotations.
+	ScalingAnnotation = "faasform.dev/scaling-policy"
+	// AutoscalingPrefix starts every Knative autoscaling annotation
+	// (knative/serving pkg/apis/autoscaling/register.go); faas_scaling_policy owns them.
+	AutoscalingPrefix = "autoscaling.knative.dev/"
+	// CreatorAnnotation and LastModifierAnnotation are injected by the Knative webhook
+	// (platforms.md 3.2, pkg/apis/serving/register.go); the creator is immutable.
+	CreatorAnnotation = "serving.knative.dev/creator"
+	// LastModifierAnnotation names the user who last changed the Service's spec.
+	LastModifierAnnotation = "serving.knative.dev/lastModifier"
+	// VisibilityLabel makes a Service cluster-local (knative.dev/networking); its only
+	// valid value is "cluster-local".
+	VisibilityLabel = "networking.knative.dev/visibility"
+	// kubectlLastApplied is kubectl apply's record; it is neither the user's nor ours.
+	kubectlLastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+	// defaultTimeoutSeconds is config-defaults' revision-timeout-seconds as shipped.
+	defaultTimeoutSeconds = 300
+)
+
+// reservedEnv are set by Knative itself; the webhook rejects them
+// (knative/serving pkg/apis/serving/k8s_validation.go reservedEnvVars).
+var reservedEnv = map[string]bool{"PORT": true, "K_SERVICE": true, "K_CONFIGURATION": true, "K_REVISION": true}
+
+// ReservedAnnotationOwner names who owns a Service annotation, or "" when the user may
+// set it on faas_function.
+func ReservedAnnotationOwner(key string) string {
+	switch {
+	case strings.HasPrefix(key, AutoscalingPrefix):
+		return "the faas_scaling_policy resource (Knative rejects autoscaling annotations on the Service's own metadata; they belong on the revision template)"
+	case key == ScalingAnnotation:
+		return "the faas_scaling_policy resource"
+	case key == CreatorAnnotation || key == LastModifierAnnotation:
+		return "the platform (the Knative webhook sets it)"
+	case key == LastAppliedAnnotation:
+		return "terraform-provider-faas (it records what the provider wrote)"
+	case key == kubectlLastApplied:
+		return "kubectl"
+	}
+	return ""
+}
+
+// lastApplied is the JSON in LastAppliedAnnotation.
+type lastApplied struct {
+	// Timeout is faas_function.timeout as the user wrote it.
+	Timeout string `json:"timeout,omitempty"`
+	// Limits and Requests are the quantities as the user wrote them; Knative's webhook
+	// returns them canonical ("0.5" as "500m"), and a read keeps the user's spelling
+	// while the amounts are equal.
+	Limits   *quantities `json:"limits,omitempty"`
+	Requests *quantities `json:"requests,omitempty"`
+	// Token marks the create that wrote the Service.
+	Token string `json:"token,omitempty"`
+}
+
+type quantities struct {
+	CPU    string `json:"cpu,omitempty"`
+	Memory string `json:"memory,omitempty"`
+}
+
+func quantitiesOf(r platform.Resources) *quantities {
+	if r.IsZero() {
+		return nil
+	}
+	return &quantities{CPU: r.CPU, Memory: r.Memory}
+}
+
+func (q *quantities) resources() platform.Resources {
+	if q == nil {
+		return platform.Resources{}
+	}
+	return platform.Resources{CPU: q.CPU, Memory: q.Memory}
+}
+
+func decodeLastApplied(s string) (lastApplied, bool) {
+	var la lastApplied
+	if s == "" || json.Unmarshal([]byte(s), &la) != nil {
+		return lastApplied{}, false
+	}
+	return la, true
+}
+
+// toService converts an unstructured Service to the driver's typed view.
+func toService(u *unstructured.Unstructured) (*service, error) {
+	var s service
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &s); err != nil {
+		return nil, fmt.Errorf("decoding Service %s/%s: %w", u.GetNamespace(), u.GetName(), err)
+	}
+	return &s, nil
+}
+
+// userContainer is the container the function maps to: the only one, or the one named
+// user-container (Knative's default name), or the first.
+func userContainerIndex(cs []container) int {
+	for i, c := range cs {
+		if c.Name == "user-container" {
+			return i
+		}
+	}
+	return 0
+}
+
+// fromService maps a Service to the neutral function: user-owned keys only, server
+// defaults and injected annotations left out (platforms.md 3.2).
+func fromService(u *unstructured.Unstructured) (*platform.Function, error) {
+	s, err := toService(u)
+	if err != nil {
+		return nil, err
+	}
+	fn := &platform.Function{ID: platform.FunctionID{Namespace: s.Metadata.Namespace, Name: s.Metadata.Name}}
+	la, hasLA := decodeLastApplied(s.Metadata.Annotations[LastAppliedAnnotation])
+	rs := s.Spec.Template.Spec
+	if len(rs.Containers) > 0 {
+		c := rs.Containers[userContainerIndex(rs.Containers)]
+		fn.Image = c.Image
+		fn.Command = nilIfEmpty(c.Command)
+		fn.Args = nilIfEmpty(c.Args)
+		for _, e := range c.Env {
+			if e.ValueFrom != nil {
+				continue
+			}
+			if fn.Env == nil {
+				fn.Env = map[string]string{}
+			}
+			fn.Env[e.Name] = e.Value
+		}
+		fn.Limits = sameResources(resourcesFrom(c.Resources.Limits), la.Limits.resources())
+		fn.Requests = sameResources(resourcesFrom(c.Resources.Requests), la.Requests.resources())
+		if sc := c.SecurityContext; sc != nil && sc.ReadOnlyRootFilesystem != nil {
+			fn.ReadOnlyRootFilesystem = *sc.ReadOnlyRootFilesystem
+		}
+		for _, m := range c.VolumeMounts {
+			if m.MountPath != SecretsMountPath {
+				continue
+			}
+			for _, v := range rs.Volumes {
+				if v.Name == m.Name && v.Projected != nil {
+					for _, src := range v.Projected.Sources {
+						if src.Secret != nil {
+							fn.Secrets = append(fn.Secrets, src.Secret.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, p := range rs.ImagePullSecrets {
+		fn.ImagePullSecrets = append(fn.ImagePullSecrets, p.Name)
+	}
+	if rs.ContainerConcurrency != nil {
+		fn.MaxConcurrency = *rs.ContainerConcurrency
+	}
+	fn.Timeout = timeoutFrom(rs.TimeoutSeconds, la, hasLA)
+	for k, v := range s.Metadata.Labels {
+		if fn.Labels == nil {
+			fn.Labels = map[string]string{}
+		}
+		fn.Labels[k] = v
+	}
+	for k, v := range s.Metadata.Annotations {
+		if ReservedAnnotationOwner(k) != "" {
+			continue
+		}
+		if fn.Annotations == nil {
+			fn.Annotations = map[string]string{}
+		}
+		fn.Annotations[k] = v
+	}
+	fn.Status = statusFrom(s)
+	return fn, nil
+}
+
+// timeoutFrom maps timeoutSeconds back to faas_function.timeout: the spelling the user
+// wrote while it still equals the Service's value; "" when the user set none and the
+// Service has Knative's default (300 s as shipped), so the server default never shows
+// as drift; otherwise the Service's value in seconds.
+func timeoutFrom(ts *int64, la lastApplied, hasLA bool) string {
+	if ts == nil {
+		return ""
+	}
+	if la.Timeout != "" {
+		if d, err := time.ParseDuration(la.Timeout); err == nil && int64(d/time.Second) == *ts {
+			return la.Timeout
+		}
+	}
+	if *ts == defaultTimeoutSeconds && (!hasLA || la.Timeout == "") {
+		return ""
+	}
+	return strconv.FormatInt(*ts, 10) + "s"
+}
+
+func resourcesFrom(q map[string]resource.Quantity) platform.Resources {
+	var r platform.Resources
+	if v, ok := q["cpu"]; ok {
+		r.CPU = v.String()
+	}
+	if v, ok := q["memory"]; ok {
+		r.Memory = v.String()
+	}
+	return r
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
+
+// statusFrom computes readiness as Knative defines it (service_lifecycle.go IsReady):
+// the controller observed the current generation and the Ready condition is True.
+func statusFrom(s *service) platform.FunctionStatus {
+	st := platform.FunctionStatus{InvokeURL: s.Status.URL}
+	var ready *condition
+	for i := range s.Status.Conditions {
+		if s.Status.Conditions[i].Type == "Ready" {
+			ready = &s.Status.Conditions[i]
+		}
+	}
+	minScale, hasMin := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"min-scale"]
+	if !hasMin {
+		minScale, hasMin = s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"minScale"]
+	}
+	hpa := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"class"] == hpaClass
+	// KPA scales to zero unless min-scale says otherwise (config-autoscaler min-scale 0,
+	// enable-scale-to-zero true); HPA never does (platforms.md 3.3).
+	st.ScaleToZero = !hpa && (!hasMin || minScale == "0")
+	switch {
+	case s.Metadata.DeletionTimestamp != "":
+		st.Reason = "the Service is being deleted"
+	case s.Status.ObservedGeneration != s.Metadata.Generation:
+		st.Reason = fmt.Sprintf("the Knative controller has not yet reconciled generation %d (it last observed %d)", s.Metadata.Generation, s.Status.ObservedGeneration)
+	case ready == nil:
+		st.Reason = "the Service reports no Ready condition yet"
+	default:
+		st.Ready = ready.Status == "True"
+		st.Reason = conditionText(ready)
+		st.Failed = ready.Status == "False"
+	}
+	return st
+}
+
+// failed reports a Service whose current generation failed: Ready is False and the
+// controller has observed the current generation.
+func failed(s *service) (bool, string) {
+	if s.Status.ObservedGeneration != s.Metadata.Generation {
+		return false, ""
+	}
+	for i := range s.Status.Conditions {
+		if c := &s.Status.Conditions[i]; c.Type == "Ready" && c.Status == "False" {
+			return true, conditionText(c)
+		}
+	}
+	return false, ""
+}
+
+func conditionText(c *condition) string {
+	switch {
+	case c.Status == "True":
+		return "Ready"
+	case c.Reason != "" && c.Message != "":
+		return c.Reason + ": " + c.Message
+	case c.Reason != "":
+		return c.Reason
+	case c.Message != "":
+		return c.Message
+	}
+	return "Ready is " + c.Status
+}
+
+// ---- writing ---------------------------------------------------------------------------
+
+func mapAt(obj map[string]any, fields ...string) map[string]any {
+	cur := obj
+	for _, f := range fields {
+		next, ok := cur[f].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			cur[f] = next
+		}
+		cur = next
+	}
+	return cur
+}
+
+func toUnstructured(v any) map[string]any {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
+	if err != nil {
+		// Only our own plain structs are converted; they always convert.
+		panic(fmt.Sprintf("converting %T: %v", v, err))
+	}
+	return m
+}
+
+// setOrDelete sets m[k] = v, or deletes k when v is empty.
+func setOrDelete(m map[string]any, k string, v any, empty bool) {
+	if empty {
+		delete(m, k)
+		return
+	}
+	m[k] = v
+}
+
+func stringsToAny(in []string) []any {
+	out := make([]any, len(in))
+	for i, s := range in {
+		out[i] = s
+	}
+	return out
+}
+
+// applyFunction writes the settings faas_function owns into a Service object as read
+// (or a new one), leaving everything else alone: the keys of sibling resources
+// (autoscaling template annotations, ScalingAnnotation), injected annotations, server
+// defaults (readiness probe, container name, traffic, enableServiceLinks) and fields
+// set by others. Unset settings are removed, so Knative's defaults apply again.
+func applyFunction(obj map[string]any, fn *platform.Function, token string) {
+	m := mapAt(obj, "metadata")
+	m["name"], m["namespace"] = fn.ID.Name, fn.ID.Namespace
+
+	labels := map[string]any{}
+	for k, v := range fn.Labels {
+		labels[k] = v
+	}
+	setOrDelete(m, "labels", labels, len(labels) == 0)
+
+	anns := map[string]any{}
+	if token == "" {
+		// An update keeps the create's token: rewriting the record without it would be
+		// a write that changes nothing the user asked for.
+		if old, ok := m["annotations"].(map[string]any); ok {
+			if s, ok := old[LastAppliedAnnotation].(string); ok {
+				prev, _ := decodeLastApplied(s)
+				token = prev.Token
+			}
+		}
+	}
+	if old, ok := m["annotations"].(map[string]any); ok {
+		for k, v := range old {
+			if ReservedAnnotationOwner(k) != "" && k != LastAppliedAnnotation {
+				anns[k] = v
+			}
+		}
+	}
+	for k, v := range fn.Annotations {
+		anns[k] = v
+	}
+	la := lastApplied{Timeout: fn.Timeout, Token: token, Limits: quantitiesOf(fn.Limits), Requests: quantitiesOf(fn.Requests)}
+	if la != (lastApplied{}) {
+		b, _ := json.Marshal(la) // two strings always encode
+		anns[LastAppliedAnnotation] = string(b)
+	}
+	setOrDelete(m, "annotations", anns, len(anns) == 0)
+
+	ps := mapAt(obj, "spec", "template", "spec")
+	containers, _ := ps["containers"].([]any)
+	idx := 0
+	if len(containers) == 0 {
+		containers = []any{map[string]any{}}
+	} else {
+		var typed []container
+		for _, c := range containers {
+			var tc container
+			if cm, ok := c.(map[string]any); ok {
+				_ = runtime.DefaultUnstructuredConverter.FromUnstructured(cm, &tc)
+			}
+			typed = append(typed, tc)
+		}
+		idx = userContainerIndex(typed)
+	}
+	c, ok := containers[idx].(map[string]any)
+	if !ok {
+		c = map[string]any{}
+	}
+	applyContainer(c, fn)
+	containers[idx] = c
+	ps["containers"] = containers
+
+	// The secrets volume.
+	var vols []any
+	if old, ok := ps["volumes"].([]any); ok {
+		for _, v := range old {
+			if vm, ok := v.(map[string]any); ok && vm["name"] == SecretsVolume {
+				continue
+			}
+			vols = append(vols, v)
+		}
+	}
+	if len(fn.Secrets) > 0 {
+		pv := &projectedVolume{}
+		for _, name := range sortedUnique(fn.Secrets) {
+			pv.Sources = append(pv.Sources, volumeProjection{Secret: &localObjectRef{Name: name}})
+		}
+		vols = append(vols, toUnstructured(&volume{Name: SecretsVolume, Projected: pv}))
+	}
+	setOrDelete(ps, "volumes", vols, len(vols) == 0)
+
+	var pulls []any
+	for _, name := range sortedUnique(fn.ImagePullSecrets) {
+		pulls = append(pulls, map[string]any{"name": name})
+	}
+	setOrDelete(ps, "imagePullSecrets", pulls, len(pulls) == 0)
+
+	// Unset values are removed so Knative defaults them again, unless the Service
+	// already holds the default: removing it would only make the webhook write it back.
+	secs, _ := timeoutSeconds(fn.Timeout)
+	switch cur, _ := ps["timeoutSeconds"].(int64); {
+	case fn.Timeout != "":
+		ps["timeoutSeconds"] = secs
+	case cur != defaultTimeoutSeconds:
+		delete(ps, "timeoutSeconds")
+	}
+	switch cur, has := ps["containerConcurrency"].(int64); {
+	case fn.MaxConcurrency != 0:
+		ps["containerConcurrency"] = fn.MaxConcurrency
+	case !has || cur != 0:
+		delete(ps, "containerConcurrency")
+	}
+}
+
+// applyContainer writes image, command, args, env, resources, the root filesystem
+// setting and the secrets mount into the user container as read.
+func applyContainer(c map[string]any, fn *platform.Function) {
+	c["image"] = fn.Image
+	setOrDelete(c, "command", stringsToAny(fn.Command), len(fn.Command) == 0)
+	setOrDelete(c, "args", stringsToAny(fn.Args), len(fn.Args) == 0)
+
+	var env []any
+	for _, k := range sortedKeys(fn.Env) {
+		e := map[string]any{"name": k}
+		if v := fn.Env[k]; v != "" {
+			e["value"] = v
+		}
+		env = append(env, e)
+	}
+	setOrDelete(c, "env", env, len(env) == 0)
+
+	_, hadResources := c["resources"].(map[string]any)
+	res := mapAt(c, "resources")
+	for kind, want := range map[string]platform.Resources{"limits": fn.Limits, "requests": fn.Requests} {
+		q, _ := res[kind].(map[string]any)
+		if q == nil {
+			q = map[string]any{}
+		}
+		setQuantity(q, "cpu", want.CPU)
+		setQuantity(q, "memory", want.Memory)
+		setOrDelete(res, kind, q, len(q) == 0)
+	}
+	if len(res) == 0 && !hadResources {
+		// Knative writes "resources: {}" itself; an empty map it holds is left alone.
+		delete(c, "resources")
+	}
+
+	sc, hadSC := c["securityContext"].(map[string]any)
+	if sc == nil {
+		sc = map[string]any{}
+	}
+	setOrDelete(sc, "readOnlyRootFilesystem", true, !fn.ReadOnlyRootFilesystem)
+	setOrDelete(c, "securityContext", sc, len(sc) == 0 && !hadSC)
+
+	var mounts []any
+	if old, ok := c["volumeMounts"].([]any); ok {
+		for _, v := range old {
+			if vm, ok := v.(map[string]any); ok && vm["name"] == SecretsVolume {
+				continue
+			}
+			mounts = append(mounts, v)
+		}
+	}
+	if len(fn.Secrets) > 0 {
+		mounts = append(mounts, toUnstructured(&volumeMount{Name: SecretsVolume, MountPath: SecretsMountPath, ReadOnly: true}))
+	}
+	setOrDelete(c, "volumeMounts", mounts, len(mounts) == 0)
+}
+
+// setQuantity writes a quantity unless the object already holds the same amount
+// (Knative returns quantities canonical; rewriting "0.5" over "500m" is no change).
+func setQuantity(q map[string]any, k, want string) {
+	if want == "" {
+		delete(q, k)
+		return
+	}
+	if cur, ok := q[k].(string); ok && sameQuantity(cur, want) == want {
+		return
+	}
+	q[k] = want
+}
+
+// newServiceObject is a Service holding only what faas_function sets.
+func newServiceObject(fn *platform.Function, token string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "serving.knative.dev/v1", "kind": "Service"}}
+	applyFunction(u.Object, fn, token)
+	return u
+}
+
+// timeoutSeconds converts faas_function.timeout to whole seconds.
+func timeoutSeconds(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d%time.Second != 0 || d < time.Second {
+		return 0, fmt.Errorf("%q is not a whole number of seconds of at least 1s", s)
+	}
+	return int64(d / time.Second), nil
+}
+
+// keepSpelling returns the function read back with the user's spelling of values that
+// Knative normalises (quantities such as 0.5 → 500m) wherever they are equal.
+func keepSpelling(got, sent *platform.Function) *platform.Function {
+	got.Limits = sameResources(got.Limits, sent.Limits)
+	got.Requests = sameResources(got.Requests, sent.Requests)
+	return got
+}
+
+func sameResources(got, sent platform.Resources) platform.Resources {
+	got.CPU = sameQuantity(got.CPU, sent.CPU)
+	got.Memory = sameQuantity(got.Memory, sent.Memory)
+	return got
+}
+
+func sameQuantity(got, sent string) string {
+	if got == "" || sent == "" {
+		return got
+	}
+	a, errA := resource.ParseQuantity(got)
+	b, errB := resource.ParseQuantity(sent)
+	if errA == nil && errB == nil && a.Cmp(b) == 0 {
+		return sent
+	}
+	return got
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedUnique(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

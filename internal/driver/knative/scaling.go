@@ -1,0 +1,387 @@
+package knative
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strconv"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// Neutral scaling metrics (design.md 2a).
+const (
+	// MetricConcurrency is in-flight requests per replica (Knative Pod Autoscaler).
+	MetricConcurrency = "concurrency"
+	// MetricRPS is requests per second per replica (Knative Pod Autoscaler).
+	MetricRPS = "rps"
+	// MetricCPU is CPU utilisation (Kubernetes HPA class).
+	MetricCPU = "cpu"
+	// MetricMemory is memory use (Kubernetes HPA class).
+	MetricMemory = "memory"
+)
+
+// Autoscaling annotations on spec.template.metadata.annotations
+// (knative/serving pkg/apis/autoscaling/register.go, platforms.md 3.3).
+const (
+	annClass           = AutoscalingPrefix + "class"
+	annMetric          = AutoscalingPrefix + "metric"
+	annMinScale        = AutoscalingPrefix + "min-scale"
+	annMaxScale        = AutoscalingPrefix + "max-scale"
+	annTarget          = AutoscalingPrefix + "target"
+	annTargetUtil      = AutoscalingPrefix + "target-utilization-percentage"
+	annRetentionPeriod = AutoscalingPrefix + "scale-to-zero-pod-retention-period"
+	kpaClass           = "kpa.autoscaling.knative.dev"
+	hpaClass           = "hpa.autoscaling.knative.dev"
+	// scaleWindowMax is autoscaling.WindowMax, the bound of the retention period.
+	scaleWindowMax = time.Hour
+)
+
+// policyKeys are the template annotations faas_scaling_policy owns, with the legacy
+// camelCase aliases Knative still reads (register.go's KeyPriority lists), so a write
+// or a delete never leaves a stale alias behind.
+var policyKeys = []string{
+	annClass, annMetric, annMinScale, annMaxScale, annTarget, annTargetUtil, annRetentionPeriod,
+	AutoscalingPrefix + "minScale", AutoscalingPrefix + "maxScale", AutoscalingPrefix + "targetUtilizationPercentage",
+}
+
+// metricClass is the autoscaler class each neutral metric needs: the KPA scales on
+// concurrency and rps only, the HPA on cpu and memory (annotation_validation.go
+// validateMetric; platforms.md 3.3).
+var metricClass = map[string]string{MetricConcurrency: kpaClass, MetricRPS: kpaClass, MetricCPU: hpaClass, MetricMemory: hpaClass}
+
+// CheckScalingPolicy implements platform.ScalingDriver. It rejects what Knative's
+// webhook rejects (pkg/apis/autoscaling/annotation_validation.go) and what cannot be
+// expressed (scale to zero with the HPA), in neutral attribute terms, and with create set
+// reports a policy already on the function.
+func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPolicy, create bool) ([]*platform.UnsupportedError, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := checkPolicy(info.Describe(), p)
+	if !create {
+		return out, nil
+	}
+	u, err := d.services(p.Function.Namespace).Get(ctx, p.Function.Name, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return out, nil
+		}
+		return nil, d.apiError("GET", itemPath(servicesGVR, p.Function.Namespace, p.Function.Name), err)
+	}
+	if policyPresent(u.Object) {
+		out = append(out, policyExists(info, p.Function))
+	}
+	return out, nil
+}
+
+func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.UnsupportedError {
+	var out []*platform.UnsupportedError
+	add := func(attr, reason, instead string) {
+		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: plat, Reason: reason, Instead: instead})
+	}
+	class, known := metricClass[p.Metric]
+	if p.Metric != "" && !known {
+		add("metric", fmt.Sprintf("%q is not a Knative autoscaling metric", p.Metric), `Use "concurrency" or "rps" (Knative Pod Autoscaler), or "cpu" or "memory" (HPA)`)
+	}
+	zero := p.ScaleToZero != nil && *p.ScaleToZero
+	noZero := p.ScaleToZero != nil && !*p.ScaleToZero
+	for attr, v := range map[string]*int64{"min_replicas": p.MinReplicas, "max_replicas": p.MaxReplicas} {
+		if v != nil && (*v < 0 || *v > math.MaxInt32) {
+			add(attr, fmt.Sprintf("Knative needs an integer from 0 to %d, not %d", math.MaxInt32, *v), "")
+		}
+	}
+	if p.MinReplicas != nil && p.MaxReplicas != nil && *p.MaxReplicas != 0 && *p.MaxReplicas < *p.MinReplicas {
+		add("max_replicas", fmt.Sprintf("max_replicas (%d) is less than min_replicas (%d): Knative rejects max-scale below min-scale", *p.MaxReplicas, *p.MinReplicas), "Raise max_replicas or lower min_replicas")
+	}
+	switch {
+	case zero && p.MinReplicas != nil && *p.MinReplicas > 0:
+		add("min_replicas", fmt.Sprintf("scale_to_zero is Knative's min-scale 0, so min_replicas must be 0 or unset, not %d", *p.MinReplicas), "Remove min_replicas, or set scale_to_zero = false")
+	case noZero && p.MinReplicas != nil && *p.MinReplicas == 0:
+		add("min_replicas", "min_replicas = 0 is scale to zero on Knative, which scale_to_zero = false forbids", "Set min_replicas to 1 or more, or remove scale_to_zero")
+	}
+	if class == hpaClass && !zero && p.MinReplicas != nil && *p.MinReplicas == 0 {
+		// The HPA class leaves the HPA's minReplicas at 1 for min-scale 0
+		// (pkg/reconciler/autoscaling/hpa/resources/hpa.go): 0 would be silently ignored.
+		add("min_replicas", fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which keeps at least one replica, so min_replicas = 0 would be ignored", p.Metric), `Set min_replicas to 1 or more, or use metric "concurrency" or "rps" to scale to zero`)
+	}
+	if class == hpaClass && zero {
+		add("scale_to_zero", fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
+	}
+	if p.Target != nil && *p.Target < 1 {
+		add("target", fmt.Sprintf("Knative needs a target of at least 0.01 (an integer of at least 1 here), not %d", *p.Target), "")
+	}
+	if v := p.TargetUtilizationPercent; v != nil && (*v < 1 || *v > 100) {
+		add("target_utilization_percent", fmt.Sprintf("Knative's target-utilization-percentage is 1 to 100, not %d", *v), "")
+	}
+	if p.ScaleToZeroAfter != "" {
+		d, err := time.ParseDuration(p.ScaleToZeroAfter)
+		switch {
+		case err != nil:
+			add("scale_to_zero_after", fmt.Sprintf("%q is not a duration", p.ScaleToZeroAfter), `Write a duration such as "10m"`)
+		case d < 0 || d > scaleWindowMax:
+			add("scale_to_zero_after", fmt.Sprintf("Knative's scale-to-zero-pod-retention-period is at most %s, not %s", scaleWindowMax, p.ScaleToZeroAfter), "")
+		}
+		if noZero || (p.MinReplicas != nil && *p.MinReplicas > 0) {
+			add("scale_to_zero_after", "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")
+		} else if class == hpaClass {
+			add("scale_to_zero_after", "the HPA class (metric cpu or memory) never scales to zero", "Remove scale_to_zero_after")
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Attribute < out[j].Attribute })
+	return out
+}
+
+func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
+	return &platform.UnsupportedError{
+		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy",
+		Reason:  fmt.Sprintf("function %s already carries autoscaling.knative.dev/* template annotations, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
+		Instead: fmt.Sprintf("Manage it with one faas_scaling_policy: import the existing one with terraform import <address> %s", id),
+	}
+}
+
+func templateAnnotations(obj map[string]any) map[string]string {
+	m, _, _ := unstructured.NestedStringMap(obj, "spec", "template", "metadata", "annotations")
+	return m
+}
+
+// policyPresent reports a policy on a Service: any of the policy's template
+// annotations, or the record of a policy (one with no attribute set writes only that).
+func policyPresent(obj map[string]any) bool {
+	anns := templateAnnotations(obj)
+	for _, k := range policyKeys {
+		if _, ok := anns[k]; ok {
+			return true
+		}
+	}
+	_, ok, _ := unstructured.NestedString(obj, "metadata", "annotations", ScalingAnnotation)
+	return ok
+}
+
+// policyAnnotations renders a policy as template annotations (platforms.md 3.3): the
+// class follows the metric, scale_to_zero is min-scale 0 (and scale_to_zero = false
+// with no min_replicas is min-scale 1, since Knative scales to zero by default).
+func policyAnnotations(p *platform.ScalingPolicy) map[string]string {
+	out := map[string]string{}
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	switch {
+	case p.ScaleToZero != nil && *p.ScaleToZero:
+		out[annMinScale] = "0"
+	case p.ScaleToZero != nil && p.MinReplicas == nil:
+		out[annMinScale] = "1"
+	case p.MinReplicas != nil:
+		out[annMinScale] = i(*p.MinReplicas)
+	}
+	if p.MaxReplicas != nil {
+		out[annMaxScale] = i(*p.MaxReplicas)
+	}
+	if p.Metric != "" {
+		out[annMetric] = p.Metric
+		if c, ok := metricClass[p.Metric]; ok {
+			out[annClass] = c
+		}
+	}
+	if p.Target != nil {
+		out[annTarget] = i(*p.Target)
+	}
+	if p.TargetUtilizationPercent != nil {
+		out[annTargetUtil] = i(*p.TargetUtilizationPercent)
+	}
+	if p.ScaleToZeroAfter != "" {
+		out[annRetentionPeriod] = p.ScaleToZeroAfter
+	}
+	return out
+}
+
+// policyFromAnnotations is the canonical reading of template annotations written
+// outside Terraform (or changed behind its back): min-scale 0 is scale_to_zero.
+func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *platform.ScalingPolicy {
+	p := &platform.ScalingPolicy{Function: fn}
+	get := func(keys ...string) (string, bool) {
+		for _, k := range keys {
+			if v, ok := anns[k]; ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	intOf := func(v string) *int64 {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			f, ferr := strconv.ParseFloat(v, 64)
+			if ferr != nil || f != math.Trunc(f) {
+				return nil
+			}
+			n = int64(f)
+		}
+		return &n
+	}
+	if v, ok := get(annMinScale, AutoscalingPrefix+"minScale"); ok {
+		if n := intOf(v); n != nil && *n == 0 {
+			t := true
+			p.ScaleToZero = &t
+		} else {
+			p.MinReplicas = n
+		}
+	}
+	if v, ok := get(annMaxScale, AutoscalingPrefix+"maxScale"); ok {
+		p.MaxReplicas = intOf(v)
+	}
+	if v, ok := get(annMetric); ok {
+		p.Metric = v
+	}
+	if v, ok := get(annTarget); ok {
+		p.Target = intOf(v)
+	}
+	if v, ok := get(annTargetUtil, AutoscalingPrefix+"targetUtilizationPercentage"); ok {
+		p.TargetUtilizationPercent = intOf(v)
+	}
+	if v, ok := get(annRetentionPeriod); ok {
+		p.ScaleToZeroAfter = v
+	}
+	return p
+}
+
+// policyRecord is the JSON in ScalingAnnotation: the policy as written, so that a read
+// maps back to exactly it while the annotations still say the same.
+type policyRecord struct {
+	MinReplicas              *int64 `json:"minReplicas,omitempty"`
+	MaxReplicas              *int64 `json:"maxReplicas,omitempty"`
+	Metric                   string `json:"metric,omitempty"`
+	Target                   *int64 `json:"target,omitempty"`
+	TargetUtilizationPercent *int64 `json:"targetUtilizationPercent,omitempty"`
+	ScaleToZero              *bool  `json:"scaleToZero,omitempty"`
+	ScaleToZeroAfter         string `json:"scaleToZeroAfter,omitempty"`
+}
+
+func recordOf(p *platform.ScalingPolicy) string {
+	b, _ := json.Marshal(policyRecord{p.MinReplicas, p.MaxReplicas, p.Metric, p.Target, p.TargetUtilizationPercent, p.ScaleToZero, p.ScaleToZeroAfter}) // pointers and strings always encode
+	return string(b)
+}
+
+// readPolicy maps a Service to its policy: the recorded one when its annotations are
+// still exactly what the Service carries, otherwise the canonical reading.
+func readPolicy(fn platform.FunctionID, obj map[string]any) (*platform.ScalingPolicy, bool) {
+	anns := templateAnnotations(obj)
+	if !policyPresent(obj) {
+		return nil, false
+	}
+	owned := map[string]string{}
+	for _, k := range policyKeys {
+		if v, ok := anns[k]; ok {
+			owned[k] = v
+		}
+	}
+	svcAnns, _, _ := unstructured.NestedStringMap(obj, "metadata", "annotations")
+	var rec policyRecord
+	if s := svcAnns[ScalingAnnotation]; s != "" && json.Unmarshal([]byte(s), &rec) == nil {
+		p := &platform.ScalingPolicy{Function: fn, MinReplicas: rec.MinReplicas, MaxReplicas: rec.MaxReplicas, Metric: rec.Metric, Target: rec.Target,
+			TargetUtilizationPercent: rec.TargetUtilizationPercent, ScaleToZero: rec.ScaleToZero, ScaleToZeroAfter: rec.ScaleToZeroAfter}
+		if reflect.DeepEqual(policyAnnotations(p), owned) {
+			return p, true
+		}
+	}
+	return policyFromAnnotations(fn, anns), true
+}
+
+// ReadScalingPolicy implements platform.ScalingDriver; ErrNotFound when the function is
+// gone or carries none of the policy's annotations.
+func (d *Driver) ReadScalingPolicy(ctx context.Context, fn platform.FunctionID) (*platform.ScalingPolicy, error) {
+	u, err := d.services(fn.Namespace).Get(ctx, fn.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("reading the scaling policy of function %s: %w", fn, d.apiError("GET", itemPath(servicesGVR, fn.Namespace, fn.Name), err))
+	}
+	p, ok := readPolicy(fn, u.Object)
+	if !ok {
+		return nil, fmt.Errorf("function %s carries no autoscaling.knative.dev/* template annotations: %w", fn, platform.ErrNotFound)
+	}
+	return p, nil
+}
+
+// setPolicy replaces the owned template annotations (and the record) in obj.
+func setPolicy(obj map[string]any, p *platform.ScalingPolicy) {
+	tmeta := mapAt(obj, "spec", "template", "metadata")
+	anns, _ := tmeta["annotations"].(map[string]any)
+	if anns == nil {
+		anns = map[string]any{}
+	}
+	for _, k := range policyKeys {
+		delete(anns, k)
+	}
+	svcAnns, _ := mapAt(obj, "metadata")["annotations"].(map[string]any)
+	if svcAnns == nil {
+		svcAnns = map[string]any{}
+	}
+	delete(svcAnns, ScalingAnnotation)
+	if p != nil {
+		for k, v := range policyAnnotations(p) {
+			anns[k] = v
+		}
+		svcAnns[ScalingAnnotation] = recordOf(p)
+	}
+	setOrDelete(tmeta, "annotations", anns, len(anns) == 0)
+	setOrDelete(mapAt(obj, "metadata"), "annotations", svcAnns, len(svcAnns) == 0)
+}
+
+// ApplyScalingPolicy implements platform.ScalingDriver: under the function's lock it
+// replaces the policy's template annotations (a new Revision), re-checking on create
+// that no other policy exists, then waits until the new Revision is Ready.
+func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPolicy, create bool) (*platform.ScalingPolicy, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if probs := checkPolicy(info.Describe(), p); len(probs) > 0 {
+		return nil, fmt.Errorf("%w", probs[0])
+	}
+	u, wrote, err := d.modify(ctx, p.Function, func(obj map[string]any) error {
+		if create && policyPresent(obj) {
+			return fmt.Errorf("%s: %w", policyExists(info, p.Function).Error(), platform.ErrConflict)
+		}
+		setPolicy(obj, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing the scaling policy of function %s: %w", p.Function, err)
+	}
+	if wrote {
+		if u, err = d.WaitReady(ctx, p.Function); err != nil {
+			return nil, err
+		}
+	}
+	got, ok := readPolicy(p.Function, u.Object)
+	if !ok {
+		return nil, fmt.Errorf("function %s lost its scaling policy while it rolled out: %w", p.Function, platform.ErrNotFound)
+	}
+	return got, nil
+}
+
+// DeleteScalingPolicy implements platform.ScalingDriver: it removes exactly the
+// policy's annotations (and its record), then waits for the Revision that write
+// creates; a missing function is not an error.
+func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID) error {
+	_, wrote, err := d.modify(ctx, fn, func(obj map[string]any) error {
+		setPolicy(obj, nil)
+		return nil
+	})
+	if errors.Is(err, platform.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("removing the scaling policy of function %s: %w", fn, err)
+	}
+	if wrote {
+		_, err = d.WaitReady(ctx, fn)
+	}
+	return err
+}

@@ -1,0 +1,146 @@
+package knative
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// ManagedByLabel marks the Secrets faas_secret writes (app.kubernetes.io/managed-by,
+// the Kubernetes recommended label).
+const ManagedByLabel = "app.kubernetes.io/managed-by"
+
+// managedBy is ManagedByLabel's value.
+const managedBy = "terraform-provider-faas"
+
+// secretObject is an Opaque core v1 Secret holding the value under one key named like
+// the secret, as faas-netes stores OpenFaaS secrets, so the function's projected
+// volume shows it as the file /var/openfaas/secrets/<name> on both platforms.
+func secretObject(s *platform.Secret) *unstructured.Unstructured {
+	obj, _ := runtime.DefaultUnstructuredConverter.ToUnstructured(&secret{
+		APIVersion: "v1", Kind: "Secret",
+		Metadata: objectMeta{Name: s.Name, Namespace: s.Namespace, Labels: map[string]string{ManagedByLabel: managedBy}},
+		Type:     "Opaque",
+		Data:     map[string][]byte{s.Name: []byte(s.Value)},
+	}) // a struct of strings, maps and byte slices always converts
+	return &unstructured.Unstructured{Object: obj}
+}
+
+func (d *Driver) secrets(ns string) interface {
+	Create(context.Context, *unstructured.Unstructured, metav1.CreateOptions, ...string) (*unstructured.Unstructured, error)
+	Get(context.Context, string, metav1.GetOptions, ...string) (*unstructured.Unstructured, error)
+	Update(context.Context, *unstructured.Unstructured, metav1.UpdateOptions, ...string) (*unstructured.Unstructured, error)
+	Delete(context.Context, string, metav1.DeleteOptions, ...string) error
+} {
+	return d.dyn.Resource(secretsGVR).Namespace(ns)
+}
+
+// CreateSecret implements platform.SecretDriver: one POST that never overwrites an
+// existing Secret (409 AlreadyExists → ErrConflict). A create whose answer was lost is
+// resolved by reading the Secret back: one holding exactly the value sent is adopted.
+func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
+	d.addRedacted(s.Value)
+	obj := secretObject(s)
+	path := collectionPath(secretsGVR, s.Namespace)
+	for attempt := 0; ; attempt++ {
+		_, err := d.secrets(s.Namespace).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
+		if err == nil {
+			return nil
+		}
+		var amb *AmbiguousError
+		if errors.As(err, &amb) {
+			cur, rerr := d.secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
+			switch {
+			case rerr == nil && holds(cur, s):
+				return nil
+			case rerr == nil:
+				return secretExists(s)
+			case apierrors.IsNotFound(rerr) && attempt < 3:
+				continue
+			default:
+				return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, err)
+			}
+		}
+		if apierrors.IsAlreadyExists(err) {
+			if attempt > 0 {
+				if cur, rerr := d.secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{}); rerr == nil && holds(cur, s) {
+					return nil
+				}
+			}
+			return secretExists(s)
+		}
+		return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, d.apiError(http.MethodPost, path, err))
+	}
+}
+
+// holds reports whether a Secret read back carries exactly the value s sends.
+func holds(u *unstructured.Unstructured, s *platform.Secret) bool {
+	var got secret
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &got) != nil {
+		return false
+	}
+	return len(got.Data) == 1 && bytes.Equal(got.Data[s.Name], []byte(s.Value))
+}
+
+func secretExists(s *platform.Secret) error {
+	return fmt.Errorf("secret %s/%s already exists on the cluster and is not managed by this resource; import it with: terraform import <address> %s/%s (its value cannot be read back, so set value_wo and value_wo_version): %w",
+		s.Namespace, s.Name, s.Namespace, s.Name, platform.ErrConflict)
+}
+
+// UpdateSecret implements platform.SecretDriver: a read-modify-write of the Secret's
+// data (other metadata kept), retried on 409 Conflict; ErrNotFound when it is gone.
+func (d *Driver) UpdateSecret(ctx context.Context, s *platform.Secret) error {
+	d.addRedacted(s.Value)
+	path := itemPath(secretsGVR, s.Namespace, s.Name)
+	err := retry.RetryOnConflict(conflictBackoff, func() error {
+		cur, err := d.secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		want := secretObject(s)
+		next := cur.DeepCopy()
+		next.Object["data"] = want.Object["data"]
+		next.Object["type"] = "Opaque"
+		delete(next.Object, "stringData")
+		if holds(cur, s) {
+			return nil
+		}
+		_, err = d.secrets(s.Namespace).Update(ctx, next, metav1.UpdateOptions{FieldValidation: metav1.FieldValidationStrict})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, d.apiError(http.MethodPut, path, err))
+	}
+	return nil
+}
+
+// SecretExists implements platform.SecretDriver.
+func (d *Driver) SecretExists(ctx context.Context, namespace, name string) (bool, error) {
+	_, err := d.secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("reading secret %s/%s: %w", namespace, name, d.apiError(http.MethodGet, itemPath(secretsGVR, namespace, name), err))
+}
+
+// DeleteSecret implements platform.SecretDriver; a missing secret is not an error.
+func (d *Driver) DeleteSecret(ctx context.Context, namespace, name string) error {
+	err := d.secrets(namespace).Delete(ctx, name, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting secret %s/%s: %w", namespace, name, d.apiError(http.MethodDelete, itemPath(secretsGVR, namespace, name), err))
+	}
+	return nil
+}

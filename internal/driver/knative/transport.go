@@ -1,0 +1,216 @@
+package knative
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// DefaultRetryBackoff is the schedule between retries of a failed request: 500 ms
+// doubling up to 10 s with up to 25% jitter, as the project's HTTP client
+// (internal/httpclient) uses for the other platforms. A Retry-After header wins.
+var DefaultRetryBackoff = wait.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Jitter: 0.25, Cap: 10 * time.Second}
+
+// AmbiguousError reports a non-idempotent request (a create) whose outcome is unknown:
+// the connection failed after the request was sent, or a proxy answered 502 or 504, so
+// the API server may have applied it. The driver resolves it by reading back
+// (design.md section 6); it is never retried blindly.
+type AmbiguousError struct {
+	// Method and Path name the request.
+	Method, Path string
+	// Err is the transport error or the gateway status seen.
+	Err error
+}
+
+// Error implements error.
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%s %s: outcome unknown, the request may have reached the API server: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// retriesExhaustedError is the last transport error of a request that was retried as
+// often as allowed. Its message is the original one with the phrases client-go matches
+// to retry on its own (net.IsProbableEOF) reworded, and it does not unwrap, so client-go
+// does not multiply the retries.
+type retriesExhaustedError struct {
+	method, path string
+	attempts     int
+	msg          string
+}
+
+// Error implements error.
+func (e *retriesExhaustedError) Error() string {
+	return fmt.Sprintf("%s %s: no answer from the API server after %d attempts: %s", e.method, e.path, e.attempts, e.msg)
+}
+
+var eofPhrases = strings.NewReplacer(
+	"connection reset by peer", "connection reset",
+	"use of closed network connection", "closed network connection",
+	"http2: server sent GOAWAY and closed the connection", "http2: the server closed the connection (GOAWAY)",
+	"unexpected EOF", "unexpected end of response",
+	"EOF", "end of response",
+)
+
+// retryTransport retries what the API server did not apply, and only that (design.md
+// section 6): connection failures before the request was sent, 429 (API Priority and
+// Fairness) and 503, honouring Retry-After, for every method; and, for idempotent
+// requests only (GET, PUT with a resourceVersion, merge PATCH, DELETE), connection
+// failures after sending and 502/504 too. A create that may have been applied becomes
+// an *AmbiguousError instead. Retries are bounded by maxRetries and the request context.
+type retryTransport struct {
+	next       http.RoundTripper
+	maxRetries int
+	backoff    wait.Backoff
+}
+
+func idempotent(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	case http.MethodPatch:
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		return mt == "application/merge-patch+json"
+	}
+	return false
+}
+
+// notSent reports a transport error that happened before the request reached the
+// server: only a failure to connect is known to be one.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func tlsFailure(err error) bool {
+	var cert *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	return errors.As(err, &cert) || errors.As(err, &unknown) || errors.As(err, &hostname)
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	idem := idempotent(req)
+	for attempt := 0; ; attempt++ {
+		r := req
+		if attempt > 0 {
+			r = req.Clone(ctx)
+			if req.Body != nil && req.Body != http.NoBody {
+				if req.GetBody == nil {
+					return nil, fmt.Errorf("%s %s: cannot resend a request body", req.Method, req.URL.Path)
+				}
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				r.Body = body
+			}
+		}
+		resp, err := t.next.RoundTrip(r)
+		last := attempt >= t.maxRetries
+		var wait time.Duration
+		var reason string
+		switch {
+		case err != nil:
+			if ctx.Err() != nil || tlsFailure(err) {
+				return nil, err
+			}
+			if !idem && !notSent(err) {
+				return nil, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: errors.New(err.Error())}
+			}
+			if last {
+				return nil, &retriesExhaustedError{method: req.Method, path: req.URL.Path, attempts: attempt + 1, msg: eofPhrases.Replace(err.Error())}
+			}
+			reason = eofPhrases.Replace(err.Error())
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+			if last {
+				// client-go would retry a Retry-After answer up to ten more times.
+				resp.Header.Del("Retry-After")
+				return resp, nil
+			}
+			wait = retryAfter(resp)
+			reason = resp.Status
+			drain(resp)
+		case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout:
+			if !idem {
+				drain(resp)
+				return nil, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: fmt.Errorf("HTTP %d from a gateway or proxy", resp.StatusCode)}
+			}
+			if last {
+				resp.Header.Del("Retry-After")
+				return resp, nil
+			}
+			reason = resp.Status
+			drain(resp)
+		default:
+			return resp, nil
+		}
+		if wait == 0 {
+			wait = t.delay(attempt)
+		}
+		tflog.Debug(ctx, "retrying Kubernetes API request", map[string]any{
+			"method": req.Method, "path": req.URL.Path, "retry": attempt + 1, "reason": reason, "wait_ms": wait.Milliseconds(),
+		})
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
+
+// delay is the exponential backoff before retry attempt+1, with jitter, capped.
+func (t *retryTransport) delay(attempt int) time.Duration {
+	d := t.backoff.Duration
+	for i := 0; i < attempt && (t.backoff.Cap == 0 || d < t.backoff.Cap); i++ {
+		d = time.Duration(float64(d) * t.backoff.Factor)
+	}
+	if t.backoff.Cap > 0 && d > t.backoff.Cap {
+		d = t.backoff.Cap
+	}
+	if t.backoff.Jitter > 0 && d > 0 {
+		d += time.Duration(rand.Int64N(int64(float64(d)*t.backoff.Jitter) + 1)) //nolint:gosec // jitter needs no cryptographic randomness
+	}
+	return d
+}
+
+// retryAfter reads a Retry-After header in seconds; 0 when absent.
+func retryAfter(resp *http.Response) time.Duration {
+	s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After")))
+	if err != nil || s < 0 {
+		return 0
+	}
+	return time.Duration(s) * time.Second
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+}
+
+// tflogWarnings sends the API server's Warning headers (deprecations, pruned unknown
+// fields) to the Terraform log instead of client-go's default stderr printer.
+type tflogWarnings struct{}
+
+// HandleWarningHeaderWithContext implements rest.WarningHandlerWithContext.
+func (tflogWarnings) HandleWarningHeaderWithContext(ctx context.Context, _ int, _ string, text string) {
+	tflog.Warn(ctx, "Kubernetes API server warning", map[string]any{"warning": text})
+}

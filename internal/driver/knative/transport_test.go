@@ -1,0 +1,120 @@
+package knative
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// scripted answers each attempt from a list: a status, or an error.
+type scripted struct {
+	steps []any // int status or error
+	n     atomic.Int32
+	saw   []string
+}
+
+func (s *scripted) RoundTrip(r *http.Request) (*http.Response, error) {
+	i := int(s.n.Add(1)) - 1
+	if r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		s.saw = append(s.saw, string(b))
+	}
+	step := s.steps[min(i, len(s.steps)-1)]
+	if err, ok := step.(error); ok {
+		return nil, err
+	}
+	code, _ := step.(int)
+	h := http.Header{}
+	if code == http.StatusTooManyRequests {
+		h.Set("Retry-After", "0")
+	}
+	return &http.Response{StatusCode: code, Status: http.StatusText(code), Header: h, Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
+}
+
+func TestRetryTransport(t *testing.T) {
+	sent := errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer")
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	cases := []struct {
+		name        string
+		method, ct  string
+		steps       []any
+		wantCode    int
+		wantErr     string
+		ambiguous   bool
+		wantAttempt int
+	}{
+		{name: "GET retried after a reset", method: http.MethodGet, steps: []any{sent, 200}, wantCode: 200, wantAttempt: 2},
+		{name: "GET gives up", method: http.MethodGet, steps: []any{sent}, wantErr: "no answer from the API server after 4 attempts", wantAttempt: 4},
+		{name: "POST reset is ambiguous", method: http.MethodPost, steps: []any{sent, 201}, ambiguous: true, wantAttempt: 1},
+		{name: "POST retried when the dial failed", method: http.MethodPost, steps: []any{dial, 201}, wantCode: 201, wantAttempt: 2},
+		{name: "POST retried on 429", method: http.MethodPost, steps: []any{429, 201}, wantCode: 201, wantAttempt: 2},
+		{name: "POST retried on 503", method: http.MethodPost, steps: []any{503, 503, 201}, wantCode: 201, wantAttempt: 3},
+		{name: "POST 504 is ambiguous", method: http.MethodPost, steps: []any{504, 201}, ambiguous: true, wantAttempt: 1},
+		{name: "PUT retried on 502", method: http.MethodPut, steps: []any{502, 200}, wantCode: 200, wantAttempt: 2},
+		{name: "merge PATCH is idempotent", method: http.MethodPatch, ct: "application/merge-patch+json", steps: []any{sent, 200}, wantCode: 200, wantAttempt: 2},
+		{name: "JSON PATCH is not", method: http.MethodPatch, ct: "application/json-patch+json", steps: []any{sent, 200}, ambiguous: true, wantAttempt: 1},
+		{name: "DELETE retried", method: http.MethodDelete, steps: []any{sent, 404}, wantCode: 404, wantAttempt: 2},
+		{name: "500 not retried", method: http.MethodGet, steps: []any{500, 200}, wantCode: 500, wantAttempt: 1},
+		{name: "429 exhausted keeps the answer", method: http.MethodGet, steps: []any{429}, wantCode: 429, wantAttempt: 4},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			next := &scripted{steps: c.steps}
+			rt := &retryTransport{next: next, maxRetries: 3, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 2, Cap: 2 * time.Millisecond}}
+			req, _ := http.NewRequestWithContext(context.Background(), c.method, "http://127.0.0.1:1/apis/x", strings.NewReader(`{"a":1}`))
+			if c.ct != "" {
+				req.Header.Set("Content-Type", c.ct)
+			}
+			resp, err := rt.RoundTrip(req)
+			if got := int(next.n.Load()); got != c.wantAttempt {
+				t.Errorf("%d attempts, want %d", got, c.wantAttempt)
+			}
+			for _, b := range next.saw {
+				if b != `{"a":1}` {
+					t.Errorf("body resent as %q", b)
+				}
+			}
+			var amb *AmbiguousError
+			switch {
+			case c.ambiguous:
+				if !errors.As(err, &amb) {
+					t.Fatalf("got %v, want an AmbiguousError", err)
+				}
+			case c.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || strings.Contains(err.Error(), "reset by peer") {
+					t.Fatalf("got %v", err)
+				}
+			default:
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.StatusCode != c.wantCode || resp.Header.Get("Retry-After") != "" {
+					t.Errorf("status %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+				}
+			}
+		})
+	}
+}
+
+func TestRetryTransportHonoursContext(t *testing.T) {
+	next := &scripted{steps: []any{503}}
+	rt := &retryTransport{next: next, maxRetries: 100, backoff: wait.Backoff{Duration: 50 * time.Millisecond, Factor: 1}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/x", nil)
+	start := time.Now()
+	if _, err := rt.RoundTrip(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Error("the retry loop ignored the context")
+	}
+}

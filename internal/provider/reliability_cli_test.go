@@ -1,0 +1,157 @@
+package provider
+
+import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+// providerPIDs lists the running processes executing the provider binary in dir.
+func providerPIDs(dir string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscanf(e.Name(), "%d", &pid); err != nil {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err == nil && exe == filepath.Join(dir, "terraform-provider-faas") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// TestAccReliability_providerKilledMidApply kills the provider process while it waits
+// for a function it has just created; the next apply converges (the function carries
+// the provider's record and the same configuration, so it is adopted, not duplicated).
+func TestAccReliability_providerKilledMidApply(t *testing.T) {
+	c := newCLI(t)
+	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1})
+	c.writeMain(providerBlock(sim, "") + `
+resource "faas_function" "f" {
+  name  = "killed"
+  image = "ghcr.io/openfaas/alpine:latest"
+  env   = { MODE = "prod" }
+}
+`)
+	cmd, out := c.command("apply", "-auto-approve", "-no-color")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, ok := sim.GetFunction(ns, "killed"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the create never reached the platform:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	killed := 0
+	for _, pid := range providerPIDs(c.binDir) {
+		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+			killed++
+		}
+	}
+	if killed == 0 {
+		t.Fatal("found no provider process to kill")
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("apply succeeded although its provider was killed:\n%s", out)
+	}
+	// The pods come up after all; the next apply must converge.
+	sim.ModifyFunction(ns, "killed", func(f *openfaassim.Function) { f.AvailableReplicas = f.Replicas })
+	if o, code := c.run("apply", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("the apply after the interruption failed (exit %d):\n%s", code, o)
+	}
+	if o, code := c.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Fatalf("the plan after converging is not empty (exit %d):\n%s", code, o)
+	}
+	if fns := sim.Functions(ns); len(fns) != 1 {
+		t.Fatalf("%d functions on the platform, want exactly 1", len(fns))
+	}
+	if o, code := c.run("destroy", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("destroy failed:\n%s", o)
+	}
+}
+
+// TestAccReliability_secretsNeverLeak applies with faults and TF_LOG=trace, including an
+// error whose body echoes the credentials and the secret value, and searches the whole
+// trace log, Terraform's output and the state for every secret string.
+func TestAccReliability_secretsNeverLeak(t *testing.T) {
+	c := newCLI(t)
+	sim := newSim(t, openfaassim.Options{})
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	c.env = []string{"TF_LOG=trace", "TF_LOG_PATH=" + logPath}
+	const secretValue = "s3cret-value-do-not-leak"
+	const newSecretValue = "n3w-s3cret-value-do-not-leak"
+	cfg := func(value string, version int) string {
+		return providerBlock(sim, "") + fmt.Sprintf(`
+resource "faas_secret" "s" {
+  name             = "api-key"
+  value_wo         = %q
+  value_wo_version = %d
+}
+
+resource "faas_function" "f" {
+  name    = "leaky"
+  image   = "ghcr.io/openfaas/alpine:latest"
+  secrets = [faas_secret.s.name]
+}
+`, value, version)
+	}
+	var outputs strings.Builder
+	sim.SetFaults(openfaassim.Faults{RateLimitEvery: 3, Burst503: 2})
+	c.writeMain(cfg(secretValue, 1))
+	o, code := c.run("apply", "-auto-approve", "-no-color")
+	outputs.WriteString(o)
+	if code != 0 {
+		t.Fatalf("apply failed:\n%s", o)
+	}
+	// The platform echoes the credentials and the new value in an error body.
+	sim.SetFaults(openfaassim.Faults{PersistentStatus: 400, PersistentMessage: fmt.Sprintf("rejected: user %s password %s value %s", testUser, testPassword, newSecretValue),
+		Only: func(method, path string) bool { return method == "PUT" && path == "/system/secrets" }})
+	c.writeMain(cfg(newSecretValue, 2))
+	o, code = c.run("apply", "-auto-approve", "-no-color")
+	outputs.WriteString(o)
+	if code == 0 {
+		t.Fatalf("apply succeeded although the platform rejected the update:\n%s", o)
+	}
+	if !errRe(`rejected: user admin password \*\*\* value \*\*\*`).MatchString(o) {
+		t.Fatalf("the platform's message should reach the diagnostic, redacted:\n%s", o)
+	}
+	sim.ClearFaults()
+	o, _ = c.run("destroy", "-auto-approve", "-no-color")
+	outputs.WriteString(o)
+
+	logData, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logData), "platform request") {
+		t.Fatal("the trace log holds no provider request lines: the test would prove nothing")
+	}
+	state, _ := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
+	backup, _ := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate.backup"))
+	basic := base64.StdEncoding.EncodeToString([]byte(testUser + ":" + testPassword))
+	for _, secret := range []string{testPassword, secretValue, newSecretValue, basic} {
+		for name, data := range map[string]string{"trace log": string(logData), "terraform output": outputs.String(), "state": string(state), "state backup": string(backup)} {
+			if strings.Contains(data, secret) {
+				i := strings.Index(data, secret)
+				lo, hi := max(0, i-200), min(len(data), i+100)
+				t.Errorf("%q leaked into the %s: ...%s...", secret, name, data[lo:hi])
+			}
+		}
+	}
+}

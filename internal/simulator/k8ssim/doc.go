@@ -1,0 +1,32 @@
+// Package k8ssim is an in-process simulator of a Kubernetes API server that serves the
+// Knative kinds terraform-provider-faas manages, for tests, the demo and the benchmark
+// (design.md section 7). It answers k8s.io/client-go's dynamic client and discovery
+// like a real API server with Knative Serving and Eventing installed:
+//
+//   - serving.knative.dev/v1 services (and their status subresource),
+//     serving.knative.dev/v1beta1 domainmappings,
+//     networking.internal.knative.dev/v1alpha1 clusterdomainclaims (cluster scoped),
+//     sources.knative.dev/v1 pingsources, eventing.knative.dev/v1 triggers and brokers,
+//     core v1 secrets and namespaces;
+//   - discovery (/api, /apis, /apis/<group>/<version>) and /version;
+//   - create (201, duplicate 409 AlreadyExists), get (404 NotFound), list with label and
+//     field selectors, update (PUT, optimistic concurrency on metadata.resourceVersion,
+//     stale 409 Conflict), merge and JSON patch, delete (then gone, with ownerReference
+//     garbage collection of dependants), errors as metav1.Status objects;
+//   - metadata as the API server keeps it: uid, resourceVersion bumped on every write,
+//     generation bumped on spec changes only, creationTimestamp;
+//   - CRD schema pruning, defaulting and validation against the openAPIV3Schema of the
+//     upstream CRDs kept in shared/specs/knative (read at run time, never copied);
+//   - the Knative admission webhooks: Service defaulting (platforms.md 3.2) and the
+//     validations that answer 400 BadRequest (platforms.md 3.3, 3.4, 3.5);
+//   - the Knative controllers, simulated: a Service's status (observedGeneration,
+//     Ready/ConfigurationsReady/RoutesReady, revision names, url) becomes Ready after a
+//     configurable number of GET polls per object, restarting on each spec change, or
+//     fails with a configurable reason and message.
+//
+// Tests start a Server with New and Start, point client-go at URL (or at the kubeconfig
+// Kubeconfig renders), inject faults with SetFaults, inspect what was sent with Requests
+// (never Authorization headers; Secret values redacted), and change objects behind the
+// client's back with Get, Put, Modify, Delete and SetCondition. The same operations are
+// reachable over HTTP under /_sim/ (see AdminHandler) for cmd/faas-simulator.
+package k8ssim
