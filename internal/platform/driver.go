@@ -90,3 +90,12 @@ type Driver interface {
 	// ListFunctions lists every function in a namespace.
 	ListFunctions(ctx context.Context, namespace string) ([]*Function, error)
 }
+
+// Redactor is implemented by drivers that scrub values from everything they log or
+// return. Resources register secret values with it as soon as they see them (a write-only
+// value is in the configuration of every plan), so that a platform echoing a value in an
+// error never carries it into a diagnostic, even in a run that does not write it.
+type Redactor interface {
+	// AddRedacted registers values that must never appear in a log line or an error.
+	AddRedacted(values ...string)
+}

@@ -131,6 +131,15 @@ resource "faas_function" "f" {
 	if !errRe(`rejected: user admin password \*\*\* value \*\*\*`).MatchString(o) {
 		t.Fatalf("the platform's message should reach the diagnostic, redacted:\n%s", o)
 	}
+	// A function update fails with an error echoing the credentials, in another run.
+	sim.SetFaults(openfaassim.Faults{PersistentStatus: 500, PersistentMessage: "deploy failed for " + testUser + ":" + testPassword,
+		Only: func(method, path string) bool { return method == "PUT" && path == "/system/functions" }})
+	c.writeMain(strings.Replace(cfg(secretValue, 1), `image   = "ghcr.io/openfaas/alpine:latest"`, `image   = "ghcr.io/openfaas/alpine:3.20"`, 1))
+	o, code = c.run("apply", "-auto-approve", "-no-color")
+	outputs.WriteString(o)
+	if code == 0 || !errRe(`deploy failed for admin:\*\*\*`).MatchString(o) {
+		t.Fatalf("want the function update to fail with the value redacted (exit %d):\n%s", code, o)
+	}
 	sim.ClearFaults()
 	o, _ = c.run("destroy", "-auto-approve", "-no-color")
 	outputs.WriteString(o)

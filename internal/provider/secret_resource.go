@@ -96,7 +96,9 @@ func secretDriver(d platform.Driver, diags *diag.Diagnostics) platform.SecretDri
 	return sd
 }
 
-// ModifyPlan defaults the namespace from the provider.
+// ModifyPlan defaults the namespace from the provider, and registers the write-only value
+// with the driver's redactor: Terraform sends it in the configuration of every plan, so
+// a platform error that echoes it is scrubbed even in a run that does not write it.
 func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	d := r.configured()
 	if req.Plan.Raw.IsNull() || d == nil {
@@ -107,6 +109,9 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if rd, ok := d.(platform.Redactor); ok && known(cfg.ValueWO) {
+		rd.AddRedacted(cfg.ValueWO.ValueString())
 	}
 	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
 	if known(plan.Name) && req.State.Raw.IsNull() {

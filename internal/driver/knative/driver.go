@@ -145,9 +145,18 @@ func New(cfg Config) (*Driver, error) {
 		poll = platform.DefaultBackoff
 	}
 	d := &Driver{dyn: dyn, disco: disco, namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll}
-	d.addRedacted(rc.BearerToken, rc.Password)
+	d.addRedacted(rc.BearerToken, rc.Password, string(rc.KeyData))
+	// An echoed PEM key may come back line by line: every long line is secret too.
+	for _, line := range strings.Split(string(rc.KeyData), "\n") {
+		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			d.addRedacted(line)
+		}
+	}
 	return d, nil
 }
+
+// AddRedacted implements platform.Redactor.
+func (d *Driver) AddRedacted(values ...string) { d.addRedacted(values...) }
 
 // addRedacted registers values that must never appear in an error message (the bearer
 // token, passwords, secret values).

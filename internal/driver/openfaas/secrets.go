@@ -11,7 +11,13 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-var _ platform.SecretDriver = (*Driver)(nil)
+var (
+	_ platform.SecretDriver = (*Driver)(nil)
+	_ platform.Redactor     = (*Driver)(nil)
+)
+
+// AddRedacted implements platform.Redactor.
+func (d *Driver) AddRedacted(values ...string) { d.client.AddSecrets(values...) }
 
 // secretBody is the body of /system/secrets (openfaas/faas-provider types/secret.go).
 type secretBody struct {
