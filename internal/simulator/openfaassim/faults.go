@@ -189,7 +189,15 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	chk := s.checkRequest(r, body)
 	var rec Request
-	defer func() { s.finish(entry, rec) }()
+	finished := false
+	// finishNow completes the log entry before a connection is cut, so that a client
+	// seeing the cut already finds the request in the log with its outcome.
+	finishNow := func() { s.finish(entry, rec); finished = true }
+	defer func() {
+		if !finished {
+			s.finish(entry, rec)
+		}
+	}()
 
 	act, delay, f := s.nextFault(r)
 	if delay > 0 {
@@ -209,6 +217,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, f.PersistentMessage, rec.Status)
 	case actDrop:
 		rec.Dropped = true
+		finishNow()
 		abort(w)
 	case actBurst:
 		rec.Status = http.StatusServiceUnavailable
@@ -222,6 +231,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.route(rr, r)
 		rec.Status, rec.Dropped = rr.Code, true
 		s.checkResponse(chk, rr.Code, rr.Header(), rr.Body.Bytes())
+		finishNow()
 		abort(w)
 	default:
 		// Injected faults above are not the gateway's answers: only these are checked.
