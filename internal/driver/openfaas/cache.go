@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"weak"
 
 	"golang.org/x/sync/singleflight"
 
@@ -40,9 +41,13 @@ import (
 // during an apply nearly every read follows a write, and a list per read would cost a
 // request of N functions each time. Writes to secrets invalidate the whole namespace.
 //
+// Aliased provider blocks may point at the same gateway (as platform.FunctionLocks
+// assumes), so a write through one Driver invalidates the caches of every Driver in the
+// process that talks to the same endpoint URL.
+//
 // Three kinds of read never use the cache: the read inside a read-modify-write (under
-// the function's lock), the read-back that resolves an ambiguous create, and the polls
-// that wait for a deletion. Readiness waits (platform.InWait) accept a cached answer only
+// the function's lock), the read-backs that resolve a create's ambiguous or conflicting
+// outcome, and the polls that wait for a deletion. Readiness waits (platform.InWait) accept a cached answer only
 // when it already reports the function ready: every cached answer was read after the
 // provider's last write to that function, so a ready one is what the wait's first check
 // would see; one that is not ready is never trusted and the platform is polled. Errors
@@ -326,18 +331,75 @@ func cloneSlice(s []string) []string {
 	return append([]string(nil), s...)
 }
 
-// write sends a write to one function object, invalidating its cached reads before the
-// request is sent and again once it has returned, whatever the outcome.
+// write sends a write to one function object, invalidating its cached reads in every
+// Driver of this endpoint before the request is sent and again once it has returned,
+// whatever the outcome.
 func (d *Driver) write(ctx context.Context, id platform.FunctionID, req httpclient.Request) (*httpclient.Response, error) {
-	d.cache.invalidate(id)
-	defer d.cache.invalidate(id)
+	peers := peerCaches(d.endpoint())
+	for _, c := range peers {
+		c.invalidate(id)
+	}
+	defer func() {
+		for _, c := range peers {
+			c.invalidate(id)
+		}
+	}()
 	return d.client.Do(ctx, req)
 }
 
 // writeSecret sends a write to a secret, invalidating every cached read of its namespace
-// before and after.
+// in every Driver of this endpoint, before and after.
 func (d *Driver) writeSecret(ctx context.Context, ns string, req httpclient.Request) (*httpclient.Response, error) {
-	d.cache.invalidateNamespace(ns)
-	defer d.cache.invalidateNamespace(ns)
+	peers := peerCaches(d.endpoint())
+	for _, c := range peers {
+		c.invalidateNamespace(ns)
+	}
+	defer func() {
+		for _, c := range peers {
+			c.invalidateNamespace(ns)
+		}
+	}()
 	return d.client.Do(ctx, req)
+}
+
+// caches lists the read caches of this process's Drivers by endpoint. Weak pointers let
+// the caches of finished runs (in-process test servers configure a Driver per command)
+// be collected.
+var caches struct {
+	mu         sync.Mutex
+	byEndpoint map[string][]weak.Pointer[readCache]
+}
+
+// registerCache adds a Driver's cache to the caches of its endpoint.
+func registerCache(endpoint string, c *readCache) {
+	caches.mu.Lock()
+	defer caches.mu.Unlock()
+	if caches.byEndpoint == nil {
+		caches.byEndpoint = map[string][]weak.Pointer[readCache]{}
+	}
+	caches.byEndpoint[endpoint] = append(liveCaches(endpoint, nil), weak.Make(c))
+}
+
+// peerCaches returns the live caches of an endpoint.
+func peerCaches(endpoint string) []*readCache {
+	caches.mu.Lock()
+	defer caches.mu.Unlock()
+	var out []*readCache
+	caches.byEndpoint[endpoint] = liveCaches(endpoint, func(c *readCache) { out = append(out, c) })
+	return out
+}
+
+// liveCaches drops the collected caches of an endpoint, calling each for the live ones.
+// The caller holds caches.mu.
+func liveCaches(endpoint string, each func(*readCache)) []weak.Pointer[readCache] {
+	var kept []weak.Pointer[readCache]
+	for _, p := range caches.byEndpoint[endpoint] {
+		if c := p.Value(); c != nil {
+			kept = append(kept, p)
+			if each != nil {
+				each(c)
+			}
+		}
+	}
+	return kept
 }

@@ -699,3 +699,30 @@ func TestCacheReadDuringAWriteIsNotStored(t *testing.T) {
 		t.Fatalf("a read after the write saw %+v (%v): the answer read during the write was cached", fn, err)
 	}
 }
+
+// TestCacheWritesInvalidateEveryDriverOfTheGateway: aliased provider blocks on one
+// gateway are separate Drivers in one run; a write through one is seen by the others.
+func TestCacheWritesInvalidateEveryDriverOfTheGateway(t *testing.T) {
+	driverFor, _ := newCacheDriver(t, openfaassim.Options{}, nil)
+	deployGroup(t, driverFor(), "shared")
+	a, b := driverFor(), driverFor()
+	ctx := context.Background()
+	if _, err := refreshGroup(ctx, a, "shared"); err != nil { // a caches the namespace
+		t.Fatal(err)
+	}
+	fn := sampleFunction("shared")
+	fn.Image = "ghcr.io/acme/shared:2"
+	if _, err := b.UpdateFunction(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.ReadFunction(ctx, fid("shared"))
+	if err != nil || got.Image != fn.Image {
+		t.Fatalf("the other driver read %+v (%v) after the write", got, err)
+	}
+	if err := b.CreateSecret(ctx, &platform.Secret{Namespace: DefaultNamespace, Name: "s", Value: "value-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, found, known := a.cache.lookup(fid("shared")); found || known {
+		t.Fatalf("a secret write through one driver must drop the namespace in the others: %+v", st)
+	}
+}

@@ -53,7 +53,7 @@ type Driver struct {
 	info   *platform.Info
 
 	// cache holds the function reads of this run (cache.go).
-	cache readCache
+	cache *readCache
 }
 
 var _ platform.Driver = (*Driver)(nil)
@@ -64,7 +64,9 @@ func New(cfg Config) *Driver {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	return &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition}
+	d := &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition, cache: &readCache{}}
+	registerCache(d.endpoint(), d.cache)
+	return d
 }
 
 // DefaultNamespace implements platform.Driver.

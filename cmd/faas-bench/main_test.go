@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+// TestMeterCountsReadinessReads: reads between a write and the first answer in the
+// awaited state are readiness reads; other reads are not.
+func TestMeterCountsReadinessReads(t *testing.T) {
+	sim := openfaassim.New(openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
+	m := newMeter(sim, "openfaas-fn")
+	ts := httptest.NewServer(m)
+	defer ts.Close()
+	do := func(method, path, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, bytes.NewBufferString(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	fn := `{"service":"f","image":"img:1","namespace":"openfaas-fn"}`
+	do(http.MethodPost, "/system/functions", fn)
+	do(http.MethodGet, "/system/function/f?namespace=openfaas-fn", "") // not ready: readiness read
+	do(http.MethodGet, "/system/function/f?namespace=openfaas-fn", "") // ready: readiness read
+	do(http.MethodGet, "/system/function/f?namespace=openfaas-fn", "") // an ordinary read
+	do(http.MethodGet, "/system/functions?namespace=openfaas-fn", "")
+	do(http.MethodDelete, "/system/functions?namespace=openfaas-fn", `{"functionName":"f"}`)
+	if code := do(http.MethodGet, "/system/function/f?namespace=openfaas-fn", ""); code != http.StatusNotFound { // gone: readiness read
+		t.Fatalf("status %d", code)
+	}
+	c := m.take()
+	if c.Total != 7 || c.ReadinessReads != 3 || c.Routes["GET /system/function/{name}"] != 4 || c.Routes["GET /system/functions"] != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	if again := m.take(); again.Total != 0 {
+		t.Fatalf("take must start again from zero: %+v", again)
+	}
+}
+
+func TestReportFlagsMissedTargets(t *testing.T) {
+	r := &results{Started: time.Now(), Sizes: []int{500}, Parallelism: 10, CPUs: 2}
+	add := func(cfg, step string, wall float64, reqs, polls int, rss int64) {
+		r.Steps = append(r.Steps, stepResult{Config: cfg, N: 500, Resources: 1500, Step: step, WallSeconds: wall,
+			ProviderMaxRSSKiB: rss, Requests: counts{Total: reqs, ReadinessReads: polls, Routes: map[string]int{"GET /system/functions": reqs}}})
+	}
+	add("floor", "create", 10, 0, 0, 0)
+	add("faas", "create", 12, 4000, 1500, 100<<10)
+	add("floor", "no-op plan", 4, 0, 0, 0)
+	add("faas", "no-op plan", 6, 2, 0, 250<<10)
+	r.evaluate()
+	met := map[string]bool{}
+	for _, tg := range r.Targets {
+		met[tg.Name] = tg.Met
+	}
+	want := map[string]bool{"no-op plan time": false, "no-op plan requests": true, "apply requests": true, "provider peak RSS": false}
+	for k, v := range want {
+		if met[k] != v {
+			t.Errorf("%s: met %v, want %v (%+v)", k, met[k], v, r.Targets)
+		}
+	}
+	md := r.markdown()
+	for _, s := range []string{"| 500 (1500) | no-op plan | 6.00 | 4.00 | **1.50** |", "Where it goes (no-op plan time)", "Where it goes (provider peak RSS)"} {
+		if !strings.Contains(md, s) {
+			t.Errorf("report lacks %q:\n%s", s, md)
+		}
+	}
+}
+
+func TestParseOptions(t *testing.T) {
+	o, err := parseOptions([]string{"-n", "10, 100 500", "-latency", "5ms", "-terraform", "/bin/true"}, &bytes.Buffer{})
+	if err != nil || len(o.sizes) != 3 || o.sizes[2] != 500 || o.latency != 5*time.Millisecond {
+		t.Fatalf("%+v %v", o, err)
+	}
+	for _, bad := range [][]string{{"-n", "x"}, {"-n", ""}, {"-platform", "nuclio"}} {
+		if _, err := parseOptions(append(bad, "-terraform", "/bin/true"), &bytes.Buffer{}); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+}
