@@ -8,27 +8,13 @@
 # reports (exit 2) and apply corrects, an import of a Service created outside
 # Terraform, and destroy with a check that nothing is left. No `terraform init`, no
 # network.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=$ROOT/bin
-WORK=$(mktemp -d)
-SIM_PID=""
+DEMO_LABEL="[knative] "
+# shellcheck source=scripts/demo-lib.sh
+source "$(dirname "$0")/demo-lib.sh"
 
-cleanup() {
-  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-step() { printf '\n\033[1m==> [knative] %s\033[0m\n' "$*"; }
-fail() { printf '\n\033[31mKNATIVE DEMO FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
-
-command -v terraform >/dev/null || fail "terraform is not on PATH"
 step "Building the provider and the simulator"
-mkdir -p "$BIN"
-[ -x "$BIN/terraform-provider-faas" ] || go build -o "$BIN/terraform-provider-faas" .
-go build -o "$BIN/faas-simulator" ./cmd/faas-simulator
+build_all
 
 step "Starting the Knative simulator (Kubernetes API with Knative Serving and Eventing) on 127.0.0.1"
 export FAAS_SIMULATOR_TOKEN="demo-$RANDOM-$RANDOM-$RANDOM"
@@ -65,15 +51,7 @@ kapi POST /apis/networking.internal.knative.dev/v1alpha1/clusterdomainclaims \
   -d '{"apiVersion":"networking.internal.knative.dev/v1alpha1","kind":"ClusterDomainClaim","metadata":{"name":"orders.acme.example"},"spec":{"namespace":"default"}}' >/dev/null
 echo "Broker default/default and ClusterDomainClaim orders.acme.example created"
 
-cat >"$WORK/dev.tfrc" <<TFRC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/faasform/faas" = "$BIN"
-  }
-  direct {}
-}
-TFRC
-export TF_CLI_CONFIG_FILE=$WORK/dev.tfrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+use_dev_overrides
 export KUBE_CONFIG_PATH=$WORK/kubeconfig
 unset KUBE_CONFIG_PATHS KUBE_HOST KUBE_TOKEN KUBE_CTX OPENFAAS_URL 2>/dev/null || true
 mkdir -p "$WORK/config"

@@ -4,27 +4,12 @@
 # examples/demo: apply, an empty second plan, drift made behind Terraform's back that
 # `plan -detailed-exitcode` reports (exit 2), an import of a function created outside
 # Terraform, and destroy. No `terraform init`, no network.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-BIN=$ROOT/bin
-WORK=$(mktemp -d)
-SIM_PID=""
+DEMO_LABEL=""
+# shellcheck source=scripts/demo-lib.sh
+source "$(dirname "$0")/demo-lib.sh"
 
-cleanup() {
-  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-fail() { printf '\n\033[31mDEMO FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
-
-command -v terraform >/dev/null || fail "terraform is not on PATH"
 step "Building the provider and the OpenFaaS simulator"
-mkdir -p "$BIN"
-[ -x "$BIN/terraform-provider-faas" ] || go build -o "$BIN/terraform-provider-faas" .
-go build -o "$BIN/faas-simulator" ./cmd/faas-simulator
+build_all
 
 step "Starting the OpenFaaS simulator (faas-netes, Community Edition) on 127.0.0.1"
 export FAAS_SIMULATOR_PASSWORD="demo-$RANDOM-$RANDOM"
@@ -37,15 +22,7 @@ GATEWAY=$(cat "$WORK/url")
 echo "gateway: $GATEWAY"
 
 export OPENFAAS_URL=$GATEWAY OPENFAAS_USERNAME=admin OPENFAAS_PASSWORD=$FAAS_SIMULATOR_PASSWORD
-cat >"$WORK/dev.tfrc" <<TFRC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/faasform/faas" = "$BIN"
-  }
-  direct {}
-}
-TFRC
-export TF_CLI_CONFIG_FILE=$WORK/dev.tfrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+use_dev_overrides
 export TF_VAR_db_password="demo-db-$RANDOM$RANDOM"
 mkdir -p "$WORK/config"
 cp "$ROOT"/examples/demo/*.tf "$WORK/config/"
