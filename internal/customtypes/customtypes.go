@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // kind describes one normalised string kind: how to parse it and compare two values.
@@ -28,7 +30,7 @@ type kind struct {
 var quantityKind = kind{
 	name: "QuantityType",
 	parse: func(s string) (any, error) {
-		q, err := resource.ParseQuantity(s)
+		q, err := platform.ParseQuantity(s)
 		if err != nil {
 			return nil, err
 		}

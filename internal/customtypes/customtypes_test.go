@@ -58,6 +58,12 @@ func TestValidate(t *testing.T) {
 			NewQuantityValue("-1").ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("x")}, r)
 			return r
 		},
+		"quantity with a huge exponent": func() *xattr.ValidateAttributeResponse {
+			// resource.ParseQuantity hangs on this (found by FuzzSemanticEquals).
+			r := &xattr.ValidateAttributeResponse{}
+			NewQuantityValue("9999999E999999999999999").ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("x")}, r)
+			return r
+		},
 		"duration 30": func() *xattr.ValidateAttributeResponse {
 			r := &xattr.ValidateAttributeResponse{}
 			NewDurationValue("30").ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("x")}, r)

@@ -135,3 +135,18 @@ func TestErrorsUnwrap(t *testing.T) {
 		t.Errorf("Describe %q", got)
 	}
 }
+
+// TestParseQuantityBounded: inputs that would hang resource.ParseQuantity are refused,
+// ordinary quantities still parse.
+func TestParseQuantityBounded(t *testing.T) {
+	for _, bad := range []string{"9999999E999999999999999", "1e31", "1E-31", strings.Repeat("9", 65)} {
+		if _, err := ParseQuantity(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, good := range []string{"100m", "0.5", "128Mi", "1e3", "5E-2", "1E"} {
+		if _, err := ParseQuantity(good); err != nil {
+			t.Errorf("%q rejected: %v", good, err)
+		}
+	}
+}

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
-
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
@@ -109,8 +107,8 @@ func sameQuantity(got, sent string) string {
 	if got == "" || sent == "" {
 		return got
 	}
-	a, errA := resource.ParseQuantity(got)
-	b, errB := resource.ParseQuantity(sent)
+	a, errA := platform.ParseQuantity(got)
+	b, errB := platform.ParseQuantity(sent)
 	if errA == nil && errB == nil && a.Cmp(b) == 0 {
 		return sent
 	}
