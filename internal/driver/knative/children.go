@@ -79,11 +79,13 @@ var (
 	domainMappingKind = childKind{gvr: domainMappingsGVR, kind: "DomainMapping", what: "DomainMapping"}
 )
 
+// client is the objects of a kind in a namespace (cluster-scoped when ns is empty); its
+// writes invalidate this run's cache (cache.go).
 func (d *Driver) client(gvr schema.GroupVersionResource, ns string) dynamic.ResourceInterface {
 	if ns == "" {
-		return d.dyn.Resource(gvr)
+		return invalidatingResource{ResourceInterface: d.dyn.Resource(gvr), d: d, gvr: gvr}
 	}
-	return d.dyn.Resource(gvr).Namespace(ns)
+	return invalidatingResource{ResourceInterface: d.dyn.Resource(gvr).Namespace(ns), d: d, gvr: gvr, ns: ns}
 }
 
 // servedCache remembers which API resources the cluster serves.

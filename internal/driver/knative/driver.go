@@ -89,6 +89,9 @@ type Driver struct {
 	redacted []string
 
 	servedMu servedCache
+
+	// cache holds the reads of this run (cache.go).
+	cache *objectCache
 }
 
 var (
@@ -144,7 +147,8 @@ func New(cfg Config) (*Driver, error) {
 	if poll.Duration == 0 {
 		poll = platform.DefaultBackoff
 	}
-	d := &Driver{dyn: dyn, disco: disco, namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll}
+	d := &Driver{dyn: dyn, disco: disco, namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll, cache: newObjectCache()}
+	caches.Register(d.endpoint, d.cache)
 	d.addRedacted(rc.BearerToken, rc.Password, string(rc.KeyData))
 	// An echoed PEM key may come back line by line: every long line is secret too.
 	for _, line := range strings.Split(string(rc.KeyData), "\n") {
@@ -240,8 +244,9 @@ func capabilities() platform.Capabilities {
 	}
 }
 
+// services is the Services of a namespace; its writes invalidate this run's cache.
 func (d *Driver) services(ns string) dynamic.ResourceInterface {
-	return d.dyn.Resource(servicesGVR).Namespace(ns)
+	return d.client(servicesGVR, ns)
 }
 
 func (d *Driver) lock(id platform.FunctionID) func() {
@@ -366,9 +371,9 @@ func mapService(u *unstructured.Unstructured, sent *platform.Function) (*platfor
 	return fn, nil
 }
 
-// ReadFunction implements platform.Driver.
+// ReadFunction implements platform.Driver, through this run's cache (cache.go).
 func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*platform.Function, error) {
-	u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+	u, err := d.readService(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("reading function %s: %w", id, d.apiError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err))
 	}
@@ -473,15 +478,16 @@ func (d *Driver) waitGone(ctx context.Context, what, path string, get func(conte
 	})
 }
 
-// ListFunctions implements platform.Driver: one list call for the namespace.
+// ListFunctions implements platform.Driver: one list call for the namespace, shared
+// with this run's cache (cache.go).
 func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platform.Function, error) {
-	list, err := d.services(namespace).List(ctx, metav1.ListOptions{})
+	list, err := d.cachedList(ctx, servicesGVR, namespace)
 	if err != nil {
-		return nil, fmt.Errorf("listing functions in %q: %w", namespace, d.apiError(http.MethodGet, collectionPath(servicesGVR, namespace), err))
+		return nil, err
 	}
-	out := make([]*platform.Function, 0, len(list.Items))
-	for i := range list.Items {
-		fn, err := fromService(&list.Items[i])
+	out := make([]*platform.Function, 0, len(list))
+	for _, u := range list {
+		fn, err := fromService(u)
 		if err != nil {
 			return nil, err
 		}

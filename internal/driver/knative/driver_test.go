@@ -195,14 +195,14 @@ func TestServerDefaultsAndInjectedKeysAreIgnored(t *testing.T) {
 	if imp.Timeout != "" || imp.MaxConcurrency != 0 || imp.Annotations != nil || imp.Labels != nil || imp.Env != nil {
 		t.Errorf("import %+v", imp)
 	}
-	// Out-of-band drift shows.
+	// Out-of-band drift shows on the next run (a new Driver; one run's reads are cached).
 	if err := sim.Modify(k8ssim.ServicesGVR, "default", "minimal", func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedField(u.Object, int64(120), "spec", "template", "spec", "timeoutSeconds")
 		u.SetLabels(map[string]string{"hand": "made"})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	drifted, _ := d.ReadFunction(ctx, minimal.ID)
+	drifted, _ := driverFor(t, sim.URL()).ReadFunction(ctx, minimal.ID)
 	if drifted.Timeout != "120s" || drifted.Labels["hand"] != "made" {
 		t.Errorf("drift hidden: %+v", drifted)
 	}
@@ -334,11 +334,11 @@ func TestReadyWaitFailureAndStaleStatus(t *testing.T) {
 	if !errors.As(err, &te) || !strings.Contains(te.LastStatus, "Unable to fetch image") {
 		t.Errorf("timeout: %v", err)
 	}
-	// A condition set behind Terraform's back shows on the next read.
+	// A condition set behind Terraform's back shows on the next run's read.
 	if err := sim.SetCondition(k8ssim.ServicesGVR, "default", "ready", k8ssim.Condition{Type: "Ready", Status: "False", Reason: "RevisionFailed", Message: "OOMKilled"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := d.ReadFunction(ctx, fn.ID); got.Status.Ready || got.Status.Reason != "RevisionFailed: OOMKilled" {
+	if got, _ := driverFor(t, sim.URL()).ReadFunction(ctx, fn.ID); got.Status.Ready || got.Status.Reason != "RevisionFailed: OOMKilled" {
 		t.Errorf("after SetCondition: %+v", got.Status)
 	}
 }
@@ -522,8 +522,10 @@ func TestPersistentErrorIsBoundedAndReported(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "HTTP 503") || !strings.Contains(err.Error(), "etcdserver: leader changed") {
 		t.Fatalf("got %v", err)
 	}
-	if n := len(sim.Requests()); n != 6 {
-		t.Errorf("%d attempts, want 1 + MaxRetries (5)", n)
+	// A refresh read lists the namespace first and falls back to reading the Service:
+	// each is tried 1 + MaxRetries (5) times.
+	if n := len(sim.Requests()); n != 12 {
+		t.Errorf("%d attempts, want 2 × (1 + MaxRetries (5))", n)
 	}
 	if strings.Contains(err.Error(), testToken) {
 		t.Errorf("the token leaked into an error: %v", err)

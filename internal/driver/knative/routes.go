@@ -183,7 +183,7 @@ func (d *Driver) ReadRoute(ctx context.Context, id string) (*platform.Route, err
 	if err != nil {
 		return nil, err
 	}
-	u, err := d.client(domainMappingsGVR, ns).Get(ctx, host, metav1.GetOptions{})
+	u, err := d.cachedGet(ctx, domainMappingsGVR, ns, host)
 	if err != nil {
 		return nil, fmt.Errorf("reading route %s: %w", id, d.apiError(http.MethodGet, itemPath(domainMappingsGVR, ns, host), err))
 	}

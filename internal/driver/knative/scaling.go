@@ -12,7 +12,6 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -72,7 +71,7 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	if !create {
 		return out, nil
 	}
-	u, err := d.services(p.Function.Namespace).Get(ctx, p.Function.Name, metav1.GetOptions{})
+	u, err := d.cachedGet(ctx, servicesGVR, p.Function.Namespace, p.Function.Name)
 	if err != nil {
 		if apierrors.IsNotFound(err) {
 			return out, nil
@@ -297,7 +296,7 @@ func readPolicy(fn platform.FunctionID, obj map[string]any) (*platform.ScalingPo
 // ReadScalingPolicy implements platform.ScalingDriver; ErrNotFound when the function is
 // gone or carries none of the policy's annotations.
 func (d *Driver) ReadScalingPolicy(ctx context.Context, fn platform.FunctionID) (*platform.ScalingPolicy, error) {
-	u, err := d.services(fn.Namespace).Get(ctx, fn.Name, metav1.GetOptions{})
+	u, err := d.cachedGet(ctx, servicesGVR, fn.Namespace, fn.Name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the scaling policy of function %s: %w", fn, d.apiError("GET", itemPath(servicesGVR, fn.Namespace, fn.Name), err))
 	}

@@ -361,7 +361,7 @@ func (d *Driver) ReadTrigger(ctx context.Context, id string) (*platform.Trigger,
 		return nil, err
 	}
 	for _, k := range []childKind{pingSourceKind, eventTriggerKind} {
-		u, err := d.client(k.gvr, ns).Get(ctx, name, metav1.GetOptions{})
+		u, err := d.cachedGet(ctx, k.gvr, ns, name)
 		if apierrors.IsNotFound(err) {
 			continue
 		}

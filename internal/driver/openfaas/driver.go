@@ -64,8 +64,8 @@ func New(cfg Config) *Driver {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	d := &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition, cache: &readCache{}}
-	registerCache(d.endpoint(), d.cache)
+	d := &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition, cache: newReadCache()}
+	caches.Register(d.endpoint(), d.cache)
 	return d
 }
 
@@ -332,7 +332,7 @@ func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*pla
 		return nil, err
 	}
 	if platform.InWait(ctx) {
-		if st, found, _ := d.cache.lookup(id); found {
+		if st, found, _ := d.cache.Lookup(id.Namespace, id.Name); found {
 			if fn := fromWire(st, info, d.endpoint()); fn.Status.Ready {
 				return fn, nil
 			}
