@@ -1,0 +1,331 @@
+package openfaastest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/faasform/terraform-provider-faas/internal/httpclient"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// Backends and editions as Info reports them (the same words as the faas_platform data
+// source).
+const (
+	BackendFaasNetes = "faas-netes"
+	BackendFaasd     = "faasd"
+	EditionCE        = "ce"
+	EditionPro       = "pro"
+)
+
+// Info is what GET /system/info says about the gateway.
+type Info struct {
+	// Provider is the provider's name as reported, such as "faas-netes-ce".
+	Provider string
+	// Backend is BackendFaasd when the provider is faasd (or orchestration is
+	// containerd), else BackendFaasNetes.
+	Backend string
+	// Edition is EditionCE when the provider's name ends in "-ce", else EditionPro.
+	Edition string
+	// Version is the provider's release.
+	Version string
+}
+
+// Gateway is a client of one real OpenFaaS gateway.
+type Gateway struct {
+	cfg    Config
+	client *httpclient.Client
+	info   *Info
+}
+
+// New returns a client of the gateway cfg names. It sends nothing.
+func New(cfg Config) (*Gateway, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("gateway URL: %w", err)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	c, err := httpclient.New(httpclient.Config{
+		BaseURL: u, Username: cfg.Username, Password: cfg.Password, Token: cfg.Token,
+		UserAgent: "terraform-provider-faas-acctest", MaxRetries: 6,
+		CACertPEM: cfg.CACertPEM, InsecureSkipVerify: cfg.Insecure,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Gateway{cfg: cfg, client: c}, nil
+}
+
+// Config returns the gateway's settings.
+func (g *Gateway) Config() Config { return g.cfg }
+
+// Redact replaces the configured password and token, and every secret value this client
+// has sent, with "***".
+func (g *Gateway) Redact(s string) string { return g.client.Redact(s) }
+
+// Context returns a context bounded by the configured timeout.
+func (g *Gateway) Context() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), g.cfg.Timeout)
+}
+
+// Info reads GET /system/info once and detects the backend and edition, with the same
+// rules as the provider's faas_platform data source.
+func (g *Gateway) Info(ctx context.Context) (Info, error) {
+	if g.info != nil {
+		return *g.info, nil
+	}
+	var gi struct {
+		Provider struct {
+			Provider      string `json:"provider"`
+			Orchestration string `json:"orchestration"`
+			Version       struct {
+				Release string `json:"release"`
+			} `json:"version"`
+		} `json:"provider"`
+	}
+	if err := g.getJSON(ctx, "/system/info", nil, &gi); err != nil {
+		return Info{}, err
+	}
+	name := strings.ToLower(gi.Provider.Provider)
+	info := Info{Provider: gi.Provider.Provider, Backend: BackendFaasNetes, Edition: EditionPro, Version: gi.Provider.Version.Release}
+	if strings.Contains(name, "faasd") || gi.Provider.Orchestration == "containerd" {
+		info.Backend = BackendFaasd
+	}
+	if strings.HasSuffix(name, "-ce") {
+		info.Edition = EditionCE
+	}
+	g.info = &info
+	return info, nil
+}
+
+// Function reads GET /system/function/{name}?namespace=; ErrNotFound when missing.
+func (g *Gateway) Function(ctx context.Context, namespace, name string) (Status, error) {
+	var st Status
+	err := g.getJSON(ctx, "/system/function/"+url.PathEscape(name), url.Values{"namespace": {namespace}}, &st)
+	return st, err
+}
+
+// Functions lists GET /system/functions?namespace=, sorted by name.
+func (g *Gateway) Functions(ctx context.Context, namespace string) ([]Status, error) {
+	var list []Status
+	if err := g.getJSON(ctx, "/system/functions", url.Values{"namespace": {namespace}}, &list); err != nil {
+		return nil, err
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list, nil
+}
+
+// Deploy creates or replaces a function as `faas-cli deploy` does: PUT, then POST when
+// the PUT answers 404. It does not wait for readiness (see WaitReady).
+func (g *Gateway) Deploy(ctx context.Context, d Deployment) error {
+	err := g.Update(ctx, d)
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: d, NotIdempotent: true})
+}
+
+// Update replaces a function with PUT /system/functions; ErrNotFound when missing.
+func (g *Gateway) Update(ctx context.Context, d Deployment) error {
+	return g.write(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: d})
+}
+
+// DeleteFunction deletes a function (the namespace in the query for faas-netes and in
+// the body for faasd) and waits until the gateway no longer returns it. It reports
+// false when the function did not exist.
+func (g *Gateway) DeleteFunction(ctx context.Context, namespace, name string) (bool, error) {
+	err := g.write(ctx, httpclient.Request{
+		Method: http.MethodDelete, Path: "/system/functions", Query: url.Values{"namespace": {namespace}},
+		Body: map[string]string{"functionName": name, "namespace": namespace},
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, platform.WaitFor(ctx, "function "+namespace+"/"+name, "deleted", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		_, err := g.Function(ctx, namespace, name)
+		if errors.Is(err, ErrNotFound) {
+			return true, "", nil
+		}
+		return false, "still returned by the gateway", err
+	})
+}
+
+// WaitReady polls a function until it is ready: a replica is available, or it is
+// scaled to zero on faas-netes (the gateway starts it on the first request).
+func (g *Gateway) WaitReady(ctx context.Context, namespace, name string) error {
+	info, err := g.Info(ctx)
+	if err != nil {
+		return err
+	}
+	return platform.WaitFor(ctx, "function "+namespace+"/"+name, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		st, err := g.Function(ctx, namespace, name)
+		if err != nil {
+			return false, "", err
+		}
+		scaledToZero := info.Backend == BackendFaasNetes && st.Replicas == 0
+		return st.AvailableReplicas >= 1 || scaledToZero, fmt.Sprintf("%d of %d replicas available", st.AvailableReplicas, st.Replicas), nil
+	})
+}
+
+// Secrets lists the names of the secrets in namespace, sorted.
+func (g *Gateway) Secrets(ctx context.Context, namespace string) ([]string, error) {
+	var list []struct {
+		Name string `json:"name"`
+	}
+	if err := g.getJSON(ctx, "/system/secrets", url.Values{"namespace": {namespace}}, &list); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(list))
+	for _, s := range list {
+		names = append(names, s.Name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+type secretBody struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	Value     string `json:"value,omitempty"`
+}
+
+// PutSecret creates a secret, or replaces its value when it exists (POST, then PUT on
+// 409). The value is redacted from errors.
+func (g *Gateway) PutSecret(ctx context.Context, namespace, name, value string) error {
+	g.client.AddSecrets(value)
+	body := secretBody{Name: name, Namespace: namespace, Value: value}
+	err := g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: body, NotIdempotent: true})
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
+		return g.write(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: body})
+	}
+	return err
+}
+
+// DeleteSecret deletes a secret; it reports false when the secret did not exist.
+func (g *Gateway) DeleteSecret(ctx context.Context, namespace, name string) (bool, error) {
+	err := g.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
+		Query: url.Values{"namespace": {namespace}}, Body: secretBody{Name: name, Namespace: namespace}})
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Removed lists what Clean deleted, as namespace/name.
+type Removed struct {
+	// Functions are the deleted functions.
+	Functions []string
+	// Secrets are the deleted secrets.
+	Secrets []string
+}
+
+// Clean deletes every function, then every secret, whose name starts with prefix in
+// each of namespaces, and waits until the functions are gone. prefix must start with
+// Prefix, so that nothing the tests did not create can match. With dryRun it only
+// lists what it would delete. It goes on after a failed deletion and returns the first
+// error.
+func (g *Gateway) Clean(ctx context.Context, prefix string, namespaces []string, dryRun bool) (Removed, error) {
+	var out Removed
+	if !strings.HasPrefix(prefix, Prefix) {
+		return out, fmt.Errorf("refusing to clean names starting with %q: the prefix must start with %q", prefix, Prefix)
+	}
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	for _, ns := range namespaces {
+		fns, err := g.Functions(ctx, ns)
+		keep(err)
+		for _, fn := range fns {
+			if !strings.HasPrefix(fn.Name, prefix) {
+				continue
+			}
+			if !dryRun {
+				if _, err := g.DeleteFunction(ctx, ns, fn.Name); err != nil {
+					keep(err)
+					continue
+				}
+			}
+			out.Functions = append(out.Functions, ns+"/"+fn.Name)
+		}
+		secrets, err := g.Secrets(ctx, ns)
+		keep(err)
+		for _, name := range secrets {
+			if !strings.HasPrefix(name, prefix) {
+				continue
+			}
+			if !dryRun {
+				if _, err := g.DeleteSecret(ctx, ns, name); err != nil {
+					keep(err)
+					continue
+				}
+			}
+			out.Secrets = append(out.Secrets, ns+"/"+name)
+		}
+	}
+	return out, firstErr
+}
+
+// APIError is an answer the gateway gave with an unexpected status.
+type APIError struct {
+	// Method and Path name the request.
+	Method, Path string
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Message is the answer's body, short and redacted.
+	Message string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Method, e.Path, e.StatusCode, e.Message)
+}
+
+// Unwrap returns ErrNotFound for a 404.
+func (e *APIError) Unwrap() error {
+	if e.StatusCode == http.StatusNotFound {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (g *Gateway) getJSON(ctx context.Context, path string, q url.Values, out any) error {
+	resp, err := g.client.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, Query: q})
+	if err != nil {
+		return errors.New(g.Redact(err.Error()))
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &APIError{Method: http.MethodGet, Path: path, StatusCode: resp.StatusCode, Message: g.client.ReadBody(resp.Body)}
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return fmt.Errorf("GET %s: decoding the answer: %w", path, err)
+	}
+	return nil
+}
+
+// write sends a write; 200, 201, 202 and 204 are success (faas-netes answers 202,
+// faasd 200).
+func (g *Gateway) write(ctx context.Context, req httpclient.Request) error {
+	resp, err := g.client.Do(ctx, req)
+	if err != nil {
+		return errors.New(g.Redact(err.Error()))
+	}
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusCreated, http.StatusAccepted, http.StatusNoContent:
+		return nil
+	}
+	return &APIError{Method: req.Method, Path: req.Path, StatusCode: resp.StatusCode, Message: g.client.ReadBody(resp.Body)}
+}
