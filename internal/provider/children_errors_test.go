@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -10,144 +11,152 @@ import (
 )
 
 // TestAccChildren_planTimeErrors: what a platform, backend or edition cannot honour, and
-// malformed values, fail at plan time on the right attribute with nothing written.
+// malformed values, fail at plan time on the right attribute with nothing written. On a
+// real gateway each case runs where its backend and edition match (relax widens that).
+// The function they refer to, x (or new, declared by the case), is never created.
 func TestAccChildren_planTimeErrors(t *testing.T) {
+	anywhere := []realOption{anyBackend, anyEdition}
 	cases := []struct {
-		name string
-		opts openfaassim.Options
-		body string
-		err  string
+		name  string
+		opts  openfaassim.Options
+		body  string
+		err   string
+		relax []realOption
 	}{
 		{"min greater than max", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id  = "openfaas-fn/x"
   min_replicas = 4
   max_replicas = 2
-}`, `min_replicas \(4\) must not be greater than max_replicas \(2\)`},
+}`, `min_replicas \(4\) must not be greater than max_replicas \(2\)`, anywhere},
 		{"negative min", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id  = "openfaas-fn/x"
   min_replicas = -1
-}`, `min_replicas value must be at least 0`},
+}`, `min_replicas value must be at least 0`, anywhere},
 		{"bad zero duration", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id         = "openfaas-fn/x"
   scale_to_zero       = true
   scale_to_zero_after = "15"
-}`, `scale_to_zero_after.*Expected a Go duration`},
+}`, `scale_to_zero_after.*Expected a Go duration`, anywhere},
 		{"zero duration without zero", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id         = "openfaas-fn/x"
   scale_to_zero       = false
   scale_to_zero_after = "15m"
-}`, `only applies when scale_to_zero is true`},
+}`, `only applies when scale_to_zero is true`, anywhere},
 		{"ce metric", openfaassim.Options{}, `resource "faas_scaling_policy" "p" {
   function_id = "openfaas-fn/x"
   metric      = "rps"
-}`, `metric is not supported on OpenFaaS faas-netes \(Community Edition\).*honours only com.openfaas.scale.min and max`},
+}`, `metric is not supported on OpenFaaS faas-netes \(Community Edition\).*honours only com.openfaas.scale.min and max`, nil},
 		{"ce max above 5", openfaassim.Options{}, `resource "faas_scaling_policy" "p" {
   function_id  = "openfaas-fn/x"
   max_replicas = 6
-}`, `allows at most 5 replicas`},
+}`, `allows at most 5 replicas`, nil},
 		{"ce scale to zero", openfaassim.Options{}, `resource "faas_scaling_policy" "p" {
   function_id   = "openfaas-fn/x"
   scale_to_zero = true
-}`, `scale_to_zero is not supported on OpenFaaS faas-netes \(Community Edition\)`},
+}`, `scale_to_zero is not supported on OpenFaaS faas-netes \(Community Edition\)`, nil},
 		{"faasd scaling", openfaassim.Options{Backend: openfaassim.Faasd}, `resource "faas_scaling_policy" "p" {
   function_id  = "openfaas-fn/x"
   max_replicas = 2
-}`, `faasd runs exactly one container per function and has no autoscaling`},
+}`, `faasd runs exactly one container per function and has no autoscaling`, []realOption{anyEdition}},
 		{"pro memory metric", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id = "openfaas-fn/x"
   metric      = "memory"
-}`, `OpenFaaS autoscaling has no memory metric`},
+}`, `OpenFaaS autoscaling has no memory metric`, nil},
 		{"bad function id", openfaassim.Options{}, `resource "faas_scaling_policy" "p" {
   function_id = "just-a-name"
-}`, `has no namespace: reference faas_function.<name>.id`},
+}`, `has no namespace: reference faas_function.<name>.id`, anywhere},
 		{"cron with seconds", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
   schedule    = "0 */5 * * * *"
-}`, `Invalid cron schedule.*cron-connector's dialect`},
+}`, `Invalid cron schedule.*cron-connector's dialect`, anywhere},
 		{"cron weekday 7", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
   schedule    = "0 9 * * 1-7"
-}`, `Invalid cron schedule.*day-of-week 0-6`},
+}`, `Invalid cron schedule.*day-of-week 0-6`, anywhere},
 		{"cron semicolon list", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
   schedule    = "0 9 * * *;0 17 * * *"
-}`, `Invalid cron schedule`},
+}`, `Invalid cron schedule`, anywhere},
 		{"cron time zone", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
   schedule    = "@daily"
   time_zone   = "Europe/Paris"
-}`, `time_zone is not supported on OpenFaaS.*own process's time zone`},
+}`, `time_zone is not supported on OpenFaaS.*own process's time zone`, anywhere},
 		{"cron payload", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
   schedule    = "@daily"
   payload     = "{}"
-}`, `payload is not supported on OpenFaaS.*empty body`},
+}`, `payload is not supported on OpenFaaS.*empty body`, anywhere},
 		{"cron without schedule", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
-}`, `A "cron" trigger needs schedule`},
+}`, `A "cron" trigger needs schedule`, anywhere},
 		{"topic with schedule", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "topic"
   topic       = "a"
   schedule    = "@daily"
-}`, `schedule does not apply to a "topic" trigger`},
+}`, `schedule does not apply to a "topic" trigger`, anywhere},
 		{"topic with comma", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "topic"
   topic       = "a,b"
-}`, `contains ',', the separator`},
+}`, `contains ',', the separator`, anywhere},
 		{"reserved topic", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "topic"
   topic       = "cron-function"
-}`, `Reserved topic`},
-		{"faasd scaling on a new function", openfaassim.Options{Backend: openfaassim.Faasd}, fmt.Sprintf(fnBlock, "new") + `
+}`, `Reserved topic`, anywhere},
+		{"faasd scaling on a new function", openfaassim.Options{Backend: openfaassim.Faasd}, `
 resource "faas_scaling_policy" "p" {
   function_id  = faas_function.f.id
   max_replicas = 2
-}`, `This resource is not supported on OpenFaaS faasd`},
-		{"bad cron on a new function", openfaassim.Options{}, fmt.Sprintf(fnBlock, "new") + `
+}`, `This resource is not supported on OpenFaaS faasd`, []realOption{anyEdition}},
+		{"bad cron on a new function", openfaassim.Options{}, `
 resource "faas_trigger" "t" {
   function_id = faas_function.f.id
   type        = "cron"
   schedule    = "every day"
-}`, `Invalid cron schedule`},
+}`, `Invalid cron schedule`, anywhere},
 		{"route on openfaas", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_route" "r" {
   function_id = "openfaas-fn/x"
   host        = "api.example.com"
-}`, `faas_route is not supported on OpenFaaS faas-netes \(Pro\).*FunctionIngress`},
+}`, `faas_route is not supported on OpenFaaS faas-netes \(Pro\).*FunctionIngress`, nil},
 		{"route host not fqdn", openfaassim.Options{}, `resource "faas_route" "r" {
   function_id = "openfaas-fn/x"
   host        = "API_host"
-}`, `must be a fully qualified lower-case DNS name`},
+}`, `must be a fully qualified lower-case DNS name`, anywhere},
 		{"route bad method", openfaassim.Options{}, `resource "faas_route" "r" {
   function_id = "openfaas-fn/x"
   host        = "api.example.com"
   methods     = ["FETCH"]
-}`, `value must be one of`},
+}`, `value must be one of`, anywhere},
 		{"bad trigger type", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "webhook"
-}`, `value must be one of`},
+}`, `value must be one of`, anywhere},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sim := newSim(t, c.opts)
+			p := newPlatform(t, c.opts, c.relax...)
+			body := strings.ReplaceAll(c.body, `"openfaas-fn/x"`, fmt.Sprintf("%q", ns+"/"+p.Name("x")))
+			if strings.Contains(c.name, "on a new function") {
+				body = fnBlock(p, p.Name("new")) + body
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
-					Config:      providerBlock(sim, "") + c.body,
+					Config:      providerBlock(p, "") + body,
 					PlanOnly:    true,
 					ExpectError: onAttribute(childErrorAttrs[c.name], c.err),
 				}},
 			})
-			if err := expectNoWrites(sim)(); err != nil {
+			if err := expectNoWrites(p)(); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -157,17 +166,18 @@ resource "faas_trigger" "t" {
 // TestAccChildren_existingPolicyRefused: a function that already carries scaling labels
 // (set outside Terraform) refuses a second policy at plan time, naming import.
 func TestAccChildren_existingPolicyRefused(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
-	sim.PutFunction(openfaassim.Function{Service: "owned", Namespace: ns, Image: "x:1", Labels: map[string]string{"com.openfaas.scale.max": "3"}})
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro}, anyEdition)
+	owned := p.Name("owned")
+	p.PutFunction(openfaassim.Function{Service: owned, Namespace: ns, Image: p.Image("x:1"), Labels: map[string]string{"com.openfaas.scale.max": "3"}})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: providerBlock(sim, "") + fmt.Sprintf(`
+			Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_scaling_policy" "p" {
   function_id  = %q
   max_replicas = 4
 }
-`, ns+"/owned"),
+`, ns+"/"+owned),
 			PlanOnly:    true,
 			ExpectError: errRe(`Function already has a scaling policy.*terraform import`),
 		}},

@@ -16,12 +16,10 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
-const ns = "openfaas-fn"
-
 // checkFunc asserts something about a function as the platform holds it.
-func checkFunc(sim *openfaassim.Server, name string, f func(fn openfaassim.Function) error) func(*terraform.State) error {
+func checkFunc(p openfaasPlatform, name string, f func(fn openfaassim.Function) error) func(*terraform.State) error {
 	return func(*terraform.State) error {
-		fn, ok := sim.GetFunction(ns, name)
+		fn, ok := p.GetFunction(ns, name)
 		if !ok {
 			return fmt.Errorf("function %s is not on the platform", name)
 		}
@@ -68,18 +66,22 @@ func sortedStrings(s []string) []string {
 	return out
 }
 
-const fnBlock = `
+// fnBlock declares faas_function.f, called name, for the child resources of a test.
+func fnBlock(p openfaasPlatform, name string) string {
+	return fmt.Sprintf(`
 resource "faas_function" "f" {
   name  = %q
-  image = "ghcr.io/openfaas/alpine:latest"
+  image = %q
   env   = { MODE = "prod" }
 }
-`
+`, name, p.Image("ghcr.io/openfaas/alpine:latest"))
+}
 
 func TestAccScalingPolicy_lifecycle(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
+	scaled := p.Name("scaled")
 	cfg := func(minReplicas, maxReplicas int, extra string) string {
-		return providerBlock(sim, "") + fmt.Sprintf(fnBlock, "scaled") + fmt.Sprintf(`
+		return providerBlock(p, "") + fnBlock(p, scaled) + fmt.Sprintf(`
 resource "faas_scaling_policy" "p" {
   function_id                = faas_function.f.id
   min_replicas               = %d
@@ -93,14 +95,14 @@ resource "faas_scaling_policy" "p" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg(1, 4, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/scaled")),
+					statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+scaled)),
 				},
-				Check: checkFunc(sim, "scaled", func(fn openfaassim.Function) error {
+				Check: checkFunc(p, scaled, func(fn openfaassim.Function) error {
 					if err := wantLabels(map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "4",
 						"com.openfaas.scale.type": "capacity", "com.openfaas.scale.target": "10", "com.openfaas.scale.target-proportion": "0.8"})(fn); err != nil {
 						return err
@@ -118,30 +120,30 @@ resource "faas_scaling_policy" "p" {
 					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
 				}},
-				Check: checkFunc(sim, "scaled", wantLabels(map[string]string{"com.openfaas.scale.min": "0", "com.openfaas.scale.max": "6",
+				Check: checkFunc(p, scaled, wantLabels(map[string]string{"com.openfaas.scale.min": "0", "com.openfaas.scale.max": "6",
 					"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "20m"})),
 			},
 			{
 				ResourceName:      "faas_scaling_policy.p",
 				ImportState:       true,
-				ImportStateId:     ns + "/scaled",
+				ImportStateId:     ns + "/" + scaled,
 				ImportStateVerify: true,
 			},
 			{
 				// Drift: someone raises max by hand.
 				PreConfig: func() {
-					sim.ModifyFunction(ns, "scaled", func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "50" })
+					p.ModifyFunction(ns, scaled, func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "50" })
 				},
 				Config: cfg(0, 6, "scale_to_zero = true\n  scale_to_zero_after = \"20m\""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
 				}},
-				Check: checkFunc(sim, "scaled", wantLabels(map[string]string{"com.openfaas.scale.max": "6"})),
+				Check: checkFunc(p, scaled, wantLabels(map[string]string{"com.openfaas.scale.max": "6"})),
 			},
 			{
 				// Out-of-band delete of the policy's keys: re-created.
 				PreConfig: func() {
-					sim.ModifyFunction(ns, "scaled", func(f *openfaassim.Function) {
+					p.ModifyFunction(ns, scaled, func(f *openfaassim.Function) {
 						for k := range f.Labels {
 							if strings.HasPrefix(k, "com.openfaas.scale.") {
 								delete(f.Labels, k)
@@ -156,8 +158,8 @@ resource "faas_scaling_policy" "p" {
 			},
 			{
 				// Removing the policy removes exactly its keys.
-				Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "scaled"),
-				Check: checkFunc(sim, "scaled", wantLabels(nil, "com.openfaas.scale.min", "com.openfaas.scale.max",
+				Config: providerBlock(p, "") + fnBlock(p, scaled),
+				Check: checkFunc(p, scaled, wantLabels(nil, "com.openfaas.scale.min", "com.openfaas.scale.max",
 					"com.openfaas.scale.type", "com.openfaas.scale.zero")),
 			},
 		},
@@ -165,27 +167,29 @@ resource "faas_scaling_policy" "p" {
 }
 
 func TestAccScalingPolicy_communityEdition(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
+	p := newPlatform(t, openfaassim.Options{})
+	name := p.Name("ce")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "ce") + `
+			Config: providerBlock(p, "") + fnBlock(p, name) + `
 resource "faas_scaling_policy" "p" {
   function_id  = faas_function.f.id
   min_replicas = 2
   max_replicas = 5
 }
 `,
-			Check: checkFunc(sim, "ce", wantLabels(map[string]string{"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "5"})),
+			Check: checkFunc(p, name, wantLabels(map[string]string{"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "5"})),
 		}},
 	})
 }
 
 func TestAccTrigger_lifecycle(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1}, anyBackend)
+	events := p.Name("events")
 	cfg := func(schedule string) string {
-		return providerBlock(sim, "") + fmt.Sprintf(fnBlock, "events") + fmt.Sprintf(`
+		return providerBlock(p, "") + fnBlock(p, events) + fmt.Sprintf(`
 resource "faas_trigger" "cron" {
   function_id = faas_function.f.id
   type        = "cron"
@@ -207,29 +211,29 @@ resource "faas_trigger" "mqtt" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
 			{
 				Config: cfg("*/5 * * * *"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("faas_trigger.cron", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/events/cron")),
-					statecheck.ExpectKnownValue("faas_trigger.mqtt", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/events/topic/sensors/+/temperature")),
+					statecheck.ExpectKnownValue("faas_trigger.cron", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+events+"/cron")),
+					statecheck.ExpectKnownValue("faas_trigger.mqtt", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+events+"/topic/sensors/+/temperature")),
 				},
-				Check: checkFunc(sim, "events", wantTopics("cron-function,orders,sensors/+/temperature", "*/5 * * * *")),
+				Check: checkFunc(p, events, wantTopics("cron-function,orders,sensors/+/temperature", "*/5 * * * *")),
 			},
 			{
 				Config: cfg("@hourly"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionUpdate),
 				}},
-				Check: checkFunc(sim, "events", wantTopics("cron-function,orders,sensors/+/temperature", "@hourly")),
+				Check: checkFunc(p, events, wantTopics("cron-function,orders,sensors/+/temperature", "@hourly")),
 			},
-			{ResourceName: "faas_trigger.cron", ImportState: true, ImportStateId: ns + "/events/cron", ImportStateVerify: true},
-			{ResourceName: "faas_trigger.mqtt", ImportState: true, ImportStateId: ns + "/events/topic/sensors/+/temperature", ImportStateVerify: true},
+			{ResourceName: "faas_trigger.cron", ImportState: true, ImportStateId: ns + "/" + events + "/cron", ImportStateVerify: true},
+			{ResourceName: "faas_trigger.mqtt", ImportState: true, ImportStateId: ns + "/" + events + "/topic/sensors/+/temperature", ImportStateVerify: true},
 			{
 				// Drift on the schedule, and an out-of-band removal of one topic.
 				PreConfig: func() {
-					sim.ModifyFunction(ns, "events", func(f *openfaassim.Function) {
+					p.ModifyFunction(ns, events, func(f *openfaassim.Function) {
 						f.Annotations["schedule"] = "0 0 * * *"
 						f.Annotations["topic"] = "cron-function,sensors/+/temperature"
 					})
@@ -240,26 +244,27 @@ resource "faas_trigger" "mqtt" {
 					plancheck.ExpectResourceAction("faas_trigger.orders", plancheck.ResourceActionCreate),
 					plancheck.ExpectResourceAction("faas_trigger.mqtt", plancheck.ResourceActionNoop),
 				}},
-				Check: checkFunc(sim, "events", wantTopics("cron-function,orders,sensors/+/temperature", "@hourly")),
+				Check: checkFunc(p, events, wantTopics("cron-function,orders,sensors/+/temperature", "@hourly")),
 			},
 			{
 				// Removing a trigger removes exactly its element.
-				Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "events") + `
+				Config: providerBlock(p, "") + fnBlock(p, events) + `
 resource "faas_trigger" "orders" {
   function_id = faas_function.f.id
   type        = "topic"
   topic       = "orders"
 }
 `,
-				Check: checkFunc(sim, "events", wantTopics("orders", "")),
+				Check: checkFunc(p, events, wantTopics("orders", "")),
 			},
 		},
 	})
 }
 
 func TestAccTrigger_communityEditionOneTrigger(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
-	base := providerBlock(sim, "") + fmt.Sprintf(fnBlock, "ce-cron") + `
+	p := newPlatform(t, openfaassim.Options{}, anyBackend)
+	name := p.Name("ce-cron")
+	base := providerBlock(p, "") + fnBlock(p, name) + `
 resource "faas_trigger" "cron" {
   function_id = faas_function.f.id
   type        = "cron"
@@ -268,12 +273,16 @@ resource "faas_trigger" "cron" {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
-			{Config: base, Check: checkFunc(sim, "ce-cron", wantTopics("cron-function", "0 9 * * 1-5"))},
+			{Config: base, Check: checkFunc(p, name, wantTopics("cron-function", "0 9 * * 1-5"))},
 			{
 				// A second trigger on a CE function is refused at plan time, nothing written.
-				PreConfig: sim.ResetRequests,
+				PreConfig: func() {
+					if sim, ok := p.Sim(); ok {
+						sim.ResetRequests()
+					}
+				},
 				Config: base + `
 resource "faas_trigger" "topic" {
   function_id = faas_function.f.id
@@ -287,7 +296,12 @@ resource "faas_trigger" "topic" {
 			{
 				Config: base,
 				Check: func(s *terraform.State) error {
-					return expectNoWrites(sim)()
+					if _, ok := p.Sim(); !ok {
+						// A real gateway keeps no request log: the function must at least
+						// still hold the one trigger.
+						return checkFunc(p, name, wantTopics("cron-function", "0 9 * * 1-5"))(s)
+					}
+					return expectNoWrites(p)()
 				},
 			},
 		},
@@ -295,9 +309,10 @@ resource "faas_trigger" "topic" {
 }
 
 func TestAccChildren_functionReplacedReappliesChildren(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	first, second := p.Name("first"), p.Name("second")
 	cfg := func(name string) string {
-		return providerBlock(sim, "") + fmt.Sprintf(fnBlock, name) + `
+		return providerBlock(p, "") + fnBlock(p, name) + `
 resource "faas_scaling_policy" "p" {
   function_id  = faas_function.f.id
   min_replicas = 2
@@ -319,18 +334,18 @@ resource "faas_trigger" "topic" {
 	}
 	all := func(name string) func(*terraform.State) error {
 		return resource.ComposeAggregateTestCheckFunc(
-			checkFunc(sim, name, wantLabels(map[string]string{"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "8"})),
-			checkFunc(sim, name, wantTopics("cron-function,payments", "*/10 * * * *")),
+			checkFunc(p, name, wantLabels(map[string]string{"com.openfaas.scale.min": "2", "com.openfaas.scale.max": "8"})),
+			checkFunc(p, name, wantTopics("cron-function,payments", "*/10 * * * *")),
 		)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
-			{Config: cfg("first"), Check: all("first")},
+			{Config: cfg(first), Check: all(first)},
 			{
 				// -replace / taint: the new function gets every child's keys in the same apply.
-				Config: cfg("first"),
+				Config: cfg(first),
 				Taint:  []string{"faas_function.f"},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionDestroyBeforeCreate),
@@ -338,28 +353,28 @@ resource "faas_trigger" "topic" {
 					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionDestroyBeforeCreate),
 					plancheck.ExpectResourceAction("faas_trigger.topic", plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-				Check: all("first"),
+				Check: all(first),
 			},
 			{
 				// Rename: the children follow the function.
-				Config: cfg("second"),
-				Check:  all("second"),
+				Config: cfg(second),
+				Check:  all(second),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("faas_trigger.topic", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/second/topic/payments")),
-					statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/second")),
+					statecheck.ExpectKnownValue("faas_trigger.topic", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+second+"/topic/payments")),
+					statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+second)),
 				},
 			},
 			{
 				// The function deleted out of band: refresh drops the children, apply re-creates all.
-				PreConfig: func() { sim.DeleteFunction(ns, "second") },
-				Config:    cfg("second"),
+				PreConfig: func() { p.DeleteFunction(ns, second) },
+				Config:    cfg(second),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionCreate),
 					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionCreate),
 					plancheck.ExpectResourceAction("faas_trigger.cron", plancheck.ResourceActionCreate),
 					plancheck.ExpectResourceAction("faas_trigger.topic", plancheck.ResourceActionCreate),
 				}},
-				Check: all("second"),
+				Check: all(second),
 			},
 		},
 	})
@@ -369,15 +384,15 @@ resource "faas_trigger" "topic" {
 // apply returns only once the function is ready again.
 func TestAccChildren_waitForRollout(t *testing.T) {
 	const polls = 3
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: polls})
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: polls}, "counts the readiness reads after a rollout in the simulator's request log")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoFunctions(sim),
 		Steps: []resource.TestStep{
-			{Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "roll")},
+			{Config: providerBlock(sim, "") + fnBlock(sim, "roll")},
 			{
 				PreConfig: sim.ResetRequests,
-				Config: providerBlock(sim, "") + fmt.Sprintf(fnBlock, "roll") + `
+				Config: providerBlock(sim, "") + fnBlock(sim, "roll") + `
 resource "faas_scaling_policy" "p" {
   function_id  = faas_function.f.id
   max_replicas = 3

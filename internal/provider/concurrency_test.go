@@ -14,18 +14,22 @@ import (
 )
 
 // repeat is how many times the concurrency test runs: 20 by default (make test), more
-// with FAAS_TEST_REPEAT (make test-long).
+// with FAAS_TEST_REPEAT (make test-long); once by default on a real gateway, where each
+// run deploys a function.
 func repeat() int {
 	if n, err := strconv.Atoi(os.Getenv("FAAS_TEST_REPEAT")); err == nil && n > 0 {
 		return n
+	}
+	if realMode() {
+		return 1
 	}
 	return 20
 }
 
 // TestAccChildren_parallelWritesNeverLoseKeys applies one function with a scaling policy,
 // a cron trigger and several topic triggers, all read-modify-writing the same function
-// object at Terraform's default -parallelism=10, with latency injected so that the
-// writes overlap. Every key must survive, every time.
+// object at Terraform's default -parallelism=10, with latency injected on the simulator
+// so that the writes overlap. Every key must survive, every time.
 func TestAccChildren_parallelWritesNeverLoseKeys(t *testing.T) {
 	topics := []string{"orders", "payments", "refunds", "audit/events", "emails"}
 	var b strings.Builder
@@ -40,9 +44,12 @@ resource "faas_trigger" "t%d" {
 	}
 	for run := 0; run < repeat(); run++ {
 		t.Run(fmt.Sprintf("run%02d", run), func(t *testing.T) {
-			sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
-			sim.SetFaults(openfaassim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 7, LatencySpike: 20 * time.Millisecond})
-			cfg := providerBlock(sim, "") + fmt.Sprintf(fnBlock, "busy") + `
+			p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+			if sim, ok := p.Sim(); ok {
+				sim.SetFaults(openfaassim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 7, LatencySpike: 20 * time.Millisecond})
+			}
+			busy := p.Name("busy")
+			cfg := providerBlock(p, "") + fnBlock(p, busy) + `
 resource "faas_scaling_policy" "p" {
   function_id  = faas_function.f.id
   min_replicas = 1
@@ -59,14 +66,14 @@ resource "faas_trigger" "cron" {
 ` + b.String()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
-				CheckDestroy:             checkNoFunctions(sim),
+				CheckDestroy:             checkNoFunctions(p),
 				Steps: []resource.TestStep{{
 					Config: cfg,
 					Check: resource.ComposeAggregateTestCheckFunc(
-						checkFunc(sim, "busy", wantTopics("cron-function,"+strings.Join(topics, ","), "*/15 * * * *")),
-						checkFunc(sim, "busy", wantLabels(map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10",
+						checkFunc(p, busy, wantTopics("cron-function,"+strings.Join(topics, ","), "*/15 * * * *")),
+						checkFunc(p, busy, wantLabels(map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10",
 							"com.openfaas.scale.type": "rps", "com.openfaas.scale.target": "25"})),
-						checkFunc(sim, "busy", func(fn openfaassim.Function) error {
+						checkFunc(p, busy, func(fn openfaassim.Function) error {
 							if fn.EnvVars["MODE"] != "prod" {
 								return fmt.Errorf("env lost: %v", fn.EnvVars)
 							}

@@ -13,32 +13,49 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
+// TestAccDataSources reads a function created outside Terraform, a managed one, a
+// filtered list and the platform. On a real gateway it runs whatever the backend and
+// edition, and expects what the gateway is.
 func TestAccDataSources(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
-	// Created outside Terraform, without the provider's record: env cannot be read.
-	sim.PutFunction(openfaassim.Function{Service: "outside", Namespace: ns, Image: "ghcr.io/acme/outside:2",
-		EnvProcess: "node index.js", EnvVars: map[string]string{"A": "1"}, Labels: map[string]string{"team": "web"},
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro}, anyBackend, anyEdition)
+	outside, other, managed := p.Name("outside"), p.Name("other"), p.Name("managed")
+	// The label value is the test's own, so that a real gateway's other functions never match.
+	web, data := p.Name("web"), p.Name("data")
+	outsideImage, managedImage := p.Image("ghcr.io/acme/outside:2"), p.Image("ghcr.io/acme/managed:1")
+	// Created outside Terraform, without the provider's record: env cannot be read on faas-netes.
+	p.PutFunction(openfaassim.Function{Service: outside, Namespace: ns, Image: outsideImage,
+		EnvProcess: "node index.js", EnvVars: map[string]string{"A": "1"}, Labels: map[string]string{"team": web},
 		Limits: &openfaassim.FunctionResources{Memory: "64Mi"}})
-	sim.PutFunction(openfaassim.Function{Service: "other", Namespace: ns, Image: "ghcr.io/acme/other:1", Labels: map[string]string{"team": "data"}})
+	p.PutFunction(openfaassim.Function{Service: other, Namespace: ns, Image: p.AltImage("ghcr.io/acme/other:1"), Labels: map[string]string{"team": data}})
+	envChecks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("env"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("unreadable").AtSliceIndex(0), knownvalue.StringExact("env")),
+	}
+	if p.Backend() == openfaassim.Faasd {
+		// faasd returns the environment.
+		envChecks = []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("env"), knownvalue.MapExact(map[string]knownvalue.Check{"A": knownvalue.StringExact("1")})),
+		}
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy: func(*terraform.State) error {
-			if _, ok := sim.GetFunction(ns, "managed"); ok {
+			if _, ok := p.GetFunction(ns, managed); ok {
 				return fmt.Errorf("managed function left after destroy")
 			}
 			return nil
 		},
 		Steps: []resource.TestStep{{
-			Config: providerBlock(sim, "") + `
+			Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "managed" {
-  name   = "managed"
-  image  = "ghcr.io/acme/managed:1"
+  name   = %[1]q
+  image  = %[2]q
   env    = { MODE = "prod" }
-  labels = { team = "web" }
+  labels = { team = %[3]q }
 }
 
 data "faas_function" "outside" {
-  name = "outside"
+  name = %[4]q
 }
 
 data "faas_function" "managed" {
@@ -47,60 +64,97 @@ data "faas_function" "managed" {
 }
 
 data "faas_functions" "web" {
-  labels     = { team = "web" }
+  labels     = { team = %[3]q }
   depends_on = [faas_function.managed]
 }
 
 data "faas_platform" "this" {}
-`,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("image"), knownvalue.StringExact("ghcr.io/acme/outside:2")),
+`, managed, managedImage, web, outside),
+			ConfigStateChecks: append(append([]statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("image"), knownvalue.StringExact(outsideImage)),
 				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("command"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("node"), knownvalue.StringExact("index.js")})),
-				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("env"), knownvalue.Null()),
-				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("unreadable").AtSliceIndex(0), knownvalue.StringExact("env")),
 				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("limits").AtMapKey("memory"), knownvalue.StringExact("64Mi")),
 				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("ready"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("env").AtMapKey("MODE"), knownvalue.StringExact("prod")),
-				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/managed")),
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+managed)),
 				statecheck.ExpectKnownValue("data.faas_functions.web", tfjsonpath.New("functions"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("managed")}),
-					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("outside")}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(managed)}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(outside)}),
 				})),
-				statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("backend"), knownvalue.StringExact("faas-netes")),
-				statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("edition"), knownvalue.StringExact("pro")),
-				statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("max_replicas"), knownvalue.Int64Exact(0)),
-				statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("scaling_metrics"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact("rps"), knownvalue.StringExact("concurrency"), knownvalue.StringExact("cpu")})),
-			},
+			}, envChecks...), platformChecks(p)...),
 		}},
 	})
 	// The function created outside Terraform is still there after destroy.
-	if _, ok := sim.GetFunction(ns, "outside"); !ok {
+	if _, ok := p.GetFunction(ns, outside); !ok {
 		t.Fatal("a data source destroyed a function")
 	}
-	sim.DeleteFunction(ns, "outside")
-	sim.DeleteFunction(ns, "other")
+	p.DeleteFunction(ns, outside)
+	p.DeleteFunction(ns, other)
+}
+
+// platformChecks are what data.faas_platform.this must say about p (platforms.md
+// sections 2.7 and 2.8).
+func platformChecks(p openfaasPlatform) []statecheck.StateCheck {
+	maxReplicas, metrics := int64(1), []knownvalue.Check{}
+	switch {
+	case p.Backend() == openfaassim.FaasNetes && p.Edition() == openfaassim.Pro:
+		maxReplicas = 0
+		metrics = []knownvalue.Check{knownvalue.StringExact("rps"), knownvalue.StringExact("concurrency"), knownvalue.StringExact("cpu")}
+	case p.Backend() == openfaassim.FaasNetes:
+		maxReplicas = 5
+	}
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("backend"), knownvalue.StringExact(string(p.Backend()))),
+		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("edition"), knownvalue.StringExact(string(p.Edition()))),
+		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("max_replicas"), knownvalue.Int64Exact(maxReplicas)),
+		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("scaling_metrics"), knownvalue.ListExact(metrics)),
+	}
+}
+
+// TestAccDataSources_missingFunction: reading a function that does not exist is an
+// error that names it.
+func TestAccDataSources_missingFunction(t *testing.T) {
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	missing := p.Name("does-not-exist")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(p, "") + fmt.Sprintf(`
+data "faas_function" "missing" {
+  name = %q
+}
+`, missing),
+			ExpectError: errRe(`Function not found.*` + ns + `/` + missing + ` does not exist`),
+		}},
+	})
 }
 
 func TestAccDataSources_missingFunctionAndCE(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Backend: openfaassim.Faasd})
+	p := newPlatform(t, openfaassim.Options{Backend: openfaassim.Faasd})
+	missing := p.Name("does-not-exist")
+	// An empty namespace lists nothing; a real gateway's namespace holds other
+	// functions, so there the list is filtered on a label no function has.
+	none := ""
+	if _, ok := p.Sim(); !ok {
+		none = fmt.Sprintf("labels = { team = %q }", p.Name("none"))
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config: providerBlock(sim, "") + `
+				Config: providerBlock(p, "") + fmt.Sprintf(`
 data "faas_function" "missing" {
-  name = "does-not-exist"
+  name = %q
 }
-`,
-				ExpectError: errRe(`Function not found.*openfaas-fn/does-not-exist does not exist`),
+`, missing),
+				ExpectError: errRe(`Function not found.*` + ns + `/` + missing + ` does not exist`),
 			},
 			{
-				Config: providerBlock(sim, "") + `
+				Config: providerBlock(p, "") + fmt.Sprintf(`
 data "faas_platform" "this" {}
 
-data "faas_functions" "none" {}
-`,
+data "faas_functions" "none" {%s}
+`, none),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("backend"), knownvalue.StringExact("faasd")),
 					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("edition"), knownvalue.StringExact("ce")),

@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -16,17 +17,19 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
-func checkNoFunctions(sim *openfaassim.Server) func(*terraform.State) error {
+// checkNoFunctions fails when functions are left in the test namespace (on a real
+// gateway: this test's functions).
+func checkNoFunctions(p openfaasPlatform) func(*terraform.State) error {
 	return func(*terraform.State) error {
-		if fns := sim.Functions("openfaas-fn"); len(fns) > 0 {
+		if fns := p.Functions(ns); len(fns) > 0 {
 			return fmt.Errorf("%d functions left on the platform after destroy, first %q", len(fns), fns[0].Service)
 		}
 		return nil
 	}
 }
 
-func functionConfig(sim *openfaassim.Server, name, image, envValue string) string {
-	return providerBlock(sim, "") + fmt.Sprintf(`
+func functionConfig(p openfaasPlatform, name, image, envValue string) string {
+	return providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "f" {
   name    = %q
   image   = %q
@@ -66,9 +69,11 @@ func TestAccFunction_lifecycle(t *testing.T) {
 			if backend == openfaassim.Faasd {
 				opts.Edition = openfaassim.CE
 			}
-			sim := newSim(t, opts)
+			p := newPlatform(t, opts, anyEdition)
+			hello, helloV2 := p.Name("hello"), p.Name("hello-v2")
+			v10, v11, evil := p.Image("ghcr.io/acme/hello:1.0"), p.AltImage("ghcr.io/acme/hello:1.1"), p.Image("ghcr.io/evil/hello:6.6")
 			cfg := func(name, image, env string) string {
-				c := functionConfig(sim, name, image, env)
+				c := functionConfig(p, name, image, env)
 				if backend == openfaassim.Faasd {
 					// faasd honours only a memory limit (plan-time error otherwise, tested below).
 					c = regexp.MustCompile(`(?s)limits = \{.*?\n  \}\n  requests = \{.*?\n  \}\n`).ReplaceAllString(c, "limits = {\n    memory = \"128Mi\"\n  }\n")
@@ -77,19 +82,19 @@ func TestAccFunction_lifecycle(t *testing.T) {
 			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
-				CheckDestroy:             checkNoFunctions(sim),
+				CheckDestroy:             checkNoFunctions(p),
 				Steps: []resource.TestStep{
 					{
-						Config: cfg("hello", "ghcr.io/acme/hello:1.0", "prod"),
+						Config: cfg(hello, v10, "prod"),
 						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("id"), knownvalue.StringExact("openfaas-fn/hello")),
-							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("namespace"), knownvalue.StringExact("openfaas-fn")),
-							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("invoke_url"), knownvalue.StringExact(sim.URL()+"/function/hello.openfaas-fn")),
+							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+hello)),
+							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("namespace"), knownvalue.StringExact(ns)),
+							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("invoke_url"), knownvalue.StringExact(p.URL()+"/function/"+hello+"."+ns)),
 							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("env").AtMapKey("EMPTY"), knownvalue.StringExact("")),
 							statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("timeout"), knownvalue.StringExact("60s")),
 						},
 						Check: func(*terraform.State) error {
-							fn, ok := sim.GetFunction("openfaas-fn", "hello")
+							fn, ok := p.GetFunction(ns, hello)
 							if !ok {
 								return fmt.Errorf("function not on the platform")
 							}
@@ -112,13 +117,13 @@ func TestAccFunction_lifecycle(t *testing.T) {
 					},
 					{
 						// Update in place.
-						Config: cfg("hello", "ghcr.io/acme/hello:1.1", "staging"),
+						Config: cfg(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 						}},
 						Check: func(*terraform.State) error {
-							fn, _ := sim.GetFunction("openfaas-fn", "hello")
-							if fn.Image != "ghcr.io/acme/hello:1.1" || fn.EnvVars["MODE"] != "staging" {
+							fn, _ := p.GetFunction(ns, hello)
+							if fn.Image != v11 || fn.EnvVars["MODE"] != "staging" {
 								return fmt.Errorf("update not applied: %s %v", fn.Image, fn.EnvVars)
 							}
 							return nil
@@ -127,31 +132,31 @@ func TestAccFunction_lifecycle(t *testing.T) {
 					{
 						// Drift: an image changed behind Terraform's back is planned back.
 						PreConfig: func() {
-							sim.ModifyFunction("openfaas-fn", "hello", func(f *openfaassim.Function) { f.Image = "ghcr.io/evil/hello:6.6" })
+							p.ModifyFunction(ns, hello, func(f *openfaassim.Function) { f.Image = evil })
 						},
-						Config: cfg("hello", "ghcr.io/acme/hello:1.1", "staging"),
+						Config: cfg(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
-							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image"), knownvalue.StringExact("ghcr.io/acme/hello:1.1")),
+							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image"), knownvalue.StringExact(v11)),
 						}},
 					},
 					{
 						// Drift in a user label, and in env: a redeploy outside Terraform (faas-cli deploy)
 						// changes env and drops the last-applied annotation.
 						PreConfig: func() {
-							sim.ModifyFunction("openfaas-fn", "hello", func(f *openfaassim.Function) {
+							p.ModifyFunction(ns, hello, func(f *openfaassim.Function) {
 								f.Labels["team"] = "someone-else"
 								f.EnvVars = map[string]string{"MODE": "hacked"}
 								delete(f.Annotations, openfaas.LastAppliedAnnotation)
 							})
 						},
-						Config: cfg("hello", "ghcr.io/acme/hello:1.1", "staging"),
+						Config: cfg(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("env").AtMapKey("MODE"), knownvalue.StringExact("staging")),
 						}},
 						Check: func(*terraform.State) error {
-							fn, _ := sim.GetFunction("openfaas-fn", "hello")
+							fn, _ := p.GetFunction(ns, hello)
 							if fn.EnvVars["MODE"] != "staging" || fn.Labels["team"] != "payments" {
 								return fmt.Errorf("drift not corrected: %v %v", fn.EnvVars, fn.Labels)
 							}
@@ -161,12 +166,12 @@ func TestAccFunction_lifecycle(t *testing.T) {
 					{
 						// Platform-injected and sibling-owned keys are not drift.
 						PreConfig: func() {
-							sim.ModifyFunction("openfaas-fn", "hello", func(f *openfaassim.Function) {
+							p.ModifyFunction(ns, hello, func(f *openfaassim.Function) {
 								f.Labels["com.openfaas.scale.max"] = "4"
 								f.Annotations["topic"] = "orders"
 							})
 						},
-						Config: cfg("hello", "ghcr.io/acme/hello:1.1", "staging"),
+						Config: cfg(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectEmptyPlan(),
 						}},
@@ -175,7 +180,7 @@ func TestAccFunction_lifecycle(t *testing.T) {
 						// Import by command, then verify every attribute.
 						ResourceName:      "faas_function.f",
 						ImportState:       true,
-						ImportStateId:     "openfaas-fn/hello",
+						ImportStateId:     ns + "/" + hello,
 						ImportStateVerify: true,
 					},
 					{
@@ -183,27 +188,27 @@ func TestAccFunction_lifecycle(t *testing.T) {
 						ResourceName:    "faas_function.f",
 						ImportState:     true,
 						ImportStateKind: resource.ImportBlockWithID,
-						ImportStateId:   "hello",
+						ImportStateId:   hello,
 					},
 					{
 						// Out-of-band delete: refresh drops it, the plan re-creates it.
-						PreConfig: func() { sim.DeleteFunction("openfaas-fn", "hello") },
-						Config:    cfg("hello", "ghcr.io/acme/hello:1.1", "staging"),
+						PreConfig: func() { p.DeleteFunction(ns, hello) },
+						Config:    cfg(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionCreate),
 						}},
 					},
 					{
 						// Rename replaces.
-						Config: cfg("hello-v2", "ghcr.io/acme/hello:1.1", "staging"),
+						Config: cfg(helloV2, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionDestroyBeforeCreate),
 						}},
 						Check: func(*terraform.State) error {
-							if _, ok := sim.GetFunction("openfaas-fn", "hello"); ok {
+							if _, ok := p.GetFunction(ns, hello); ok {
 								return fmt.Errorf("old function left behind after rename")
 							}
-							if _, ok := sim.GetFunction("openfaas-fn", "hello-v2"); !ok {
+							if _, ok := p.GetFunction(ns, helloV2); !ok {
 								return fmt.Errorf("renamed function missing")
 							}
 							return nil
@@ -218,16 +223,16 @@ func TestAccFunction_lifecycle(t *testing.T) {
 // TestAccFunction_emptyCollections: an empty map or list, an omitted one, and a map with
 // an empty-string value all plan empty after apply.
 func TestAccFunction_emptyCollections(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
 			{
-				Config: providerBlock(sim, "") + `
+				Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "empty" {
-  name        = "empty"
-  image       = "ghcr.io/openfaas/alpine:latest"
+  name        = %[1]q
+  image       = %[4]q
   env         = {}
   labels      = {}
   annotations = {}
@@ -236,43 +241,44 @@ resource "faas_function" "empty" {
 }
 
 resource "faas_function" "omitted" {
-  name  = "omitted"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %[2]q
+  image = %[4]q
 }
 
 resource "faas_function" "blank" {
-  name   = "blank"
-  image  = "ghcr.io/openfaas/alpine:latest"
+  name   = %[3]q
+  image  = %[4]q
   env    = { A = "" }
   labels = { b = "" }
 }
-`,
+`, p.Name("empty"), p.Name("omitted"), p.Name("blank"), p.Image("ghcr.io/openfaas/alpine:latest")),
 			},
 		},
 	})
 }
 
 // TestAccFunction_quantitiesCompareByValue: "0.1" comes back from faas-netes as "100m"
-// and "1Gi" as "1Gi"; the plan after apply is empty (checked by the framework).
+// and "131072Ki" as "128Mi"; the plan after apply is empty (checked by the framework).
+// (A request small enough for any cluster, so that it runs on a real gateway too.)
 func TestAccFunction_quantitiesCompareByValue(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
+	p := newPlatform(t, openfaassim.Options{}, anyEdition)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(sim, "") + `
+			Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "q" {
-  name  = "quantities"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
   limits = {
     cpu = "0.1"
   }
   requests = {
-    memory = "1048576Ki"
+    memory = "131072Ki"
   }
   timeout = "90s"
 }
-`,
+`, p.Name("quantities"), p.Image("ghcr.io/openfaas/alpine:latest")),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("faas_function.q", tfjsonpath.New("limits").AtMapKey("cpu"), knownvalue.StringExact("0.1")),
 				statecheck.ExpectKnownValue("faas_function.q", tfjsonpath.New("limits").AtMapKey("memory"), knownvalue.Null()),
@@ -284,7 +290,7 @@ resource "faas_function" "q" {
 // TestAccFunction_notReady: a function that never becomes ready fails the apply with the
 // platform's last status, stays in state tainted, and is replaced by the next apply.
 func TestAccFunction_notReady(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1})
+	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1}, "needs a function that never becomes ready (the simulator's readiness control)")
 	cfg := func(wait string) string {
 		return providerBlock(sim, "") + fmt.Sprintf(`
 resource "faas_function" "slow" {
@@ -320,7 +326,7 @@ resource "faas_function" "slow" {
 // TestAccFunction_alreadyReady: a wait that starts when the function is already ready
 // costs one read.
 func TestAccFunction_alreadyReady(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: 0})
+	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: 0}, "counts readiness reads in the simulator's request log")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoFunctions(sim),
@@ -352,7 +358,7 @@ resource "faas_function" "r" {
 // TestAccFunction_lostCreateResponseIsAdopted: the gateway applies the create but the
 // response never arrives; the provider reads the function back and adopts it.
 func TestAccFunction_lostCreateResponseIsAdopted(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
+	sim := newSim(t, openfaassim.Options{}, "loses a create's response (fault injection) and counts the creates in the request log")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoFunctions(sim),
@@ -385,21 +391,22 @@ resource "faas_function" "a" {
 // TestAccFunction_existingIsNotTakenOver: creating a function whose name exists outside
 // Terraform fails with an import hint and leaves the existing function alone.
 func TestAccFunction_existingIsNotTakenOver(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
-	sim.PutFunction(openfaassim.Function{Service: "taken", Namespace: "openfaas-fn", Image: "ghcr.io/other/team:1"})
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	taken, theirs := p.Name("taken"), p.AltImage("ghcr.io/other/team:1")
+	p.PutFunction(openfaassim.Function{Service: taken, Namespace: ns, Image: theirs})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: providerBlock(sim, "") + `
+			Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "t" {
-  name  = "taken"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
 }
-`,
+`, taken, p.Image("ghcr.io/openfaas/alpine:latest")),
 			ExpectError: errRe(`already exists on the platform.*terraform import`),
 		}},
 	})
-	if fn, _ := sim.GetFunction("openfaas-fn", "taken"); fn.Image != "ghcr.io/other/team:1" {
+	if fn, _ := p.GetFunction(ns, taken); fn.Image != theirs {
 		t.Fatalf("existing function was modified: %+v", fn)
 	}
 }
@@ -407,29 +414,30 @@ resource "faas_function" "t" {
 // TestAccFunction_importOutOfBand imports a function deployed outside Terraform and
 // plans empty with a matching configuration.
 func TestAccFunction_importOutOfBand(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
-	sim.PutFunction(openfaassim.Function{
-		Service: "legacy", Namespace: "openfaas-fn", Image: "ghcr.io/acme/legacy:3",
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	legacy, image := p.Name("legacy"), p.Image("ghcr.io/acme/legacy:3")
+	p.PutFunction(openfaassim.Function{
+		Service: legacy, Namespace: ns, Image: image,
 		EnvProcess: "node index.js", Labels: map[string]string{"tier": "gold"},
 		Limits: &openfaassim.FunctionResources{Memory: "256Mi"},
 	})
-	cfg := providerBlock(sim, "") + `
+	cfg := providerBlock(p, "") + fmt.Sprintf(`
 import {
   to = faas_function.legacy
-  id = "openfaas-fn/legacy"
+  id = "%[1]s/%[2]s"
 }
 
 resource "faas_function" "legacy" {
-  name    = "legacy"
-  image   = "ghcr.io/acme/legacy:3"
+  name    = %[2]q
+  image   = %[3]q
   command = ["node", "index.js"]
   labels  = { tier = "gold" }
   limits  = { memory = "256Mi" }
 }
-`
+`, ns, legacy, image)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -440,68 +448,71 @@ resource "faas_function" "legacy" {
 }
 
 // TestAccFunction_planTimeErrors: settings the platform cannot honour, reserved keys and
-// malformed values fail at plan time on the right attribute, and nothing is written.
+// malformed values fail at plan time on the right attribute, and nothing is written. On
+// a real gateway each case runs where its backend and edition match (relax widens that).
 func TestAccFunction_planTimeErrors(t *testing.T) {
+	anywhere := []realOption{anyBackend, anyEdition}
 	cases := []struct {
 		name    string
 		opts    openfaassim.Options
 		body    string
 		wantErr string
 		extra   string // inside the provider's openfaas block
+		relax   []realOption
 	}{
-		{"invalid name", openfaassim.Options{}, `name = "Hello_World"`, `not an RFC 1123 label`, ""},
-		{"name too long", openfaassim.Options{}, `name = "` + regexp.MustCompile(`.`).ReplaceAllString(fmt.Sprintf("%070d", 0), "a") + `"`, `at most 63`, ""},
+		{"invalid name", openfaassim.Options{}, `name = "Hello_World"`, `not an RFC 1123 label`, "", anywhere},
+		{"name too long", openfaassim.Options{}, `name = "` + regexp.MustCompile(`.`).ReplaceAllString(fmt.Sprintf("%070d", 0), "a") + `"`, `at most 63`, "", anywhere},
 		{"empty image", openfaassim.Options{}, `name = "x"
-  image = ""`, `Attribute image string length must be at least 1`, ""},
+  image = ""`, `Attribute image string length must be at least 1`, "", anywhere},
 		{"bad quantity", openfaassim.Options{}, `name = "x"
-  limits = { memory = "lots" }`, `limits.memory.*is not valid`, ""},
+  limits = { memory = "lots" }`, `limits.memory.*is not valid`, "", anywhere},
 		{"bad duration", openfaassim.Options{}, `name = "x"
-  timeout = "30"`, `timeout.*Expected a Go duration`, ""},
+  timeout = "30"`, `timeout.*Expected a Go duration`, "", anywhere},
 		{"max concurrency zero", openfaassim.Options{}, `name = "x"
-  max_concurrency = 0`, `must be at least 1`, ""},
+  max_concurrency = 0`, `must be at least 1`, "", anywhere},
 		{"reserved env", openfaassim.Options{}, `name = "x"
-  env = { exec_timeout = "5s" }`, `Reserved key.*owned by the faas_function attribute timeout`, ""},
+  env = { exec_timeout = "5s" }`, `Reserved key.*owned by the faas_function attribute timeout`, "", anywhere},
 		{"reserved label", openfaassim.Options{}, `name = "x"
-  labels = { "com.openfaas.scale.min" = "2" }`, `Reserved key.*faas_scaling_policy`, ""},
+  labels = { "com.openfaas.scale.min" = "2" }`, `Reserved key.*faas_scaling_policy`, "", anywhere},
 		{"reserved annotation", openfaassim.Options{}, `name = "x"
-  annotations = { topic = "orders" }`, `Reserved key.*faas_trigger`, ""},
+  annotations = { topic = "orders" }`, `Reserved key.*faas_trigger`, "", anywhere},
 		{"whitespace in command", openfaassim.Options{}, `name = "x"
-  command = ["python3 index.py"]`, `command\[0\].*contains whitespace`, ""},
+  command = ["python3 index.py"]`, `command\[0\].*contains whitespace`, "", anywhere},
 		{"null env value", openfaassim.Options{}, `name = "x"
-  env = { A = null }`, `Null map value`, ""},
+  env = { A = null }`, `Null map value`, "", anywhere},
 		{"ce image pull secrets", openfaassim.Options{}, `name = "x"
-  image_pull_secrets = ["regcred"]`, `Unsupported on OpenFaaS faas-netes \(Community Edition\).*public images`, ""},
+  image_pull_secrets = ["regcred"]`, `Unsupported on OpenFaaS faas-netes \(Community Edition\).*public images`, "", nil},
 		{"ce constraints", openfaassim.Options{}, `name = "x"
   openfaas {
     constraints = ["disk=ssd"]
-  }`, `openfaas.constraints.*ignores constraints`, ""},
+  }`, `openfaas.constraints.*ignores constraints`, "", nil},
 		{"ce other namespace", openfaassim.Options{}, `name = "x"
-  namespace = "team-a"`, `single function namespace`, ""},
+  namespace = "team-a"`, `single function namespace`, "", []realOption{anyBackend}},
 		{"faasd cpu limit", openfaassim.Options{Backend: openfaassim.Faasd}, `name = "x"
-  limits = { cpu = "1" }`, `limits.cpu.*faasd applies only a memory limit`, ""},
+  limits = { cpu = "1" }`, `limits.cpu.*faasd applies only a memory limit`, "", []realOption{anyEdition}},
 		{"faasd requests", openfaassim.Options{Backend: openfaassim.Faasd}, `name = "x"
-  requests = { memory = "64Mi" }`, `faasd does not reserve`, ""},
+  requests = { memory = "64Mi" }`, `faasd does not reserve`, "", []realOption{anyEdition}},
 		{"faasd image pull secrets", openfaassim.Options{Backend: openfaassim.Faasd, Edition: openfaassim.Pro}, `name = "x"
-  image_pull_secrets = ["regcred"]`, `/var/lib/faasd/.docker/config.json`, ""},
+  image_pull_secrets = ["regcred"]`, `/var/lib/faasd/.docker/config.json`, "", []realOption{anyEdition}},
 		{"edition forced to ce", openfaassim.Options{Edition: openfaassim.Pro}, `name = "x"
-  image_pull_secrets = ["regcred"]`, `Community Edition.*public images`, `edition = "ce"`},
+  image_pull_secrets = ["regcred"]`, `Community Edition.*public images`, `edition = "ce"`, []realOption{anyEdition}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sim := newSim(t, c.opts)
-			body := c.body
+			p := newPlatform(t, c.opts, c.relax...)
+			body := strings.ReplaceAll(c.body, `name = "x"`, fmt.Sprintf("name = %q", p.Name("x")))
 			if !regexp.MustCompile(`(?m)^\s*image\s*=`).MatchString(body) {
-				body += "\n  image = \"ghcr.io/openfaas/alpine:latest\""
+				body += fmt.Sprintf("\n  image = %q", p.Image("ghcr.io/openfaas/alpine:latest"))
 			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
-					Config:      providerBlock(sim, c.extra) + "\nresource \"faas_function\" \"bad\" {\n  " + body + "\n}\n",
+					Config:      providerBlock(p, c.extra) + "\nresource \"faas_function\" \"bad\" {\n  " + body + "\n}\n",
 					PlanOnly:    true,
 					ExpectError: onAttribute(functionErrorAttrs[c.name], c.wantErr),
 				}},
 			})
-			if err := expectNoWrites(sim)(); err != nil {
+			if err := expectNoWrites(p)(); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -511,28 +522,29 @@ func TestAccFunction_planTimeErrors(t *testing.T) {
 // TestAccFunction_proFeatures: on Pro faas-netes, image pull secrets, constraints and
 // another namespace are accepted and read back without drift.
 func TestAccFunction_proFeatures(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ExtraNamespaces: []string{"team-a"}})
-	sim.PutSecret("team-a", "regcred", `{"auths":{}}`)
-	sim.PutSecret("team-a", "api-key", "k")
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro, ExtraNamespaces: []string{"team-a"}})
+	team, pro, regcred, apiKey := p.ExtraNamespace(), p.Name("pro"), p.Name("regcred"), p.Name("api-key")
+	p.PutSecret(team, regcred, `{"auths":{}}`)
+	p.PutSecret(team, apiKey, "k")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config: providerBlock(sim, "") + `
+				Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "p" {
-  name                      = "pro"
-  namespace                 = "team-a"
-  image                     = "registry.example.com/private/pro:1"
-  secrets                   = ["api-key"]
-  image_pull_secrets        = ["regcred"]
+  name                      = %q
+  namespace                 = %q
+  image                     = %q
+  secrets                   = [%q]
+  image_pull_secrets        = [%q]
   read_only_root_filesystem = true
   openfaas {
     constraints = ["node.kubernetes.io/instance-type=m5.large"]
   }
 }
-`,
+`, pro, team, p.Image("registry.example.com/private/pro:1"), apiKey, regcred),
 				Check: func(*terraform.State) error {
-					fn, ok := sim.GetFunction("team-a", "pro")
+					fn, ok := p.GetFunction(team, pro)
 					if !ok || len(fn.Secrets) != 2 || !fn.ReadOnlyRootFilesystem || len(fn.Constraints) != 1 {
 						return fmt.Errorf("unexpected deployment %+v", fn)
 					}
@@ -542,7 +554,7 @@ resource "faas_function" "p" {
 			{
 				ResourceName:      "faas_function.p",
 				ImportState:       true,
-				ImportStateId:     "team-a/pro",
+				ImportStateId:     team + "/" + pro,
 				ImportStateVerify: true,
 			},
 		},

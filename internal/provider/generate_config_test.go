@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -16,33 +18,35 @@ import (
 // with that generated configuration is empty.
 func TestAccImportGenerateConfig(t *testing.T) {
 	c := newCLI(t)
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
-	sim.PutFunction(openfaassim.Function{Service: "legacy", Namespace: ns, Image: "ghcr.io/acme/legacy:3",
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	legacy := p.Name("legacy")
+	p.PutFunction(openfaassim.Function{Service: legacy, Namespace: ns, Image: p.Image("ghcr.io/acme/legacy:3"),
 		EnvProcess: "node index.js", Labels: map[string]string{"team": "web", "com.openfaas.scale.max": "7"},
 		Annotations: map[string]string{"topic": "orders,cron-function", "schedule": "@daily"},
 		Limits:      &openfaassim.FunctionResources{Memory: "128Mi", CPU: "250m"}})
+	before, _ := p.GetFunction(ns, legacy)
 
-	c.writeMain(providerBlock(sim, "") + `
+	c.writeMain(providerBlock(p, "") + fmt.Sprintf(`
 import {
   to = faas_function.legacy
-  id = "openfaas-fn/legacy"
+  id = "%[1]s"
 }
 
 import {
   to = faas_scaling_policy.legacy
-  id = "openfaas-fn/legacy"
+  id = "%[1]s"
 }
 
 import {
   to = faas_trigger.orders
-  id = "openfaas-fn/legacy/topic/orders"
+  id = "%[1]s/topic/orders"
 }
 
 import {
   to = faas_trigger.cron
-  id = "openfaas-fn/legacy/cron"
+  id = "%[1]s/cron"
 }
-`)
+`, ns+"/"+legacy))
 	if out, code := c.run("plan", "-no-color", "-generate-config-out=generated.tf"); code != 0 {
 		t.Fatalf("plan -generate-config-out exited %d:\n%s", code, out)
 	}
@@ -60,6 +64,14 @@ import {
 	}
 	if out, code := c.run("plan", "-no-color", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("the plan after importing with the generated configuration is not empty (exit %d):\n%s\ngenerated:\n%s", code, out, gen)
+	}
+	sim, ok := p.Sim()
+	if !ok {
+		// A real gateway keeps no request log: the function must at least be unchanged.
+		if after, _ := p.GetFunction(ns, legacy); !reflect.DeepEqual(after, before) {
+			t.Fatalf("importing changed the function:\n%+v\nwas\n%+v", after, before)
+		}
+		return
 	}
 	if len(sim.Writes()) != 0 {
 		t.Fatalf("importing wrote to the platform: %+v", sim.Writes())

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/faasform/terraform-provider-faas/internal/conformance"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
@@ -24,35 +23,6 @@ const (
 	testUser     = "admin"
 	testPassword = "s3cr3t-gateway-pw"
 )
-
-// newSim starts an OpenFaaS simulator for one test, with basic auth.
-func newSim(t *testing.T, opts openfaassim.Options) *openfaassim.Server {
-	t.Helper()
-	if opts.Username == "" {
-		opts.Username, opts.Password = testUser, testPassword
-	}
-	opts.Spec = conformance.OpenFaaSSpec(t)
-	s := openfaassim.New(opts)
-	conformance.Enforce(t, s)
-	s.Start()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// providerBlock configures the provider for sim; extra goes inside the openfaas block.
-func providerBlock(sim *openfaassim.Server, extra string) string {
-	return fmt.Sprintf(`
-provider "faas" {
-  max_retries = 6
-  openfaas {
-    gateway_url = %q
-    username    = %q
-    password    = %q
-    %s
-  }
-}
-`, sim.URL(), testUser, testPassword, extra)
-}
 
 // errRe compiles a pattern in which each space matches any run of white space, because
 // Terraform wraps diagnostic text.
@@ -80,29 +50,14 @@ func onAttribute(attr, pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)(` + strings.Join(alts, "|") + `)`)
 }
 
-// expectNoWrites fails when the simulator saw any POST, PUT or DELETE: plan-time errors
-// must never reach the platform.
-func expectNoWrites(sim *openfaassim.Server) func() error {
-	return func() error {
-		if w := sim.Writes(); len(w) > 0 {
-			var b strings.Builder
-			for _, r := range w {
-				fmt.Fprintf(&b, "%s %s; ", r.Method, r.Path)
-			}
-			return fmt.Errorf("the platform received %d writes: %s", len(w), b.String())
-		}
-		return nil
-	}
-}
-
 func TestAccProvider_configErrors(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
-	fn := `
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	fn := fmt.Sprintf(`
 resource "faas_function" "f" {
-  name  = "cfg"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
 }
-`
+`, p.Name("cfg"), p.Image("ghcr.io/openfaas/alpine:latest"))
 	cases := []struct {
 		name   string
 		config string
@@ -122,7 +77,7 @@ resource "faas_function" "f" {
 }` + fn, `Invalid OpenFaaS gateway URL`},
 		{"token and basic auth", `provider "faas" {
   openfaas {
-    gateway_url = "` + sim.URL() + `"
+    gateway_url = "` + p.URL() + `"
     username    = "admin"
     password    = "pw"
     token       = "tok"
@@ -130,26 +85,26 @@ resource "faas_function" "f" {
 }` + fn, `Set either token`},
 		{"username without password", `provider "faas" {
   openfaas {
-    gateway_url = "` + sim.URL() + `"
+    gateway_url = "` + p.URL() + `"
     username    = "admin"
   }
 }` + fn, `username is set but password is not`},
 		{"bad edition", `provider "faas" {
   openfaas {
-    gateway_url = "` + sim.URL() + `"
+    gateway_url = "` + p.URL() + `"
     edition     = "enterprise"
   }
 }` + fn, `value must be one of`},
 		{"bad request timeout", `provider "faas" {
   request_timeout = "30"
   openfaas {
-    gateway_url = "` + sim.URL() + `"
+    gateway_url = "` + p.URL() + `"
   }
 }` + fn, `Expected a Go duration`},
 		{"max retries out of range", `provider "faas" {
   max_retries = 99
   openfaas {
-    gateway_url = "` + sim.URL() + `"
+    gateway_url = "` + p.URL() + `"
   }
 }` + fn, `must be between 0 and 20`},
 	}
@@ -159,7 +114,9 @@ resource "faas_function" "f" {
 			t.Setenv("OPENFAAS_USERNAME", "")
 			t.Setenv("OPENFAAS_PASSWORD", "")
 			t.Setenv("OPENFAAS_TOKEN", "")
-			sim.ResetRequests()
+			if sim, ok := p.Sim(); ok {
+				sim.ResetRequests()
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
@@ -168,7 +125,7 @@ resource "faas_function" "f" {
 					ExpectError: onAttribute(providerErrorAttrs[c.name], c.err),
 				}},
 			})
-			if err := expectNoWrites(sim)(); err != nil {
+			if err := expectNoWrites(p)(); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -176,32 +133,38 @@ resource "faas_function" "f" {
 }
 
 func TestAccProvider_envFallback(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
-	t.Setenv("OPENFAAS_URL", sim.URL())
-	t.Setenv("OPENFAAS_USERNAME", testUser)
-	t.Setenv("OPENFAAS_PASSWORD", testPassword)
-	t.Setenv("OPENFAAS_TOKEN", "")
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	t.Setenv("OPENFAAS_URL", p.URL())
+	if _, ok := p.Sim(); ok {
+		t.Setenv("OPENFAAS_USERNAME", testUser)
+		t.Setenv("OPENFAAS_PASSWORD", testPassword)
+		t.Setenv("OPENFAAS_TOKEN", "")
+	} // on a real gateway TestMain has set them from FAAS_TEST_OPENFAAS_*
+	name := p.Name("from-env")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{{
-			Config: `
+			Config: fmt.Sprintf(`
 provider "faas" {
-  openfaas {}
+  openfaas {%s}
 }
 
 resource "faas_function" "f" {
-  name  = "from-env"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
 }
-`,
-			Check: resource.TestCheckResourceAttr("faas_function.f", "invoke_url", sim.URL()+"/function/from-env.openfaas-fn"),
+`, connectionSettings(p), name, p.Image("ghcr.io/openfaas/alpine:latest")),
+			Check: resource.TestCheckResourceAttr("faas_function.f", "invoke_url", p.URL()+"/function/"+name+"."+ns),
 		}},
 	})
 }
 
 func TestAccProvider_wrongCredentials(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	t.Setenv("OPENFAAS_USERNAME", "")
+	t.Setenv("OPENFAAS_PASSWORD", "")
+	t.Setenv("OPENFAAS_TOKEN", "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
@@ -211,17 +174,25 @@ provider "faas" {
     gateway_url = %q
     username    = "admin"
     password    = "wrong-password"
+    %s
   }
 }
 
 resource "faas_function" "f" {
-  name  = "auth"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
 }
-`, sim.URL()),
+`, p.URL(), connectionSettings(p), p.Name("auth"), p.Image("ghcr.io/openfaas/alpine:latest")),
 			ExpectError: errRe(`authentication failed: check the provider's username and password`),
 		}},
 	})
+	sim, ok := p.Sim()
+	if !ok {
+		if err := expectNoWrites(p)(); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	for _, r := range sim.Requests() {
 		if r.Method != http.MethodGet {
 			t.Fatalf("unexpected write %s %s", r.Method, r.Path)

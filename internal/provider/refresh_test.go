@@ -13,15 +13,21 @@ import (
 
 // Refresh efficiency and the freshness of the per-run read cache (design.md section 9).
 
-// groupsConfig declares n functions, each with a scaling policy and a cron trigger.
-func groupsConfig(sim *openfaassim.Server, n int, image func(i int) string, extra string) string {
+// groupsConfig declares n functions, fn-<i>, each with a scaling policy and a cron
+// trigger. On a real gateway the functions carry the label groupLabel(p), so that a
+// list can tell them from other tests' functions.
+func groupsConfig(p openfaasPlatform, n int, image func(i int) string, extra string) string {
 	var b strings.Builder
-	b.WriteString(providerBlock(sim, ""))
+	b.WriteString(providerBlock(p, ""))
+	labels := ""
+	if l := groupLabel(p); l != "" {
+		labels = "\n  labels = " + l
+	}
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, `
 resource "faas_function" "f%[1]d" {
-  name  = "fn-%[1]d"
-  image = %[2]q
+  name  = %[3]q
+  image = %[2]q%[4]s
 }
 
 resource "faas_scaling_policy" "f%[1]d" {
@@ -36,13 +42,25 @@ resource "faas_trigger" "f%[1]d" {
   type        = "cron"
   schedule    = "*/5 * * * *"
 }
-`, i, image(i))
+`, i, image(i), p.Name(fmt.Sprintf("fn-%d", i)), labels)
 	}
 	b.WriteString(extra)
 	return b.String()
 }
 
-func sameImage(int) string { return "ghcr.io/acme/fn:1" }
+// groupLabel is the labels map of groupsConfig's functions on a real gateway, and ""
+// on the simulator, where the test's namespace holds nothing else.
+func groupLabel(p openfaasPlatform) string {
+	if _, ok := p.Sim(); ok {
+		return ""
+	}
+	return fmt.Sprintf("{ group = %q }", p.Name("group"))
+}
+
+// sameImage gives every function of groupsConfig the same image.
+func sameImage(p openfaasPlatform) func(int) string {
+	return func(int) string { return p.Image("ghcr.io/acme/fn:1") }
+}
 
 // requestCounts tallies requests as "METHOD route", one function's path as {name}.
 func requestCounts(reqs []openfaassim.Request) map[string]int {
@@ -60,9 +78,9 @@ func requestCounts(reqs []openfaassim.Request) map[string]int {
 // TestAccRefresh_noOpPlanIsBounded: refreshing 30 functions with their scaling
 // policies and triggers (90 resources) costs a few list requests, not a read each.
 func TestAccRefresh_noOpPlanIsBounded(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro}, "counts the requests of a no-op plan in the simulator's request log")
 	const n = 30
-	config := groupsConfig(sim, n, sameImage, "")
+	config := groupsConfig(sim, n, sameImage(sim), "")
 	var seen []openfaassim.Request
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -103,19 +121,20 @@ func TestAccRefresh_noOpPlanIsBounded(t *testing.T) {
 // TestAccRefresh_outOfBandChangesBetweenPlansAreSeen: each terraform command is a new
 // provider run with an empty cache, so a change made between two plans always shows.
 func TestAccRefresh_outOfBandChangesBetweenPlansAreSeen(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
-	config := groupsConfig(sim, 3, sameImage, "")
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	config := groupsConfig(p, 3, sameImage(p), "")
+	fn0, fn1, fn2 := p.Name("fn-0"), p.Name("fn-1"), p.Name("fn-2")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{Config: config, PlanOnly: true}, // a first plan fills (and drops) a cache
 			{
 				PreConfig: func() {
-					sim.ModifyFunction(ns, "fn-0", func(f *openfaassim.Function) { f.Image = "ghcr.io/acme/fn:hotfix" })
-					sim.ModifyFunction(ns, "fn-1", func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "9" })
-					sim.ModifyFunction(ns, "fn-2", func(f *openfaassim.Function) {
+					p.ModifyFunction(ns, fn0, func(f *openfaassim.Function) { f.Image = p.AltImage("ghcr.io/acme/fn:hotfix") })
+					p.ModifyFunction(ns, fn1, func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "9" })
+					p.ModifyFunction(ns, fn2, func(f *openfaassim.Function) {
 						delete(f.Annotations, "topic")
 						delete(f.Annotations, "schedule")
 					})
@@ -128,14 +147,14 @@ func TestAccRefresh_outOfBandChangesBetweenPlansAreSeen(t *testing.T) {
 					plancheck.ExpectResourceAction("faas_function.f1", plancheck.ResourceActionNoop),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkFunc(sim, "fn-0", func(fn openfaassim.Function) error {
-						if fn.Image != "ghcr.io/acme/fn:1" {
+					checkFunc(p, fn0, func(fn openfaassim.Function) error {
+						if fn.Image != p.Image("ghcr.io/acme/fn:1") {
 							return fmt.Errorf("image %q", fn.Image)
 						}
 						return nil
 					}),
-					checkFunc(sim, "fn-1", wantLabels(map[string]string{"com.openfaas.scale.max": "4"})),
-					checkFunc(sim, "fn-2", wantTopics("cron-function", "*/5 * * * *")),
+					checkFunc(p, fn1, wantLabels(map[string]string{"com.openfaas.scale.max": "4"})),
+					checkFunc(p, fn2, wantTopics("cron-function", "*/5 * * * *")),
 				),
 			},
 		},
@@ -146,49 +165,54 @@ func TestAccRefresh_outOfBandChangesBetweenPlansAreSeen(t *testing.T) {
 // after the writes they depend on, see those writes (never the cached reads from before
 // them).
 func TestAccRefresh_readsAfterWritesInOneRunSeeThem(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
-	reads := `
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	filter := ""
+	if l := groupLabel(p); l != "" {
+		filter = "labels     = " + l + "\n  "
+	}
+	reads := fmt.Sprintf(`
 data "faas_function" "f0" {
   name       = faas_function.f0.name
   depends_on = [faas_function.f0, faas_scaling_policy.f0]
 }
 
 data "faas_functions" "all" {
-  depends_on = [faas_function.f0, faas_function.f1]
+  %sdepends_on = [faas_function.f0, faas_function.f1]
 }
-`
-	v := func(version string) func(int) string {
+`, filter)
+	v1, v2 := p.Image("ghcr.io/acme/fn:1"), p.AltImage("ghcr.io/acme/fn:2")
+	v := func(image string) func(int) string {
 		return func(i int) string {
 			if i == 2 {
-				return "ghcr.io/acme/fn:1" // unchanged
+				return v1 // unchanged
 			}
-			return "ghcr.io/acme/fn:" + version
+			return image
 		}
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
 			{
-				Config: groupsConfig(sim, 3, v("1"), reads),
+				Config: groupsConfig(p, 3, v(v1), reads),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("data.faas_function.f0", "image", "ghcr.io/acme/fn:1"),
+					resource.TestCheckResourceAttr("data.faas_function.f0", "image", v1),
 					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.#", "3"),
 				),
 			},
 			{
 				// One apply: the functions are updated, then the data sources are read.
-				Config: groupsConfig(sim, 3, v("2"), reads),
+				Config: groupsConfig(p, 3, v(v2), reads),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_function.f0", plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction("data.faas_function.f0", plancheck.ResourceActionRead),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("data.faas_function.f0", "image", "ghcr.io/acme/fn:2"),
+					resource.TestCheckResourceAttr("data.faas_function.f0", "image", v2),
 					resource.TestCheckResourceAttr("data.faas_function.f0", "ready", "true"),
-					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.0.image", "ghcr.io/acme/fn:2"),
-					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.1.image", "ghcr.io/acme/fn:2"),
-					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.2.image", "ghcr.io/acme/fn:1"),
+					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.0.image", v2),
+					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.1.image", v2),
+					resource.TestCheckResourceAttr("data.faas_functions.all", "functions.2.image", v1),
 				),
 			},
 		},

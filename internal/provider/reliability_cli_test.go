@@ -35,7 +35,7 @@ func providerPIDs(dir string) []int {
 // the provider's record and the same configuration, so it is adopted, not duplicated).
 func TestAccReliability_providerKilledMidApply(t *testing.T) {
 	c := newCLI(t)
-	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1})
+	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1}, "keeps the function not ready while the provider is killed, then makes it ready")
 	c.writeMain(providerBlock(sim, "") + `
 resource "faas_function" "f" {
   name  = "killed"
@@ -91,7 +91,7 @@ resource "faas_function" "f" {
 // trace log, Terraform's output and the state for every secret string.
 func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	c := newCLI(t)
-	sim := newSim(t, openfaassim.Options{})
+	sim := newSim(t, openfaassim.Options{}, "injects faults and error bodies that echo the credentials")
 	logPath := filepath.Join(t.TempDir(), "trace.log")
 	c.env = []string{"TF_LOG=trace", "TF_LOG_PATH=" + logPath}
 	const secretValue = "s3cret-value-do-not-leak"

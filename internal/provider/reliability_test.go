@@ -16,7 +16,7 @@ import (
 
 // fleetConfig is 30 resources: 10 functions, each with a scaling policy and a trigger
 // (cron for even ones, a topic for odd ones).
-func fleetConfig(sim *openfaassim.Server) string {
+func fleetConfig(sim *simPlatform) string {
 	var b strings.Builder
 	b.WriteString(providerBlock(sim, ""))
 	for i := 0; i < 10; i++ {
@@ -57,7 +57,7 @@ resource "faas_trigger" "t%[1]d" {
 
 // checkFleet asserts the platform holds exactly what the state says: the 10 functions,
 // nothing else, each with its labels, policy and trigger.
-func checkFleet(sim *openfaassim.Server) func(*terraform.State) error {
+func checkFleet(sim *simPlatform) func(*terraform.State) error {
 	return func(s *terraform.State) error {
 		var inState []string
 		for _, r := range s.RootModule().Resources {
@@ -109,7 +109,7 @@ func TestAccReliability_faults(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.opts.Edition = openfaassim.Pro
-			sim := newSim(t, c.opts)
+			sim := newSim(t, c.opts, "injects faults")
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				CheckDestroy:             checkNoFunctions(sim),
@@ -127,7 +127,7 @@ func TestAccReliability_faults(t *testing.T) {
 // resource and the platform's message; what was created is in state (tainted where it
 // could not be confirmed), nothing is orphaned, and the next apply converges.
 func TestAccReliability_persistent500(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{})
+	sim := newSim(t, openfaassim.Options{}, "injects persistent 500s")
 	fn := func(name string) string {
 		return fmt.Sprintf(`
 resource "faas_function" %[1]q {
@@ -193,19 +193,20 @@ resource "faas_function" %[1]q {
 // TestAccReliability_unknownValuesAtPlan: values known only after apply (from other
 // resources) never crash plan-time validation; the checks run at apply.
 func TestAccReliability_unknownValuesAtPlan(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro})
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	name, image := p.Name("unknowns"), p.Image("ghcr.io/acme/late:1")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{{
-			Config: providerBlock(sim, "") + `
+			Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "terraform_data" "later" {
-  input = "ghcr.io/acme/late:1"
+  input = %q
 }
 
 resource "faas_function" "f" {
-  name      = "unknowns"
-  namespace = "openfaas-fn"
+  name      = %q
+  namespace = %q
   image     = terraform_data.later.output
   command   = [terraform_data.later.output == "" ? "a" : "b"]
   env       = { IMAGE = terraform_data.later.output }
@@ -235,9 +236,9 @@ resource "faas_trigger" "topic" {
   type        = "topic"
   topic       = terraform_data.later.output
 }
-`,
-			Check: checkFunc(sim, "unknowns", func(fn openfaassim.Function) error {
-				if fn.Image != "ghcr.io/acme/late:1" || fn.Annotations["schedule"] != "@daily" {
+`, image, name, ns),
+			Check: checkFunc(p, name, func(fn openfaassim.Function) error {
+				if fn.Image != image || fn.Annotations["schedule"] != "@daily" {
 					return fmt.Errorf("got %+v", fn)
 				}
 				return nil
