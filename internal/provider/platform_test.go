@@ -251,6 +251,10 @@ func realGateway(t *testing.T) *realEnv {
 			realErr = fmt.Errorf("reading the gateway's /system/info: %w", err)
 			return
 		}
+		if cfg.ExtraNamespace != "" && info.Edition == openfaastest.EditionCE {
+			realErr = fmt.Errorf("%s is set, but the gateway is the Community Edition, which has a single function namespace", openfaastest.EnvExtraNamespace)
+			return
+		}
 		realEnvV = &realEnv{gw: gw, info: info, runID: randomID(6)}
 	})
 	if realErr != nil {
