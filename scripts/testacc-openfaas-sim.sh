@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Runs the OpenFaaS acceptance tests in real-gateway mode (FAAS_TEST_OPENFAAS_URL set)
+# against the in-repo simulator started as its own process (bin/faas-simulator), so that
+# the code path used against a real gateway (openfaastest over HTTP, names with a run
+# prefix, clean-up by prefix, credentials from the environment) is exercised over the
+# wire on every make test. The simulator is faas-netes Pro with basic auth, a function
+# namespace that is not openfaas-fn, a second namespace, readiness after one poll and a
+# foreground deletion that lasts one poll; it is stopped on exit.
+#
+# The run fails when a test fails, when a test listed in REQUIRED below did not pass
+# (it skipped, or did not run at all), when the gateway's password appears anywhere in
+# the test output, or when the tests left a function or secret behind.
+#
+# SIM_BACKEND and SIM_EDITION (faas-netes|faasd, ce|pro) run the same against another
+# simulated gateway; REQUIRED is then not checked, since it lists what must run on
+# faas-netes Pro. Extra arguments go to go test (for example -run TestAccFunction_).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$PWD/bin
+backend=${SIM_BACKEND:-faas-netes}
+edition=${SIM_EDITION:-pro}
+namespace=tfacc-functions
+extra_namespace=tfacc-team
+
+# Every OpenFaaS acceptance test that must pass against a faas-netes Pro gateway: the
+# standard lifecycles, imports, drift, out-of-band deletes, plan-time errors and data
+# sources. Tests that need the simulator, or another backend or edition, skip.
+REQUIRED=(
+  TestAccOpenFaaS_platform
+  TestAccProvider_configErrors
+  TestAccProvider_envFallback
+  TestAccProvider_wrongCredentials
+  TestAccFunction_lifecycle/faas-netes
+  TestAccFunction_emptyCollections
+  TestAccFunction_quantitiesCompareByValue
+  TestAccFunction_existingIsNotTakenOver
+  TestAccFunction_importOutOfBand
+  TestAccFunction_planTimeErrors/invalid_name
+  TestAccFunction_planTimeErrors/name_too_long
+  TestAccFunction_planTimeErrors/empty_image
+  TestAccFunction_planTimeErrors/bad_quantity
+  TestAccFunction_planTimeErrors/bad_duration
+  TestAccFunction_planTimeErrors/max_concurrency_zero
+  TestAccFunction_planTimeErrors/reserved_env
+  TestAccFunction_planTimeErrors/reserved_label
+  TestAccFunction_planTimeErrors/reserved_annotation
+  TestAccFunction_planTimeErrors/whitespace_in_command
+  TestAccFunction_planTimeErrors/null_env_value
+  TestAccFunction_planTimeErrors/edition_forced_to_ce
+  TestAccFunction_proFeatures
+  TestAccScalingPolicy_lifecycle
+  TestAccTrigger_lifecycle
+  TestAccChildren_functionReplacedReappliesChildren
+  TestAccChildren_planTimeErrors/min_greater_than_max
+  TestAccChildren_planTimeErrors/negative_min
+  TestAccChildren_planTimeErrors/bad_zero_duration
+  TestAccChildren_planTimeErrors/zero_duration_without_zero
+  TestAccChildren_planTimeErrors/pro_memory_metric
+  TestAccChildren_planTimeErrors/bad_function_id
+  TestAccChildren_planTimeErrors/cron_with_seconds
+  TestAccChildren_planTimeErrors/cron_weekday_7
+  TestAccChildren_planTimeErrors/cron_semicolon_list
+  TestAccChildren_planTimeErrors/cron_time_zone
+  TestAccChildren_planTimeErrors/cron_payload
+  TestAccChildren_planTimeErrors/cron_without_schedule
+  TestAccChildren_planTimeErrors/topic_with_schedule
+  TestAccChildren_planTimeErrors/topic_with_comma
+  TestAccChildren_planTimeErrors/reserved_topic
+  TestAccChildren_planTimeErrors/bad_cron_on_a_new_function
+  TestAccChildren_planTimeErrors/route_on_openfaas
+  TestAccChildren_planTimeErrors/route_host_not_fqdn
+  TestAccChildren_planTimeErrors/route_bad_method
+  TestAccChildren_planTimeErrors/bad_trigger_type
+  TestAccChildren_existingPolicyRefused
+  TestAccChildren_parallelWritesNeverLoseKeys/run00
+  TestAccDataSources
+  TestAccDataSources_missingFunction
+  TestAccSecret_lifecycle
+  TestAccSecret_errors
+  TestAccSecret_invalidName
+  TestAccRefresh_outOfBandChangesBetweenPlansAreSeen
+  TestAccRefresh_readsAfterWritesInOneRunSeeThem
+  TestAccReliability_unknownValuesAtPlan
+  TestAccImportGenerateConfig
+)
+
+work=$(mktemp -d)
+sim_pid=""
+cleanup() {
+  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$BIN"
+[ -f "$BIN/empty.tfrc" ] || touch "$BIN/empty.tfrc"
+go build -o "$BIN/faas-simulator" ./cmd/faas-simulator
+go build -o "$BIN/faas-testclean" ./cmd/faas-testclean
+
+password="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+# The Community Edition has one function namespace.
+[ "$edition" = pro ] || extra_namespace=""
+FAAS_SIMULATOR_PASSWORD=$password "$BIN/faas-simulator" -platform openfaas -listen 127.0.0.1:0 \
+  -backend "$backend" -edition "$edition" -username admin -namespace "$namespace" \
+  -extra-namespaces "$extra_namespace" -ready-after-polls 1 -delete-after-polls 1 \
+  -url-file "$work/url" 2>"$work/simulator.log" &
+sim_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$work/url" ] && break
+  kill -0 "$sim_pid" 2>/dev/null || { cat "$work/simulator.log" >&2; echo "the simulator exited" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/url" ] || { echo "the simulator did not start" >&2; exit 1; }
+
+export FAAS_TEST_OPENFAAS_URL
+FAAS_TEST_OPENFAAS_URL=$(cat "$work/url")
+export FAAS_TEST_OPENFAAS_USERNAME=admin FAAS_TEST_OPENFAAS_PASSWORD=$password
+export FAAS_TEST_OPENFAAS_NAMESPACE=$namespace FAAS_TEST_OPENFAAS_EXTRA_NAMESPACE=$extra_namespace
+export TF_ACC=1 TF_ACC_TERRAFORM_PATH=${TF_ACC_TERRAFORM_PATH:-$(command -v terraform)}
+export TF_CLI_CONFIG_FILE=${TF_CLI_CONFIG_FILE:-$BIN/empty.tfrc} CHECKPOINT_DISABLE=1
+unset OPENFAAS_URL OPENFAAS_USERNAME OPENFAAS_PASSWORD OPENFAAS_TOKEN FAAS_TEST_OPENFAAS_TOKEN
+
+echo "OpenFaaS acceptance tests in real-gateway mode against a simulated $backend $edition gateway at $FAAS_TEST_OPENFAAS_URL"
+start=$SECONDS
+status=0
+go test -count=1 -v -timeout 20m -skip 'Knative' "$@" ./internal/provider >"$work/test.log" 2>&1 || status=$?
+elapsed=$((SECONDS - start))
+
+fail() {
+  cat "$work/test.log"
+  echo "--- simulator log (last 40 lines)"
+  tail -n 40 "$work/simulator.log"
+  echo "testacc-openfaas-sim: $*" >&2
+  exit 1
+}
+[ "$status" -eq 0 ] || fail "go test failed (exit $status)"
+if grep -qF -- "$password" "$work/test.log"; then
+  fail "the gateway password appears in the test output"
+fi
+passed=$(grep -cE '^ *--- PASS: ' "$work/test.log" || true)
+skipped=$(grep -cE '^ *--- SKIP: ' "$work/test.log" || true)
+if [ "$backend" = faas-netes ] && [ "$edition" = pro ] && [ $# -eq 0 ]; then
+  missing=()
+  for name in "${REQUIRED[@]}"; do
+    grep -qF -- "--- PASS: $name (" "$work/test.log" || missing+=("$name")
+  done
+  [ ${#missing[@]} -eq 0 ] || fail "these tests must pass in real-gateway mode but were skipped or did not run: ${missing[*]}"
+fi
+leftovers=$("$BIN/faas-testclean" -dry-run)
+grep -q '^would remove 0 functions and 0 secrets' <<<"$leftovers" || fail "the tests left things on the gateway: $leftovers"
+echo "skipped (they need the simulator, or another backend or edition; go test -v says why):"
+grep -E '^ *--- SKIP: ' "$work/test.log" | sed -E 's/^ *--- SKIP: /  /; s/ \([0-9.]+s\)$//' || true
+echo "testacc-openfaas-sim: $passed passed, $skipped skipped, ${#REQUIRED[@]} required, nothing left behind, in ${elapsed}s"
