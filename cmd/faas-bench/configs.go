@@ -4,7 +4,12 @@ package main
 // resources in the same shape: a function, and a scaling policy and a trigger that refer
 // to it by id; -var update=true changes every tenth function in place.
 
-const faasConfig = `terraform {
+// faasConfig is the provider's configuration, with the platform's provider block.
+func faasConfig(providerBlock string) string {
+	return faasConfigHead + providerBlock + faasConfigResources
+}
+
+const faasConfigHead = `terraform {
   required_providers {
     faas = {
       source = "faasform/faas"
@@ -21,12 +26,9 @@ variable "update" {
   default = false
 }
 
-# The gateway URL and credentials come from OPENFAAS_URL, OPENFAAS_USERNAME and
-# OPENFAAS_PASSWORD.
-provider "faas" {
-  openfaas {}
-}
+`
 
+const faasConfigResources = `
 resource "faas_function" "f" {
   count = var.n
   name  = format("bench-%04d", count.index)

@@ -1,13 +1,15 @@
-// Command faas-bench is the project's benchmark (make bench). It starts the OpenFaaS
-// simulator (faas-netes, Pro) in process on 127.0.0.1 with a per-request latency, and
-// for each size N runs the real terraform binary, through dev_overrides, on N functions
-// that each have a scaling policy and a trigger (3N resources): apply (create), a no-op
-// plan, an apply that updates every tenth function, and destroy. It runs the same steps,
-// interleaved, on 3N built-in terraform_data resources, Terraform's own floor, and gives
-// every time as a ratio to that floor.
+// Command faas-bench is the project's benchmark (make bench). It starts the platform
+// simulators in process on 127.0.0.1 with a per-request latency (OpenFaaS: faas-netes
+// Pro; Knative: the Kubernetes API server simulator with Knative Serving and Eventing),
+// and for each size N runs the real terraform binary, through dev_overrides, on N
+// functions that each have a scaling policy and a cron trigger (3N resources): apply
+// (create), a no-op plan, an apply that updates every tenth function, and destroy. It
+// runs the same steps, interleaved, on 3N built-in terraform_data resources,
+// Terraform's own floor, once per step and size, and gives every time as a ratio to
+// that floor.
 //
 //	go build -o bin/terraform-provider-faas . && go build -o bin/faas-bench ./cmd/faas-bench
-//	bin/faas-bench -provider bin/terraform-provider-faas -n "10 100 500" -latency 10ms
+//	bin/faas-bench -provider bin/terraform-provider-faas -n "10 100 500" -latency 10ms -platforms "openfaas knative"
 //
 // For each step it reports the wall time, Terraform's own CPU time and peak RSS, the
 // provider processes' CPU time and peak RSS (measured by running each provider process
@@ -24,17 +26,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
 func main() {
@@ -57,7 +56,7 @@ type options struct {
 	terraform   string
 	out         string
 	keep        bool
-	platform    string
+	platforms   []string
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -72,9 +71,20 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.terraform, "terraform", "", "terraform binary (default: terraform on PATH)")
 	fs.StringVar(&o.out, "out", "bench/results", "folder for the markdown report and the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (configurations, state, terraform output)")
-	fs.StringVar(&o.platform, "platform", "openfaas", "platform simulator to benchmark (openfaas; knative once the provider supports it)")
+	platforms := fs.String("platforms", strings.Join(platformNames, " "), "platform simulators to benchmark, space or comma separated: "+strings.Join(platformNames, ", "))
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	for _, p := range strings.FieldsFunc(*platforms, func(r rune) bool { return r == ' ' || r == ',' }) {
+		if !slices.Contains(platformNames, p) {
+			return nil, fmt.Errorf("-platforms: unknown platform %q (known: %s)", p, strings.Join(platformNames, ", "))
+		}
+		if !slices.Contains(o.platforms, p) {
+			o.platforms = append(o.platforms, p)
+		}
+	}
+	if len(o.platforms) == 0 {
+		return nil, errors.New("-platforms: no platform")
 	}
 	for _, f := range strings.FieldsFunc(*sizes, func(r rune) bool { return r == ' ' || r == ',' }) {
 		n, err := strconv.Atoi(f)
@@ -85,9 +95,6 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	}
 	if len(o.sizes) == 0 {
 		return nil, errors.New("-n: no sizes")
-	}
-	if o.platform != "openfaas" {
-		return nil, fmt.Errorf("-platform %q: only openfaas is supported; the Knative driver is not wired into the provider yet", o.platform)
 	}
 	if o.parallelism < 1 {
 		return nil, errors.New("-parallelism must be at least 1")
@@ -101,11 +108,6 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	}
 	return o, nil
 }
-
-const (
-	simUser     = "admin"
-	simPassword = "bench-gateway-password"
-)
 
 func run(args []string, stdout io.Writer) error {
 	o, err := parseOptions(args, os.Stderr)
@@ -149,30 +151,26 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 
-	sim := openfaassim.New(openfaassim.Options{Backend: openfaassim.FaasNetes, Edition: openfaassim.Pro,
-		Username: simUser, Password: simPassword, ReadyAfterPolls: o.readyAfter})
-	sim.SetFaults(openfaassim.Faults{Latency: o.latency})
-	m := newMeter(sim, "openfaas-fn")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() { _ = srv.Close() }()
-
 	shimLog := filepath.Join(work, "providers.jsonl")
-	r := &runner{o: o, tfrc: tfrc, shimLog: shimLog, meter: m, sim: sim, env: append(os.Environ(),
+	r := &runner{o: o, tfrc: tfrc, shimLog: shimLog, env: append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+tfrc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
 		"TF_LOG=", "TF_LOG_PROVIDER=", "TF_LOG_CORE=",
-		"OPENFAAS_URL=http://"+ln.Addr().String(), "OPENFAAS_USERNAME="+simUser, "OPENFAAS_PASSWORD="+simPassword, "OPENFAAS_TOKEN=",
 		envShimTarget+"="+provider, envShimLog+"="+shimLog)}
-
 	res := &results{
-		Started: time.Now().UTC(), Platform: "openfaas (faas-netes Pro simulator, in process)", Latency: o.latency.String(),
+		Started: time.Now().UTC(), Platforms: map[string]string{}, Latency: o.latency.String(),
 		ReadyAfterPolls: o.readyAfter, Parallelism: o.parallelism, Terraform: tfVersion, GoVersion: runtime.Version(),
 		CPUs: runtime.NumCPU(), Sizes: o.sizes,
 	}
+	for _, name := range o.platforms {
+		p, err := startPlatform(name, o)
+		if err != nil {
+			return fmt.Errorf("starting the %s simulator: %w", name, err)
+		}
+		defer p.close()
+		r.platforms = append(r.platforms, p)
+		res.Platforms[p.name] = p.describe
+	}
+
 	begin := time.Now()
 	for _, n := range o.sizes {
 		if err := r.benchSize(work, n, res); err != nil {
@@ -205,32 +203,45 @@ func steps(n, parallelism int) []step {
 }
 
 type runner struct {
-	o       *options
-	tfrc    string
-	shimLog string
-	env     []string
-	meter   *meter
-	sim     *openfaassim.Server
+	o         *options
+	tfrc      string
+	shimLog   string
+	env       []string
+	platforms []*benchPlatform
 }
 
-// benchSize runs every step for n functions, each step on the floor and then on the
-// provider, so that both see the same machine load as far as possible.
+// benchSize runs every step for n functions: each step on the floor, then on each
+// platform, so that all see the same machine load as far as possible.
 func (r *runner) benchSize(work string, n int, res *results) error {
-	dirs := map[string]string{}
-	for cfg, text := range map[string]string{"floor": floorConfig, "faas": faasConfig} {
-		dir := filepath.Join(work, fmt.Sprintf("n%d", n), cfg)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	type target struct {
+		cfg, dir string
+		p        *benchPlatform
+	}
+	targets := []*target{{cfg: "floor"}}
+	for _, p := range r.platforms {
+		targets = append(targets, &target{cfg: "faas", p: p})
+	}
+	for _, t := range targets {
+		name, text := "floor", floorConfig
+		if t.p != nil {
+			name, text = t.p.name, faasConfig(t.p.block)
+		}
+		t.dir = filepath.Join(work, fmt.Sprintf("n%d", n), name)
+		if err := os.MkdirAll(t.dir, 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(text), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(t.dir, "main.tf"), []byte(text), 0o600); err != nil {
 			return err
 		}
-		dirs[cfg] = dir
 	}
 	for _, s := range steps(n, r.o.parallelism) {
-		for _, cfg := range []string{"floor", "faas"} {
-			fmt.Fprintf(os.Stderr, "N=%-4d %-10s %-6s ", n, s.name, cfg)
-			sr, err := r.runStep(dirs[cfg], cfg, n, s)
+		for _, t := range targets {
+			label := "floor"
+			if t.p != nil {
+				label = t.p.name
+			}
+			fmt.Fprintf(os.Stderr, "N=%-4d %-10s %-8s ", n, s.name, label)
+			sr, err := r.runStep(t.dir, t.cfg, t.p, n, s)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "FAILED")
 				return err
@@ -239,19 +250,27 @@ func (r *runner) benchSize(work string, n int, res *results) error {
 			res.Steps = append(res.Steps, sr)
 		}
 	}
-	if left := r.sim.Functions("openfaas-fn"); len(left) > 0 {
-		return fmt.Errorf("%d functions left on the platform after the destroy of N=%d", len(left), n)
+	for _, p := range r.platforms {
+		if left := p.leftovers(); left > 0 {
+			return fmt.Errorf("%s: %d objects left on the platform after the destroy of N=%d", p.name, left, n)
+		}
+		p.resetLog()
 	}
-	r.sim.ResetRequests() // the simulator's own log is not used; keep its memory flat
 	return nil
 }
 
-// runStep runs one terraform command and measures it.
-func (r *runner) runStep(dir, cfg string, n int, s step) (stepResult, error) {
+// runStep runs one terraform command and measures it; p is nil for the floor.
+func (r *runner) runStep(dir, cfg string, p *benchPlatform, n int, s step) (stepResult, error) {
 	_ = os.Remove(r.shimLog)
-	_ = r.meter.take()
+	env := r.env
+	platform := ""
+	if p != nil {
+		_ = p.meter.take()
+		env = append(append([]string(nil), r.env...), p.env...)
+		platform = p.name
+	}
 	cmd := exec.Command(r.o.terraform, s.args...) //nolint:gosec // the terraform binary the user chose
-	cmd.Dir, cmd.Env = dir, r.env
+	cmd.Dir, cmd.Env = dir, env
 	logPath := filepath.Join(dir, strings.ReplaceAll(s.name, " ", "-")+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -272,10 +291,13 @@ func (r *runner) runStep(dir, cfg string, n int, s step) (stepResult, error) {
 	tfRSS := <-hwm
 	code := cmd.ProcessState.ExitCode()
 	if waitErr != nil && code != s.wantExit {
-		return stepResult{}, fmt.Errorf("%s (N=%d, %s) exited with %d; its output ends with:\n%s", strings.Join(s.args[:1], " "), n, cfg, code, tail(logPath, 30))
+		return stepResult{}, fmt.Errorf("%s (N=%d, %s %s) exited with %d; its output ends with:\n%s", strings.Join(s.args[:1], " "), n, cfg, platform, code, tail(logPath, 30))
 	}
-	sr := stepResult{Config: cfg, N: n, Resources: 3 * n, Step: s.name, WallSeconds: wall.Seconds(),
-		TerraformMaxRSSKiB: tfRSS, Requests: r.meter.take()}
+	sr := stepResult{Config: cfg, Platform: platform, N: n, Resources: 3 * n, Step: s.name, WallSeconds: wall.Seconds(),
+		TerraformMaxRSSKiB: tfRSS}
+	if p != nil {
+		sr.Requests = p.meter.take()
+	}
 	// The terraform process's accounting includes the providers it ran and waited for.
 	tree := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	runs, err := readRuns(r.shimLog)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
@@ -15,7 +16,7 @@ import (
 // awaited state are readiness reads; other reads are not.
 func TestMeterCountsReadinessReads(t *testing.T) {
 	sim := openfaassim.New(openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 1})
-	m := newMeter(sim, "openfaas-fn")
+	m := newMeter(sim, openfaasWire{defaultNS: "openfaas-fn"})
 	ts := httptest.NewServer(m)
 	defer ts.Close()
 	do := func(method, path, body string) int {
@@ -47,10 +48,53 @@ func TestMeterCountsReadinessReads(t *testing.T) {
 	}
 }
 
+// TestKnativeMeterCountsReadinessReads: the same rule on the Kubernetes API: reads of an
+// object between its write and the first Ready answer for the current generation.
+func TestKnativeMeterCountsReadinessReads(t *testing.T) {
+	sim := k8ssim.New(k8ssim.Options{ReadyAfterPolls: 1, Logf: t.Logf})
+	m := newMeter(sim, knativeWire{})
+	ts := httptest.NewServer(m)
+	defer ts.Close()
+	do := func(method, path, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, bytes.NewBufferString(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	const services = "/apis/serving.knative.dev/v1/namespaces/default/services"
+	svc := `{"apiVersion":"serving.knative.dev/v1","kind":"Service","metadata":{"name":"f","namespace":"default"},` +
+		`"spec":{"template":{"spec":{"containers":[{"image":"img:1"}]}}}}`
+	if code := do(http.MethodPost, services, svc); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	do(http.MethodGet, services+"/f", "") // not ready: readiness read
+	do(http.MethodGet, services+"/f", "") // ready: readiness read
+	do(http.MethodGet, services+"/f", "") // an ordinary read
+	do(http.MethodGet, services, "")
+	do(http.MethodDelete, services+"/f", "")
+	if code := do(http.MethodGet, services+"/f", ""); code != http.StatusNotFound { // gone: readiness read
+		t.Fatalf("status %d", code)
+	}
+	c := m.take()
+	one := "GET /apis/serving.knative.dev/v1/namespaces/{ns}/services/{name}"
+	if c.Total != 7 || c.ReadinessReads != 3 || c.Routes[one] != 4 || c.Routes["GET /apis/serving.knative.dev/v1/namespaces/{ns}/services"] != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+}
+
 func TestReportFlagsMissedTargets(t *testing.T) {
 	r := &results{Started: time.Now(), Sizes: []int{500}, Parallelism: 10, CPUs: 2}
 	add := func(cfg, step string, wall float64, reqs, polls int, rss int64) {
-		r.Steps = append(r.Steps, stepResult{Config: cfg, N: 500, Resources: 1500, Step: step, WallSeconds: wall,
+		platform := ""
+		if cfg == "faas" {
+			platform = "openfaas"
+		}
+		r.Steps = append(r.Steps, stepResult{Config: cfg, Platform: platform, N: 500, Resources: 1500, Step: step, WallSeconds: wall,
 			ProviderMaxRSSKiB: rss, Requests: counts{Total: reqs, ReadinessReads: polls, Routes: map[string]int{"GET /system/functions": reqs}}})
 	}
 	add("floor", "create", 10, 0, 0, 0)
@@ -69,7 +113,7 @@ func TestReportFlagsMissedTargets(t *testing.T) {
 		}
 	}
 	md := r.markdown()
-	for _, s := range []string{"| 500 (1500) | no-op plan | 6.00 | 4.00 | **1.50** |", "Where it goes (no-op plan time)", "Where it goes (provider peak RSS)"} {
+	for _, s := range []string{"| 500 (1500) | no-op plan | 6.00 | 4.00 | **1.50** |", "Where it goes (openfaas, no-op plan time)", "Where it goes (openfaas, provider peak RSS)", "## openfaas: time and memory"} {
 		if !strings.Contains(md, s) {
 			t.Errorf("report lacks %q:\n%s", s, md)
 		}
@@ -81,7 +125,13 @@ func TestParseOptions(t *testing.T) {
 	if err != nil || len(o.sizes) != 3 || o.sizes[2] != 500 || o.latency != 5*time.Millisecond {
 		t.Fatalf("%+v %v", o, err)
 	}
-	for _, bad := range [][]string{{"-n", "x"}, {"-n", ""}, {"-platform", "nuclio"}} {
+	if len(o.platforms) != 2 || o.platforms[0] != "openfaas" || o.platforms[1] != "knative" {
+		t.Fatalf("default platforms %v", o.platforms)
+	}
+	if o, err := parseOptions([]string{"-platforms", "knative,knative", "-terraform", "/bin/true"}, &bytes.Buffer{}); err != nil || len(o.platforms) != 1 {
+		t.Fatalf("%+v %v", o, err)
+	}
+	for _, bad := range [][]string{{"-n", "x"}, {"-n", ""}, {"-platforms", "nuclio"}, {"-platforms", ""}} {
 		if _, err := parseOptions(append(bad, "-terraform", "/bin/true"), &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: want an error", bad)
 		}

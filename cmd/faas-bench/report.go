@@ -6,13 +6,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
 
 // stepResult is one terraform command on one configuration.
 type stepResult struct {
-	Config    string `json:"config"` // "faas" or "floor"
+	Config string `json:"config"` // "faas" or "floor"
+	// Platform is the platform of a "faas" step ("openfaas", "knative"); empty for the floor.
+	Platform  string `json:"platform,omitempty"`
 	N         int    `json:"n"`
 	Resources int    `json:"resources"`
 	Step      string `json:"step"`
@@ -34,36 +37,39 @@ type stepResult struct {
 	StateBytes int64 `json:"state_bytes"`
 }
 
-// target is one of issue 8's targets, evaluated on the largest N.
+// target is one of issue 8's targets, evaluated on the largest N for one platform.
 type target struct {
-	Name   string `json:"name"`
-	Goal   string `json:"goal"`
-	Value  string `json:"value"`
-	Met    bool   `json:"met"`
-	Detail string `json:"detail,omitempty"`
+	Platform string `json:"platform"`
+	Name     string `json:"name"`
+	Goal     string `json:"goal"`
+	Value    string `json:"value"`
+	Met      bool   `json:"met"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 // results is the JSON file, and the source of the markdown report.
 type results struct {
-	Started         time.Time    `json:"started"`
-	Platform        string       `json:"platform"`
-	Latency         string       `json:"latency"`
-	ReadyAfterPolls int          `json:"ready_after_polls"`
-	Parallelism     int          `json:"parallelism"`
-	Terraform       string       `json:"terraform_version"`
-	GoVersion       string       `json:"go_version"`
-	CPUs            int          `json:"cpus"`
-	Sizes           []int        `json:"sizes"`
-	TotalSeconds    float64      `json:"total_seconds"`
-	Steps           []stepResult `json:"steps"`
-	Targets         []target     `json:"targets"`
-	Notes           []string     `json:"notes,omitempty"`
+	Started time.Time `json:"started"`
+	// Platforms describes the simulator of each platform benchmarked.
+	Platforms       map[string]string `json:"platforms"`
+	Latency         string            `json:"latency"`
+	ReadyAfterPolls int               `json:"ready_after_polls"`
+	Parallelism     int               `json:"parallelism"`
+	Terraform       string            `json:"terraform_version"`
+	GoVersion       string            `json:"go_version"`
+	CPUs            int               `json:"cpus"`
+	Sizes           []int             `json:"sizes"`
+	TotalSeconds    float64           `json:"total_seconds"`
+	Steps           []stepResult      `json:"steps"`
+	Targets         []target          `json:"targets"`
+	Notes           []string          `json:"notes,omitempty"`
 }
 
-func (r *results) find(cfg string, n int, step string) *stepResult {
+// find returns a step of the floor (platform "") or of a platform.
+func (r *results) find(platform string, n int, step string) *stepResult {
 	for i := range r.Steps {
 		s := &r.Steps[i]
-		if s.Config == cfg && s.N == n && s.Step == step {
+		if s.Platform == platform && s.N == n && s.Step == step {
 			return s
 		}
 	}
@@ -79,8 +85,19 @@ func ratio(a, b float64) float64 {
 
 func mib(kib int64) float64 { return float64(kib) / 1024 }
 
-// evaluate checks the targets at the largest N (issue 8 sets them at N = 500) and says
-// where the time goes when one is missed.
+// platformOrder lists the platforms of the run in the order they ran.
+func (r *results) platformOrder() []string {
+	var out []string
+	for _, s := range r.Steps {
+		if s.Platform != "" && !slices.Contains(out, s.Platform) {
+			out = append(out, s.Platform)
+		}
+	}
+	return out
+}
+
+// evaluate checks the targets at the largest N (issue 8 sets them at N = 500) for each
+// platform and says where the time goes when one is missed.
 func (r *results) evaluate() {
 	n := 0
 	for _, s := range r.Sizes {
@@ -89,21 +106,27 @@ func (r *results) evaluate() {
 	if n != 500 {
 		r.Notes = append(r.Notes, fmt.Sprintf("The targets are set at N = 500; this run's largest N is %d, so they are evaluated there.", n))
 	}
-	plan, planFloor := r.find("faas", n, "no-op plan"), r.find("floor", n, "no-op plan")
-	create := r.find("faas", n, "create")
+	for _, p := range r.platformOrder() {
+		r.evaluatePlatform(p, n)
+	}
+}
+
+func (r *results) evaluatePlatform(platform string, n int) {
+	plan, planFloor := r.find(platform, n, "no-op plan"), r.find("", n, "no-op plan")
+	create := r.find(platform, n, "create")
 	if plan == nil || planFloor == nil || create == nil {
 		return
 	}
 	pr := ratio(plan.WallSeconds, planFloor.WallSeconds)
-	t := target{Name: "no-op plan time", Goal: "at most 1.25 × the terraform_data floor", Value: fmt.Sprintf("%.2f ×", pr), Met: pr <= 1.25}
+	t := target{Platform: platform, Name: "no-op plan time", Goal: "at most 1.25 × the terraform_data floor", Value: fmt.Sprintf("%.2f ×", pr), Met: pr <= 1.25}
 	if !t.Met {
 		t.Detail = whereTimeGoes(plan, planFloor, r.Parallelism, r.CPUs)
 	}
 	r.Targets = append(r.Targets, t)
-	r.Targets = append(r.Targets, target{Name: "no-op plan requests", Goal: "at most 5 platform requests",
+	r.Targets = append(r.Targets, target{Platform: platform, Name: "no-op plan requests", Goal: "at most 5 platform requests",
 		Value: fmt.Sprintf("%d (%s)", plan.Requests.Total, routeList(plan.Requests.Routes)), Met: plan.Requests.Total <= 5})
 	other := float64(create.Requests.Total-create.Requests.ReadinessReads) / float64(create.Resources)
-	t = target{Name: "apply requests", Goal: "at most 2 platform requests per resource beyond readiness reads",
+	t = target{Platform: platform, Name: "apply requests", Goal: "at most 2 platform requests per resource beyond readiness reads",
 		Value: fmt.Sprintf("%.2f per resource (%d requests, %d of them readiness reads, %d resources)", other,
 			create.Requests.Total, create.Requests.ReadinessReads, create.Resources), Met: other <= 2}
 	if !t.Met {
@@ -113,16 +136,16 @@ func (r *results) evaluate() {
 	var peak int64
 	var at string
 	for _, s := range r.Steps {
-		if s.Config == "faas" && s.N == n && s.ProviderMaxRSSKiB > peak {
+		if s.Platform == platform && s.N == n && s.ProviderMaxRSSKiB > peak {
 			peak, at = s.ProviderMaxRSSKiB, s.Step
 		}
 	}
-	t = target{Name: "provider peak RSS", Goal: "under 200 MB",
+	t = target{Platform: platform, Name: "provider peak RSS", Goal: "under 200 MB",
 		Value: fmt.Sprintf("%.1f MiB = %.0f MB (%s)", mib(peak), float64(peak)*1024/1e6, at), Met: float64(peak)*1024 < 200e6}
 	if !t.Met {
 		var parts []string
 		for _, s := range r.Steps {
-			if s.Config == "faas" && s.Step == at {
+			if s.Platform == platform && s.Step == at {
 				parts = append(parts, fmt.Sprintf("N=%d: %.1f MiB", s.N, mib(s.ProviderMaxRSSKiB)))
 			}
 		}
@@ -165,57 +188,35 @@ func routeList(m map[string]int) string {
 func (r *results) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# faas-bench results\n\n")
-	fmt.Fprintf(&b, "%s; Terraform %s, %s, %d CPUs; platform: %s, latency %s per request, readiness after %d reads; "+
-		"parallelism %d; total run %.0f s.\n\n", r.Started.Format(time.RFC3339), r.Terraform, r.GoVersion, r.CPUs, r.Platform,
+	fmt.Fprintf(&b, "%s; Terraform %s, %s, %d CPUs; latency %s per request, readiness after %d reads; "+
+		"parallelism %d; total run %.0f s.\n\n", r.Started.Format(time.RFC3339), r.Terraform, r.GoVersion, r.CPUs,
 		r.Latency, r.ReadyAfterPolls, r.Parallelism, r.TotalSeconds)
-	b.WriteString("Each N is N functions, each with a scaling policy and a cron trigger (3N resources); the floor is 3N " +
-		"built-in `terraform_data` resources of the same shape, run interleaved with the provider's steps. " +
-		"Ratios are faas ÷ floor.\n\n")
-	b.WriteString("## Time and memory\n\n")
-	b.WriteString("| N (resources) | step | wall s | floor wall s | × floor | Terraform CPU s | floor Terraform CPU s | × floor | provider CPU s (processes) | provider peak RSS MiB | Terraform peak RSS MiB (× floor) |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, s := range r.Steps {
-		if s.Config != "faas" {
-			continue
-		}
-		f := r.find("floor", s.N, s.Step)
-		if f == nil {
-			continue
-		}
-		fmt.Fprintf(&b, "| %d (%d) | %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.2f (%d) | %.1f | %.1f (%.2f) |\n",
-			s.N, s.Resources, s.Step, s.WallSeconds, f.WallSeconds, ratio(s.WallSeconds, f.WallSeconds),
-			s.TerraformCPUSeconds, f.TerraformCPUSeconds, ratio(s.TerraformCPUSeconds, f.TerraformCPUSeconds),
-			s.ProviderCPUSeconds, s.ProviderProcesses, mib(s.ProviderMaxRSSKiB),
-			mib(s.TerraformMaxRSSKiB), ratio(float64(s.TerraformMaxRSSKiB), float64(f.TerraformMaxRSSKiB)))
+	platforms := r.platformOrder()
+	for _, p := range platforms {
+		fmt.Fprintf(&b, "- %s: %s\n", p, r.Platforms[p])
 	}
-	b.WriteString("\nThe floor sends no platform requests and runs no provider process, so requests and provider figures have no ratio.\n\n")
-	b.WriteString("## Platform requests\n\n")
-	b.WriteString("| N (resources) | step | requests | per resource | readiness reads | others per resource | platform s | by method and route |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---|\n")
-	for _, s := range r.Steps {
-		if s.Config != "faas" {
-			continue
-		}
-		q := s.Requests
-		fmt.Fprintf(&b, "| %d (%d) | %s | %d | %.2f | %d | %.2f | %.2f | %s |\n", s.N, s.Resources, s.Step, q.Total,
-			float64(q.Total)/float64(s.Resources), q.ReadinessReads, float64(q.Total-q.ReadinessReads)/float64(s.Resources),
-			q.PlatformSeconds, routeList(q.Routes))
+	b.WriteString("\nEach N is N functions, each with a scaling policy and a cron trigger (3N resources); the floor is 3N " +
+		"built-in `terraform_data` resources of the same shape, run once per step and N, just before the same step on each " +
+		"platform. Ratios are faas ÷ floor.\n\n")
+	for _, p := range platforms {
+		r.platformMarkdown(&b, p)
 	}
-	b.WriteString("\nA readiness read is a read of a function between a write to it and the first answer that reports the " +
+	b.WriteString("The floor sends no platform requests and runs no provider process, so requests and provider figures have no ratio. " +
+		"A readiness read is a read of an object between a write to it and the first answer that reports the " +
 		"awaited state (ready, or gone after a delete); with readiness immediate there is exactly one per write. " +
 		"Platform s is the summed time the simulator spent answering, its latency included.\n\n")
 	if len(r.Targets) > 0 {
-		b.WriteString("## Targets\n\n| target | goal | value | met |\n|---|---|---|---|\n")
+		b.WriteString("## Targets\n\n| platform | target | goal | value | met |\n|---|---|---|---|---|\n")
 		for _, t := range r.Targets {
 			met := "yes"
 			if !t.Met {
 				met = "**no**"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.Name, t.Goal, t.Value, met)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", t.Platform, t.Name, t.Goal, t.Value, met)
 		}
 		for _, t := range r.Targets {
 			if !t.Met && t.Detail != "" {
-				fmt.Fprintf(&b, "\nWhere it goes (%s): %s\n", t.Name, t.Detail)
+				fmt.Fprintf(&b, "\nWhere it goes (%s, %s): %s\n", t.Platform, t.Name, t.Detail)
 			}
 		}
 		b.WriteString("\n")
@@ -224,6 +225,40 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "Note: %s\n\n", n)
 	}
 	return b.String()
+}
+
+// platformMarkdown renders one platform's tables.
+func (r *results) platformMarkdown(b *strings.Builder, platform string) {
+	fmt.Fprintf(b, "## %s: time and memory\n\n", platform)
+	b.WriteString("| N (resources) | step | wall s | floor wall s | × floor | Terraform CPU s | floor Terraform CPU s | × floor | provider CPU s (processes) | provider peak RSS MiB | Terraform peak RSS MiB (× floor) |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range r.Steps {
+		if s.Platform != platform {
+			continue
+		}
+		f := r.find("", s.N, s.Step)
+		if f == nil {
+			continue
+		}
+		fmt.Fprintf(b, "| %d (%d) | %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.2f | %.2f (%d) | %.1f | %.1f (%.2f) |\n",
+			s.N, s.Resources, s.Step, s.WallSeconds, f.WallSeconds, ratio(s.WallSeconds, f.WallSeconds),
+			s.TerraformCPUSeconds, f.TerraformCPUSeconds, ratio(s.TerraformCPUSeconds, f.TerraformCPUSeconds),
+			s.ProviderCPUSeconds, s.ProviderProcesses, mib(s.ProviderMaxRSSKiB),
+			mib(s.TerraformMaxRSSKiB), ratio(float64(s.TerraformMaxRSSKiB), float64(f.TerraformMaxRSSKiB)))
+	}
+	fmt.Fprintf(b, "\n## %s: platform requests\n\n", platform)
+	b.WriteString("| N (resources) | step | requests | per resource | readiness reads | others per resource | platform s | by method and route |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---|\n")
+	for _, s := range r.Steps {
+		if s.Platform != platform {
+			continue
+		}
+		q := s.Requests
+		fmt.Fprintf(b, "| %d (%d) | %s | %d | %.2f | %d | %.2f | %.2f | %s |\n", s.N, s.Resources, s.Step, q.Total,
+			float64(q.Total)/float64(s.Resources), q.ReadinessReads, float64(q.Total-q.ReadinessReads)/float64(s.Resources),
+			q.PlatformSeconds, routeList(q.Routes))
+	}
+	b.WriteString("\n")
 }
 
 // write stores the report and the JSON under dir (a timestamped pair and latest.*) and

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+// platformNames are the platforms the benchmark knows, in the order it runs them.
+var platformNames = []string{"openfaas", "knative"}
+
+// benchPlatform is one platform simulator the benchmark runs the provider against, in
+// process, behind a meter.
+type benchPlatform struct {
+	// name is "openfaas" or "knative"; title is its display name.
+	name, title string
+	// describe says which simulator, for the report.
+	describe string
+	// env points the provider at the simulator (credentials through the provider's
+	// environment variables, so the configuration carries none).
+	env []string
+	// block is the provider block of the configuration.
+	block string
+	meter *meter
+	// leftovers counts the functions and triggers left after a destroy.
+	leftovers func() int
+	// resetLog drops the simulator's own request log, which the benchmark does not use,
+	// to keep its memory flat.
+	resetLog func()
+	close    func()
+}
+
+const (
+	simUser     = "admin"
+	simPassword = "bench-gateway-password"
+	kubeToken   = "bench-kube-token"
+)
+
+// startOpenFaaS starts the OpenFaaS simulator (faas-netes, Pro) on 127.0.0.1.
+func startOpenFaaS(o *options) (*benchPlatform, error) {
+	sim := openfaassim.New(openfaassim.Options{Backend: openfaassim.FaasNetes, Edition: openfaassim.Pro,
+		Username: simUser, Password: simPassword, ReadyAfterPolls: o.readyAfter})
+	sim.SetFaults(openfaassim.Faults{Latency: o.latency})
+	m := newMeter(sim, openfaasWire{defaultNS: "openfaas-fn"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return &benchPlatform{
+		name: "openfaas", title: "OpenFaaS", describe: "faas-netes Pro simulator (internal/simulator/openfaassim), in process",
+		env: []string{"OPENFAAS_URL=http://" + ln.Addr().String(), "OPENFAAS_USERNAME=" + simUser,
+			"OPENFAAS_PASSWORD=" + simPassword, "OPENFAAS_TOKEN="},
+		block: "# The gateway URL and credentials come from OPENFAAS_URL, OPENFAAS_USERNAME and\n" +
+			"# OPENFAAS_PASSWORD.\nprovider \"faas\" {\n  openfaas {}\n}\n",
+		meter:     m,
+		leftovers: func() int { return len(sim.Functions("openfaas-fn")) },
+		resetLog:  sim.ResetRequests,
+		close:     func() { _ = srv.Close() },
+	}, nil
+}
+
+// startKnative starts the Kubernetes API server simulator with Knative Serving and
+// Eventing on 127.0.0.1 over HTTPS with a bearer token, as client-go requires.
+func startKnative(o *options) (*benchPlatform, error) {
+	sim, err := k8ssim.Open(k8ssim.Options{Token: kubeToken, ReadyAfterPolls: o.readyAfter,
+		Logf: log.New(io.Discard, "", 0).Printf})
+	if err != nil {
+		return nil, err
+	}
+	sim.SetFaults(k8ssim.Faults{Latency: o.latency})
+	m := newMeter(sim, knativeWire{})
+	ts := httptest.NewUnstartedServer(m)
+	ts.Config.ReadHeaderTimeout = 10 * time.Second
+	ts.StartTLS()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	schema := "with CRD validation"
+	if !sim.SchemaValidation() {
+		schema = "WITHOUT CRD validation (../shared/specs/knative not found)"
+	}
+	return &benchPlatform{
+		name: "knative", title: "Knative",
+		describe: fmt.Sprintf("Kubernetes API server simulator with Knative Serving and Eventing (internal/simulator/k8ssim), in process, HTTPS, %s", schema),
+		env: []string{"KUBE_HOST=" + ts.URL, "KUBE_TOKEN=" + kubeToken, "KUBE_CLUSTER_CA_CERT_DATA=" + string(ca),
+			"KUBE_CONFIG_PATH=", "KUBE_CONFIG_PATHS=", "KUBE_CTX=", "KUBE_INSECURE=", "KUBE_CLIENT_CERT_DATA=", "KUBE_CLIENT_KEY_DATA="},
+		block: "# The API server, token and CA come from KUBE_HOST, KUBE_TOKEN and\n" +
+			"# KUBE_CLUSTER_CA_CERT_DATA.\nprovider \"faas\" {\n  knative {}\n}\n",
+		meter: m,
+		leftovers: func() int {
+			return len(sim.List(k8ssim.ServicesGVR, "default")) + len(sim.List(k8ssim.PingSourcesGVR, "default"))
+		},
+		resetLog: sim.ResetRequests,
+		close:    ts.Close,
+	}, nil
+}
+
+// startPlatform starts the named platform's simulator.
+func startPlatform(name string, o *options) (*benchPlatform, error) {
+	switch name {
+	case "openfaas":
+		return startOpenFaaS(o)
+	case "knative":
+		return startKnative(o)
+	}
+	return nil, fmt.Errorf("unknown platform %q", name)
+}
