@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faasform/terraform-provider-faas/internal/conformance"
 	"github.com/faasform/terraform-provider-faas/internal/openfaastest"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
@@ -12,7 +13,8 @@ import (
 // TestRun removes the prefixed leftovers from a gateway configured through the
 // environment, and nothing else; a dry run removes nothing.
 func TestRun(t *testing.T) {
-	sim := openfaassim.New(openfaassim.Options{Username: "admin", Password: "pw-not-printed"})
+	sim := openfaassim.New(openfaassim.Options{Username: "admin", Password: "pw-not-printed", Spec: conformance.OpenFaaSSpec(t)})
+	conformance.Enforce(t, sim)
 	url := sim.Start()
 	t.Cleanup(sim.Close)
 	sim.PutFunction(openfaassim.Function{Service: "tfacc-abc123-4-hello", Image: "img"})

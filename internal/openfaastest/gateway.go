@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -213,13 +214,18 @@ func (g *Gateway) PutSecret(ctx context.Context, namespace, name, value string) 
 }
 
 // DeleteSecret deletes a secret; it reports false when the secret did not exist.
+// faas-netes answers 404 for a missing secret, faasd a 500 with the error of removing
+// its file, so any failure is checked against the list of secrets.
 func (g *Gateway) DeleteSecret(ctx context.Context, namespace, name string) (bool, error) {
 	err := g.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
 		Query: url.Values{"namespace": {namespace}}, Body: secretBody{Name: name, Namespace: namespace}})
-	if errors.Is(err, ErrNotFound) {
+	if err == nil {
+		return true, nil
+	}
+	if names, lerr := g.Secrets(ctx, namespace); lerr == nil && !slices.Contains(names, name) {
 		return false, nil
 	}
-	return err == nil, err
+	return false, err
 }
 
 // Removed lists what Clean deleted, as namespace/name.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faasform/terraform-provider-faas/internal/conformance"
 	"github.com/faasform/terraform-provider-faas/internal/driver/openfaas"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
@@ -19,10 +20,14 @@ const (
 	password = "pw-that-must-not-leak"
 )
 
+// newGateway starts a simulator that checks every request against the gateway's
+// OpenAPI spec, and returns a client of it.
 func newGateway(t *testing.T, opts openfaassim.Options) (*Gateway, *openfaassim.Server) {
 	t.Helper()
 	opts.Username, opts.Password = user, password
+	opts.Spec = conformance.OpenFaaSSpec(t)
 	sim := openfaassim.New(opts)
+	conformance.Enforce(t, sim)
 	url := sim.Start()
 	t.Cleanup(sim.Close)
 	g, err := New(Config{URL: url, Username: user, Password: password, Namespace: DefaultNamespace, Timeout: 30 * time.Second})
