@@ -3,6 +3,7 @@ package openfaas
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -345,5 +346,38 @@ func TestConcurrentModifyNeverLosesKeys(t *testing.T) {
 	}
 	if n != 10 {
 		t.Fatalf("%d of 10 keys survived concurrent writes: %v", n, stored.Labels)
+	}
+}
+
+// TestDeleteSecretOnFaasdWhenAlreadyGone: faasd answers 500 to deleting a secret that
+// does not exist; a delete whose first answer was lost, or of a secret removed out of
+// band, must still succeed, and a real failure must still be reported.
+func TestDeleteSecretOnFaasdWhenAlreadyGone(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{Backend: openfaassim.Faasd})
+	ctx := context.Background()
+	if err := d.CreateSecret(ctx, &platform.Secret{Namespace: DefaultNamespace, Name: "gone", Value: "value-1"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(openfaassim.Faults{LoseResponses: 1, Only: func(method, path string) bool {
+		return method == http.MethodDelete && path == "/system/secrets"
+	}})
+	if err := d.DeleteSecret(ctx, DefaultNamespace, "gone"); err != nil {
+		t.Fatalf("a delete whose answer was lost, retried into faasd's 500: %v", err)
+	}
+	sim.ClearFaults()
+	if _, ok := sim.SecretValue(DefaultNamespace, "gone"); ok {
+		t.Fatal("the secret is still there")
+	}
+	if err := d.DeleteSecret(ctx, DefaultNamespace, "never-existed"); err != nil {
+		t.Fatalf("deleting a missing secret on faasd: %v", err)
+	}
+	if err := d.CreateSecret(ctx, &platform.Secret{Namespace: DefaultNamespace, Name: "kept", Value: "value-2"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(openfaassim.Faults{PersistentStatus: 500, PersistentMessage: "disk full", Only: func(method, path string) bool {
+		return method == http.MethodDelete
+	}})
+	if err := d.DeleteSecret(ctx, DefaultNamespace, "kept"); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("a failed delete of an existing secret must be reported, got %v", err)
 	}
 }

@@ -98,7 +98,11 @@ func (d *Driver) SecretExists(ctx context.Context, namespace, name string) (bool
 	return false, nil
 }
 
-// DeleteSecret implements platform.SecretDriver; 404 means already gone.
+// DeleteSecret implements platform.SecretDriver. A secret that is already gone is
+// success: faas-netes answers 404, while faasd answers 500 with the error of removing a
+// file that does not exist (pkg/provider/handlers/secret.go), so any other failure is
+// checked against the list of secrets before it is reported. That also makes a retried
+// DELETE whose first answer was lost succeed on faasd.
 func (d *Driver) DeleteSecret(ctx context.Context, namespace, name string) error {
 	resp, err := d.writeSecret(ctx, namespace, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
 		Query: url.Values{"namespace": {namespace}}, Body: secretBody{Name: name, Namespace: namespace}})
@@ -108,8 +112,12 @@ func (d *Driver) DeleteSecret(ctx context.Context, namespace, name string) error
 	if isSuccess(resp.StatusCode) {
 		return nil
 	}
-	if apiErr := d.apiError(http.MethodDelete, "/system/secrets", resp); !errors.Is(apiErr, platform.ErrNotFound) {
-		return fmt.Errorf("deleting secret %s/%s: %w", namespace, name, apiErr)
+	apiErr := d.apiError(http.MethodDelete, "/system/secrets", resp)
+	if errors.Is(apiErr, platform.ErrNotFound) {
+		return nil
 	}
-	return nil
+	if exists, lerr := d.SecretExists(ctx, namespace, name); lerr == nil && !exists {
+		return nil
+	}
+	return fmt.Errorf("deleting secret %s/%s: %w", namespace, name, apiErr)
 }

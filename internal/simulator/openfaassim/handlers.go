@@ -777,8 +777,16 @@ type secretDescription struct {
 	Namespace string `json:"namespace"`
 }
 
-// secretsHTTP serves /system/secrets: faas-netes 202 / faasd 200 on writes,
-// 409 on a duplicate create, 404 on a missing one. Values are never echoed.
+// secretsHTTP serves /system/secrets. Values are never echoed.
+//
+// faas-netes (pkg/handlers/secrets.go): 202 on writes, 409 on a duplicate create, 404
+// on updating or deleting a missing secret, names validated as Kubernetes names.
+//
+// faasd (pkg/provider/handlers/secret.go, openfaas/faasd@006829ed): POST and PUT both
+// write the secret's file, creating or overwriting it, and answer 200; DELETE removes
+// the file, so a missing secret is a 500 with the os.Remove error; the namespace of a
+// DELETE comes from the query only and writes do not check it; a name only has to be
+// non-empty and free of path traversal; a body that is not JSON is a 500.
 func (s *Server) secretsHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		ns := s.nsOrDefault(r.URL.Query().Get("namespace"))
@@ -800,16 +808,35 @@ func (s *Server) secretsHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var req secretBody
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		if !s.netes() {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		http.Error(w, "failed to unmarshal secret request", http.StatusBadRequest)
 		return
 	}
 	ns := req.Namespace
-	if ns == "" {
+	if ns == "" || (!s.netes() && r.Method == http.MethodDelete) {
 		ns = r.URL.Query().Get("namespace")
 	}
 	ns = s.nsOrDefault(ns)
-	if msg := s.namespaceError(ns); msg != "" {
+	// faasd writes the file under any namespace's directory without checking it.
+	if msg := s.namespaceError(ns); msg != "" && s.netes() {
 		http.Error(w, msg, http.StatusBadRequest)
+		return
+	}
+	if !s.netes() && r.Method != http.MethodDelete {
+		switch {
+		case strings.TrimSpace(req.Name) == "":
+			http.Error(w, "non-empty name is required", http.StatusBadRequest)
+			return
+		case strings.Contains(req.Name, "/") || strings.Contains(req.Name, ".."):
+			http.Error(w, "directory traversal found in name", http.StatusBadRequest)
+			return
+		}
+	}
+	if !s.netes() {
+		s.faasdSecretWrite(w, r.Method, key{ns, req.Name}, req)
 		return
 	}
 	if req.Name == "" {
@@ -849,6 +876,25 @@ func (s *Server) secretsHTTP(w http.ResponseWriter, r *http.Request) {
 		delete(s.secrets, k)
 	}
 	s.writeOK(w)
+}
+
+// faasdSecretWrite applies a write to faasd's secret files (see secretsHTTP).
+func (s *Server) faasdSecretWrite(w http.ResponseWriter, method string, k key, req secretBody) {
+	value := []byte(req.Value)
+	if len(req.RawValue) > 0 {
+		value = req.RawValue
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if method == http.MethodDelete {
+		if _, ok := s.secrets[k]; !ok {
+			http.Error(w, fmt.Sprintf("remove /var/lib/faasd-provider/secrets/%s/%s: no such file or directory", k.ns, k.name), http.StatusInternalServerError)
+			return
+		}
+		delete(s.secrets, k)
+		return
+	}
+	s.secrets[k] = value
 }
 
 func (s *Server) secretMsg(name, what string) string {

@@ -643,23 +643,38 @@ func TestNamespaceEndpoint(t *testing.T) {
 }
 
 func TestSecrets(t *testing.T) {
-	for _, b := range []Backend{FaasNetes, Faasd} {
+	// The answers that differ: faas-netes refuses duplicates, missing secrets and
+	// invalid names; faasd writes files (see secretsHTTP).
+	type answers struct {
+		ok, duplicate, badName, traversal, otherNS, putMissing, deleteMissing int
+		list                                                                  []secretDescription
+	}
+	for b, want := range map[Backend]answers{
+		FaasNetes: {ok: 202, duplicate: 409, badName: 400, traversal: 400, otherNS: 400, putMissing: 404, deleteMissing: 404,
+			list: []secretDescription{{"api-key", "openfaas-fn"}, {"bin", "openfaas-fn"}}},
+		Faasd: {ok: 200, duplicate: 200, badName: 200, traversal: 400, otherNS: 200, putMissing: 200, deleteMissing: 500,
+			list: []secretDescription{{"Bad_Name", "openfaas-fn"}, {"api-key", "openfaas-fn"}, {"bin", "openfaas-fn"}}},
+	} {
 		t.Run(string(b), func(t *testing.T) {
-			ok := 202
-			if b == Faasd {
-				ok = 200
-			}
 			s, c := newSim(t, Options{Backend: b})
-			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "api-key", "value": "v1"}, ok)
-			r := c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "api-key", "value": "v2"}, 409)
+			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "api-key", "value": "v1"}, want.ok)
+			r := c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "api-key", "value": "v2"}, want.duplicate)
 			if strings.Contains(r.text(), "v2") {
 				t.Errorf("secret value echoed: %q", r.text())
 			}
+			wantValue := "v1"
+			if want.duplicate == want.ok {
+				wantValue = "v2" // overwritten
+			}
+			if v, _ := s.SecretValue("", "api-key"); v != wantValue {
+				t.Errorf("value %q after a duplicate create, want %q", v, wantValue)
+			}
 			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": ""}, 400)
-			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "Bad_Name"}, 400)
-			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "x", "namespace": "other"}, 400)
+			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "Bad_Name"}, want.badName)
+			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "../etc"}, want.traversal)
+			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "x", "namespace": "other"}, want.otherNS)
 			// rawValue is base64 of "raw".
-			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "bin", "rawValue": "cmF3"}, ok)
+			c.expect(http.MethodPost, "/system/secrets", map[string]string{"name": "bin", "rawValue": "cmF3"}, want.ok)
 			if v, _ := s.SecretValue("", "bin"); v != "raw" {
 				t.Errorf("rawValue decoded to %q", v)
 			}
@@ -669,17 +684,19 @@ func TestSecrets(t *testing.T) {
 			}
 			var list []secretDescription
 			_ = json.Unmarshal(r.body, &list)
-			want := []secretDescription{{"api-key", "openfaas-fn"}, {"bin", "openfaas-fn"}}
-			if !reflect.DeepEqual(list, want) {
-				t.Errorf("list %v, want %v", list, want)
+			if !reflect.DeepEqual(list, want.list) {
+				t.Errorf("list %v, want %v", list, want.list)
 			}
-			c.expect(http.MethodPut, "/system/secrets", map[string]string{"name": "api-key", "value": "v3"}, ok)
+			c.expect(http.MethodPut, "/system/secrets", map[string]string{"name": "api-key", "value": "v3"}, want.ok)
 			if v, _ := s.SecretValue("", "api-key"); v != "v3" {
 				t.Errorf("value %q after PUT", v)
 			}
-			c.expect(http.MethodPut, "/system/secrets", map[string]string{"name": "nope", "value": "v"}, 404)
-			c.expect(http.MethodDelete, "/system/secrets", map[string]string{"name": "api-key"}, ok)
-			c.expect(http.MethodDelete, "/system/secrets", map[string]string{"name": "api-key"}, 404)
+			c.expect(http.MethodPut, "/system/secrets", map[string]string{"name": "nope", "value": "v"}, want.putMissing)
+			c.expect(http.MethodDelete, "/system/secrets", map[string]string{"name": "api-key"}, want.ok)
+			r = c.expect(http.MethodDelete, "/system/secrets", map[string]string{"name": "api-key"}, want.deleteMissing)
+			if b == Faasd && !strings.Contains(r.text(), "no such file or directory") {
+				t.Errorf("faasd's answer to deleting a missing secret: %q", r.text())
+			}
 			if _, exists := s.SecretValue("", "api-key"); exists {
 				t.Error("secret still stored")
 			}
