@@ -200,17 +200,20 @@ type secretBody struct {
 	Value     string `json:"value,omitempty"`
 }
 
-// PutSecret creates a secret, or replaces its value when it exists (POST, then PUT on
-// 409). The value is redacted from errors.
+// PutSecret creates a secret (POST), or replaces its value when the list of secrets
+// has it (PUT), as the provider does: a duplicate create's 409 is not in the gateway's
+// spec. The value is redacted from errors.
 func (g *Gateway) PutSecret(ctx context.Context, namespace, name, value string) error {
 	g.client.AddSecrets(value)
 	body := secretBody{Name: name, Namespace: namespace, Value: value}
-	err := g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: body, NotIdempotent: true})
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
+	names, err := g.Secrets(ctx, namespace)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(names, name) {
 		return g.write(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: body})
 	}
-	return err
+	return g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: body, NotIdempotent: true})
 }
 
 // DeleteSecret deletes a secret; it reports false when the secret did not exist.
