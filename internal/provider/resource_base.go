@@ -3,17 +3,18 @@ package provider
 import (
 	"context"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -135,6 +136,31 @@ func notFoundRemoves(ctx context.Context, resp *resource.ReadResponse, what stri
 const defaultChildTimeout = 10 * time.Minute
 
 // withTimeout bounds ctx by a timeouts block value (default 10 minutes).
+// timeoutGetter is a timeouts.Value's Create or Update method.
+type timeoutGetter = func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
+
+// writePlanned is the Create and Update of the child resources: it reads the plan into
+// a model, bounds ctx by the operation's timeout (timeout picks it from the model), runs
+// write, and stores the model as the new state whenever write reports that the object
+// was written, even along with an error (written but not ready in time): Terraform then
+// keeps the resource, tainted, instead of losing track of what was written.
+func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	timeout func(*M) timeoutGetter, write func(context.Context, *M, *diag.Diagnostics) bool) {
+	var m M
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	ctx, cancel, ok := withTimeout(ctx, timeout(&m), diags)
+	if !ok {
+		return
+	}
+	defer cancel()
+	if write(ctx, &m, diags) {
+		diags.Append(state.Set(ctx, &m)...)
+	}
+}
+
 func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
 	d, dd := get(ctx, defaultChildTimeout)
 	diags.Append(dd...)

@@ -242,51 +242,43 @@ func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	addProblems(&resp.Diagnostics, problems)
 }
 
-func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyModel, create bool, diags *diag.Diagnostics) {
+func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyModel, create bool, diags *diag.Diagnostics) bool {
 	d := r.driver(diags)
 	if d == nil {
-		return
+		return false
 	}
 	sd := scalingDriver(d, diags)
 	if sd == nil {
-		return
+		return false
 	}
 	p, fnKnown, _ := policyFromModel(plan)
 	if !fnKnown {
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
-		return
+		return false
 	}
 	problems, err := sd.CheckScalingPolicy(ctx, p, false)
 	if err != nil {
 		diags.AddError("Cannot check the scaling policy against the platform", err.Error())
-		return
+		return false
 	}
 	if addProblems(diags, problems); diags.HasError() {
-		return
+		return false
 	}
 	got, err := sd.ApplyScalingPolicy(ctx, p, create)
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Error writing the scaling policy of function %s", p.Function), err.Error())
-		return
+		return false
 	}
 	policyToModel(got, plan)
+	return true
 }
 
 func (r *scalingPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan scalingPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	r.apply(ctx, &plan, true, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+		func(m *scalingPolicyModel) timeoutGetter { return m.Timeouts.Create },
+		func(ctx context.Context, m *scalingPolicyModel, diags *diag.Diagnostics) bool {
+			return r.apply(ctx, m, true, diags)
+		})
 }
 
 func (r *scalingPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -322,20 +314,11 @@ func (r *scalingPolicyResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *scalingPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan scalingPolicyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	r.apply(ctx, &plan, false, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+		func(m *scalingPolicyModel) timeoutGetter { return m.Timeouts.Update },
+		func(ctx context.Context, m *scalingPolicyModel, diags *diag.Diagnostics) bool {
+			return r.apply(ctx, m, false, diags)
+		})
 }
 
 func (r *scalingPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

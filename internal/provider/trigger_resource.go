@@ -376,19 +376,10 @@ func keepPlanned(got, t *platform.Trigger) {
 }
 
 func (r *triggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan triggerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	if r.write(ctx, &plan, true, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+		func(m *triggerModel) timeoutGetter { return m.Timeouts.Create }, func(ctx context.Context, m *triggerModel, diags *diag.Diagnostics) bool {
+			return r.write(ctx, m, true, diags)
+		})
 }
 
 func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -422,19 +413,10 @@ func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *triggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan triggerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel, ok := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	defer cancel()
-	if r.write(ctx, &plan, false, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+		func(m *triggerModel) timeoutGetter { return m.Timeouts.Update }, func(ctx context.Context, m *triggerModel, diags *diag.Diagnostics) bool {
+			return r.write(ctx, m, false, diags)
+		})
 }
 
 func (r *triggerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
