@@ -216,19 +216,27 @@ func (g *Gateway) PutSecret(ctx context.Context, namespace, name, value string) 
 	return g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: body, NotIdempotent: true})
 }
 
-// DeleteSecret deletes a secret; it reports false when the secret did not exist.
-// faas-netes answers 404 for a missing secret, faasd a 500 with the error of removing
-// its file, so any failure is checked against the list of secrets.
+// DeleteSecret deletes a secret; it reports false, sending no delete, when the list of
+// secrets does not have it. A failed delete is checked against the list again: a
+// missing secret's delete is a 404 on faas-netes but a 500 on faasd (the error of
+// removing its file), which a retried delete whose first answer was lost also gets.
 func (g *Gateway) DeleteSecret(ctx context.Context, namespace, name string) (bool, error) {
-	err := g.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
-		Query: url.Values{"namespace": {namespace}}, Body: secretBody{Name: name, Namespace: namespace}})
-	if err == nil {
-		return true, nil
+	names, err := g.Secrets(ctx, namespace)
+	if err != nil {
+		return false, err
 	}
-	if names, lerr := g.Secrets(ctx, namespace); lerr == nil && !slices.Contains(names, name) {
+	if !slices.Contains(names, name) {
 		return false, nil
 	}
-	return false, err
+	err = g.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: "/system/secrets",
+		Query: url.Values{"namespace": {namespace}}, Body: secretBody{Name: name, Namespace: namespace}})
+	if err != nil {
+		if names, lerr := g.Secrets(ctx, namespace); lerr == nil && !slices.Contains(names, name) {
+			return true, nil
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // Removed lists what Clean deleted, as namespace/name.

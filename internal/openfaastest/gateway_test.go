@@ -234,6 +234,33 @@ func TestSecretsAndClean(t *testing.T) {
 	}
 }
 
+// TestDeleteSecretWhoseAnswerWasLost: faasd applies a secret's delete but the answer
+// is lost; the retried delete fails (the file is gone), and DeleteSecret reports the
+// secret deleted rather than that failure.
+func TestDeleteSecretWhoseAnswerWasLost(t *testing.T) {
+	g, sim := newGateway(t, openfaassim.Options{Backend: openfaassim.Faasd})
+	ctx := context.Background()
+	if err := g.PutSecret(ctx, DefaultNamespace, "tfacc-x-1-s", "v"); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(openfaassim.Faults{LoseResponses: 1, Only: func(method, path string) bool {
+		return method == "DELETE" && path == "/system/secrets"
+	}})
+	existed, err := g.DeleteSecret(ctx, DefaultNamespace, "tfacc-x-1-s")
+	if !existed || err != nil {
+		t.Fatalf("existed %v, err %v", existed, err)
+	}
+	deletes := 0
+	for _, r := range sim.Writes() {
+		if r.Method == "DELETE" {
+			deletes++
+		}
+	}
+	if deletes < 2 {
+		t.Fatalf("%d deletes sent: the lost answer was not retried, so the test proves nothing", deletes)
+	}
+}
+
 // TestErrorsAreRedacted: a gateway error that echoes the password and a secret value
 // reaches the caller with both redacted.
 func TestErrorsAreRedacted(t *testing.T) {
