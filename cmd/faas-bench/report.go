@@ -163,10 +163,11 @@ func whereTimeGoes(s, floor *stepResult, parallelism, cpus int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%.2f s against %.2f s (+%.2f s). ", s.WallSeconds, floor.WallSeconds, s.WallSeconds-floor.WallSeconds)
 	fmt.Fprintf(&b, "Terraform's own CPU: %.2f s against %.2f s (%+.2f s: for each resource it calls the provider over gRPC "+
-		"and reads the provider's log stream, where terraform_data runs in process; state %.2f MB against %.2f MB). ",
+		"and decodes its answers, where terraform_data runs in process; state %.2f MB against %.2f MB). ",
 		s.TerraformCPUSeconds, floor.TerraformCPUSeconds, dTF, float64(s.StateBytes)/1e6, float64(floor.StateBytes)/1e6)
-	fmt.Fprintf(&b, "Provider CPU: %.2f s in %d processes (plugin start-up, schema, the framework's per-resource "+
-		"decoding and encoding). ", s.ProviderCPUSeconds, s.ProviderProcesses)
+	fmt.Fprintf(&b, "Provider CPU: %.2f s in %d processes (plugin start-up, schema, and per resource the framework's "+
+		"decoding, reflection into the resource's model and encoding, and the garbage they leave; a profile is in the README). ",
+		s.ProviderCPUSeconds, s.ProviderProcesses)
 	fmt.Fprintf(&b, "On %d CPUs the extra CPU alone accounts for about %.2f s of wall time. ", int(cores), (dTF+s.ProviderCPUSeconds)/cores)
 	fmt.Fprintf(&b, "Platform: %d requests, %.2f s of answering in total, about %.2f s of wall time at parallelism %d.",
 		s.Requests.Total, s.Requests.PlatformSeconds, s.Requests.PlatformSeconds/float64(parallelism), parallelism)
