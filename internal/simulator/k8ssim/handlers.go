@@ -184,7 +184,7 @@ func (s *Server) raceLocked(r *http.Request, rr resourceRequest) {
 		return
 	}
 	e, ok := s.objects[s.key(rr)]
-	if !ok || !s.takeRaceLocked(r.Method, r.URL.Path) {
+	if !ok || !s.TakeRace(r.Method, r.URL.Path) {
 		return
 	}
 	meta(e.obj)["resourceVersion"] = s.nextRVLocked()

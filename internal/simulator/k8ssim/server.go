@@ -17,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // Defaults of Options.
@@ -94,14 +96,18 @@ type Options struct {
 // Server is a simulated Kubernetes API server with Knative installed. It implements
 // http.Handler and is safe for concurrent use.
 type Server struct {
+	// Core holds the faults and the request log (SetFaults, Requests, ...).
+	simcore.Core
+
 	opts    Options
 	schemas map[*resource]*crdSchema
 
 	mu      sync.Mutex
 	objects map[objKey]*entry
 	rv      int64
-	faults  faultState
-	reqs    []*Request
+
+	platformOnce sync.Once
+	plat         *simcore.Platform
 
 	srvMu sync.Mutex
 	ts    *httptest.Server
@@ -138,6 +144,7 @@ func Open(opts Options) (*Server, error) {
 		opts.Logf = log.Printf
 	}
 	s := &Server{opts: opts, objects: map[objKey]*entry{}}
+	s.OnRequest = opts.OnRequest
 	dir := opts.SpecsDir
 	var err error
 	if dir == "" {
@@ -228,7 +235,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.AdminHandler().ServeHTTP(w, r)
 		return
 	}
-	s.serveAPI(w, r)
+	s.Serve(w, r, s.platform())
 }
 
 // public lists the paths served without credentials (system:public-info-viewer).

@@ -2,11 +2,9 @@ package openfaassim
 
 import (
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
-	"strconv"
-	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // AdminHandler returns the unauthenticated admin API used by demo scripts.
@@ -27,69 +25,8 @@ import (
 //
 // Admin requests bypass faults and are not recorded in the request log.
 func (s *Server) AdminHandler() http.Handler {
-	s.adminOnce.Do(func() { s.admin = loopbackOnly(s.newAdminMux()) })
+	s.adminOnce.Do(func() { s.admin = simcore.LoopbackOnly(s.newAdminMux()) })
 	return s.admin
-}
-
-func loopbackOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			http.Error(w, "the admin API is only available on loopback", http.StatusForbidden)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// adminRequest is the JSON form of Request.
-type adminRequest struct {
-	Method   string    `json:"method"`
-	Path     string    `json:"path"`
-	RawQuery string    `json:"rawQuery,omitempty"`
-	Body     string    `json:"body,omitempty"`
-	Status   int       `json:"status"`
-	Dropped  bool      `json:"dropped,omitempty"`
-	Time     time.Time `json:"time"`
-}
-
-// adminFaults is the JSON form of Faults (without Only).
-type adminFaults struct {
-	Latency           jsonDuration `json:"latency,omitempty"`
-	LatencySpikeEvery int          `json:"latencySpikeEvery,omitempty"`
-	LatencySpike      jsonDuration `json:"latencySpike,omitempty"`
-	RateLimitEvery    int          `json:"rateLimitEvery,omitempty"`
-	RetryAfterSeconds int          `json:"retryAfterSeconds,omitempty"`
-	Burst503          int          `json:"burst503,omitempty"`
-	DropConnections   int          `json:"dropConnections,omitempty"`
-	LoseResponses     int          `json:"loseResponses,omitempty"`
-	PersistentStatus  int          `json:"persistentStatus,omitempty"`
-	PersistentMessage string       `json:"persistentMessage,omitempty"`
-}
-
-// jsonDuration accepts "150ms" or a number of nanoseconds and writes a string.
-type jsonDuration time.Duration
-
-func (d jsonDuration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Duration(d).String())
-}
-
-func (d *jsonDuration) UnmarshalJSON(b []byte) error {
-	var str string
-	if err := json.Unmarshal(b, &str); err == nil {
-		v, err := time.ParseDuration(str)
-		if err != nil {
-			return err
-		}
-		*d = jsonDuration(v)
-		return nil
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return fmt.Errorf("duration must be a string like \"150ms\" or integer nanoseconds: %s", b)
-	}
-	*d = jsonDuration(n)
-	return nil
 }
 
 // functionPatch is the body of PATCH /_sim/function/{namespace}/{name}.
@@ -198,47 +135,6 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		s.PutSecret(b.Namespace, b.Name, v)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
-		reqs := s.Requests()
-		out := make([]adminRequest, len(reqs))
-		for i, q := range reqs {
-			out[i] = adminRequest{Method: q.Method, Path: q.Path, RawQuery: q.RawQuery, Body: string(q.Body),
-				Status: q.Status, Dropped: q.Dropped, Time: q.Time}
-		}
-		writeJSON(w, out)
-	})
-	mux.HandleFunc("DELETE /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetRequests()
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
-		f := s.CurrentFaults()
-		writeJSON(w, adminFaults{
-			Latency: jsonDuration(f.Latency), LatencySpikeEvery: f.LatencySpikeEvery, LatencySpike: jsonDuration(f.LatencySpike),
-			RateLimitEvery: f.RateLimitEvery, RetryAfterSeconds: f.RetryAfterSeconds, Burst503: f.Burst503,
-			DropConnections: f.DropConnections, LoseResponses: f.LoseResponses,
-			PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage,
-		})
-	})
-	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
-		var a adminFaults
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&a); err != nil {
-			http.Error(w, "invalid faults: "+err.Error(), http.StatusBadRequest)
-			return
-		}
-		s.SetFaults(Faults{
-			Latency: time.Duration(a.Latency), LatencySpikeEvery: a.LatencySpikeEvery, LatencySpike: time.Duration(a.LatencySpike),
-			RateLimitEvery: a.RateLimitEvery, RetryAfterSeconds: a.RetryAfterSeconds, Burst503: a.Burst503,
-			DropConnections: a.DropConnections, LoseResponses: a.LoseResponses,
-			PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage,
-		})
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.HandleAdmin(mux)
 	return mux
 }

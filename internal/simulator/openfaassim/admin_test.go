@@ -72,7 +72,10 @@ func TestAdminFaultsAndRequests(t *testing.T) {
 	c.expect(http.MethodDelete, "/_sim/faults", nil, 204)
 	c.expect(http.MethodPost, "/function/x", "payload", 404)
 
-	var reqs []adminRequest
+	var reqs []struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+	}
 	_ = json.Unmarshal(c.expect(http.MethodGet, "/_sim/requests", nil, 200).body, &reqs)
 	if len(reqs) != 3 || reqs[0].Status != 503 || reqs[1].Status != 429 || reqs[2].Body != "payload" {
 		t.Errorf("requests %+v", reqs)

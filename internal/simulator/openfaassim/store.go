@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // Backend selects which OpenFaaS provider the simulator imitates.
@@ -155,14 +157,18 @@ type key struct{ ns, name string }
 // Server is a simulated OpenFaaS gateway. It implements http.Handler and is
 // safe for concurrent use.
 type Server struct {
+	// Core holds the faults and the request log (SetFaults, Requests, ...).
+	simcore.Core
+
 	opts Options
 
 	mu      sync.Mutex
 	funcs   map[key]*record
 	secrets map[key][]byte
-	faults  faultState
-	reqs    []*Request
 	spec    specState
+
+	platformOnce sync.Once
+	plat         *simcore.Platform
 
 	srvMu sync.Mutex
 	ts    *httptest.Server
@@ -193,11 +199,13 @@ func New(opts Options) *Server {
 	} else {
 		opts.ExtraNamespaces = append([]string(nil), opts.ExtraNamespaces...)
 	}
-	return &Server{
+	s := &Server{
 		opts:    opts,
 		funcs:   map[key]*record{},
 		secrets: map[key][]byte{},
 	}
+	s.OnRequest = opts.OnRequest
+	return s
 }
 
 // Start serves the simulator on 127.0.0.1 with a random port and returns its

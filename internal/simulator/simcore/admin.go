@@ -1,0 +1,131 @@
+package simcore
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// LoopbackOnly serves h to clients on a loopback address only (403 otherwise): the
+// simulators' admin APIs are unauthenticated.
+func LoopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, "the admin API is only available on loopback", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// adminRequest is the JSON form of Request.
+type adminRequest struct {
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	RawQuery string    `json:"rawQuery,omitempty"`
+	Body     string    `json:"body,omitempty"`
+	Status   int       `json:"status"`
+	Dropped  bool      `json:"dropped,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// adminFaults is the JSON form of Faults (without Only).
+type adminFaults struct {
+	Latency           jsonDuration `json:"latency,omitempty"`
+	LatencySpikeEvery int          `json:"latencySpikeEvery,omitempty"`
+	LatencySpike      jsonDuration `json:"latencySpike,omitempty"`
+	RateLimitEvery    int          `json:"rateLimitEvery,omitempty"`
+	RetryAfterSeconds int          `json:"retryAfterSeconds,omitempty"`
+	Burst503          int          `json:"burst503,omitempty"`
+	DropConnections   int          `json:"dropConnections,omitempty"`
+	LoseResponses     int          `json:"loseResponses,omitempty"`
+	PersistentStatus  int          `json:"persistentStatus,omitempty"`
+	PersistentMessage string       `json:"persistentMessage,omitempty"`
+	StatusWriteRaces  int          `json:"statusWriteRaces,omitempty"`
+}
+
+// jsonDuration accepts "150ms" or a number of nanoseconds and writes a string.
+type jsonDuration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d jsonDuration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a Go duration string or integer nanoseconds.
+func (d *jsonDuration) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err == nil {
+		v, err := time.ParseDuration(str)
+		if err != nil {
+			return err
+		}
+		*d = jsonDuration(v)
+		return nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("duration must be a string like \"150ms\" or integer nanoseconds: %s", b)
+	}
+	*d = jsonDuration(n)
+	return nil
+}
+
+// HandleAdmin adds the admin routes of the request log and the faults to mux:
+//
+//	GET    /_sim/requests  the request log (bodies as strings)
+//	DELETE /_sim/requests  ResetRequests
+//	GET    /_sim/faults    the current faults
+//	POST   /_sim/faults    SetFaults (durations as Go strings like "150ms" or nanoseconds)
+//	DELETE /_sim/faults    ClearFaults
+func (c *Core) HandleAdmin(mux *http.ServeMux) {
+	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+		reqs := c.Requests()
+		out := make([]adminRequest, len(reqs))
+		for i, q := range reqs {
+			out[i] = adminRequest{Method: q.Method, Path: q.Path, RawQuery: q.RawQuery, Body: string(q.Body),
+				Status: q.Status, Dropped: q.Dropped, Time: q.Time}
+		}
+		writeJSON(w, out)
+	})
+	mux.HandleFunc("DELETE /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+		c.ResetRequests()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
+		f := c.CurrentFaults()
+		writeJSON(w, adminFaults{
+			Latency: jsonDuration(f.Latency), LatencySpikeEvery: f.LatencySpikeEvery, LatencySpike: jsonDuration(f.LatencySpike),
+			RateLimitEvery: f.RateLimitEvery, RetryAfterSeconds: f.RetryAfterSeconds, Burst503: f.Burst503,
+			DropConnections: f.DropConnections, LoseResponses: f.LoseResponses,
+			PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage, StatusWriteRaces: f.StatusWriteRaces,
+		})
+	})
+	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+		var a adminFaults
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			http.Error(w, "invalid faults: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		c.SetFaults(Faults{
+			Latency: time.Duration(a.Latency), LatencySpikeEvery: a.LatencySpikeEvery, LatencySpike: time.Duration(a.LatencySpike),
+			RateLimitEvery: a.RateLimitEvery, RetryAfterSeconds: a.RetryAfterSeconds, Burst503: a.Burst503,
+			DropConnections: a.DropConnections, LoseResponses: a.LoseResponses,
+			PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage, StatusWriteRaces: a.StatusWriteRaces,
+		})
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
+		c.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,377 @@
+// Package simcore is the machinery the platform simulators share (openfaassim and
+// k8ssim): injected faults, the request log, and serving a request through both, with
+// each platform answering faults in its own form.
+//
+// A simulator embeds a Core, which gives it SetFaults, ClearFaults, CurrentFaults,
+// Requests, Writes and ResetRequests, and serves its API with Core.Serve.
+package simcore
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// Faults describes misbehaviour injected into API requests. It never affects a
+// simulator's out-of-band methods or its /_sim/ admin API. When several faults apply to
+// one request, the first in this order wins: PersistentStatus, DropConnections,
+// Burst503, RateLimitEvery, LoseResponses. Latency is added before any of them.
+// StatusWriteRaces is independent of the others.
+//
+// Go's HTTP client transparently retries an idempotent request (GET) that failed on a
+// reused keep-alive connection; each attempt counts as one request here, as it would on
+// a real platform.
+type Faults struct {
+	// Latency is added to every request.
+	Latency time.Duration
+	// LatencySpikeEvery makes every Nth request sleep LatencySpike extra.
+	LatencySpikeEvery int
+	// LatencySpike is the extra sleep of a spiking request.
+	LatencySpike time.Duration
+	// RateLimitEvery makes every Nth request answer 429 with a Retry-After header of
+	// RetryAfterSeconds (on Kubernetes, as API Priority and Fairness does).
+	RateLimitEvery int
+	// RetryAfterSeconds is the Retry-After value in integer seconds (may be 0).
+	RetryAfterSeconds int
+	// Burst503 makes the next N requests answer 503 (no Retry-After).
+	Burst503 int
+	// DropConnections makes the next N requests close the connection without applying
+	// anything or answering.
+	DropConnections int
+	// LoseResponses makes the next N write requests (POST, PUT, PATCH, DELETE) apply
+	// their change fully, then close the connection without answering.
+	LoseResponses int
+	// PersistentStatus, when non-zero, makes every request answer this status with
+	// PersistentMessage until the faults are cleared.
+	PersistentStatus int
+	// PersistentMessage is the message of PersistentStatus answers.
+	PersistentMessage string
+	// StatusWriteRaces (Kubernetes simulator only; the OpenFaaS API has no resource
+	// versions) makes the next N updates (PUT or PATCH of an existing object, not of its
+	// status) race with a simulated controller status write: the object's
+	// resourceVersion moves on just before the request is handled, so a request that
+	// carries the resourceVersion it read gets 409 Conflict.
+	StatusWriteRaces int
+	// Only, when set, restricts the faults to requests it returns true for; other
+	// requests are served normally and do not advance the counters.
+	Only func(method, path string) bool
+}
+
+// Request is one API request as received, with the status it was answered.
+type Request struct {
+	// Method, Path and RawQuery identify the request.
+	Method, Path, RawQuery string
+	// ContentType is the request's Content-Type header.
+	ContentType string
+	// Body is the request body, with secret values replaced by "REDACTED" (each
+	// simulator's Platform.Redact decides which).
+	Body []byte
+	// Status is the status the handler produced (also for a lost response), or 0 when
+	// the connection was dropped before handling.
+	Status int
+	// Dropped reports that the connection was closed without an answer.
+	Dropped bool
+	// Time is when the request arrived.
+	Time time.Time
+}
+
+// String renders a request for test failure messages (method, path, query, status).
+func (r Request) String() string {
+	s := r.Method + " " + r.Path
+	if r.RawQuery != "" {
+		s += "?" + r.RawQuery
+	}
+	if r.Dropped {
+		return s + " -> dropped"
+	}
+	return fmt.Sprintf("%s -> %d", s, r.Status)
+}
+
+// IsWrite reports whether a method writes (POST, PUT, PATCH, DELETE).
+func IsWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// Core holds a simulator's faults and request log. The zero value is ready to use; it
+// must not be copied after first use.
+type Core struct {
+	// OnRequest, when set, is called after every API request has been recorded and
+	// answered (or cut). It must not log Body.
+	OnRequest func(Request)
+
+	mu     sync.Mutex
+	faults faultState
+	reqs   []*Request
+}
+
+type faultState struct {
+	f                       Faults
+	seen, burst, drop, lose int
+	races                   int
+}
+
+// action is the fault chosen for one request.
+type action int
+
+const (
+	actNone action = iota
+	actPersistent
+	actDrop
+	actBurst
+	actRateLimit
+	actLose
+)
+
+// SetFaults replaces the current faults; counters restart from zero.
+func (c *Core) SetFaults(f Faults) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.faults = faultState{f: f, burst: f.Burst503, drop: f.DropConnections, lose: f.LoseResponses, races: f.StatusWriteRaces}
+}
+
+// ClearFaults removes every fault.
+func (c *Core) ClearFaults() { c.SetFaults(Faults{}) }
+
+// CurrentFaults returns the faults in effect, with the remaining counts of Burst503,
+// DropConnections, LoseResponses and StatusWriteRaces.
+func (c *Core) CurrentFaults() Faults {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.faults.f
+	f.Burst503, f.DropConnections, f.LoseResponses, f.StatusWriteRaces = c.faults.burst, c.faults.drop, c.faults.lose, c.faults.races
+	return f
+}
+
+// TakeRace reports whether this update should race with a controller status write
+// (Faults.StatusWriteRaces), and counts it.
+func (c *Core) TakeRace(method, path string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fs := &c.faults
+	if fs.races <= 0 || (fs.f.Only != nil && !fs.f.Only(method, path)) {
+		return false
+	}
+	fs.races--
+	return true
+}
+
+// Requests returns every API request so far, in arrival order, including faulted ones.
+// A request still being served has Status 0 and Dropped false. Authorization headers
+// are never recorded.
+func (c *Core) Requests() []Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Request, len(c.reqs))
+	for i, r := range c.reqs {
+		out[i] = *r
+		out[i].Body = append([]byte(nil), r.Body...)
+	}
+	return out
+}
+
+// Writes returns the recorded POST, PUT, PATCH and DELETE requests.
+func (c *Core) Writes() []Request {
+	var out []Request
+	for _, r := range c.Requests() {
+		if IsWrite(r.Method) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ResetRequests forgets the recorded requests.
+func (c *Core) ResetRequests() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reqs = nil
+}
+
+// next decides, when a request arrives, which fault applies and how long to sleep first.
+func (c *Core) next(r *http.Request) (action, time.Duration, Faults) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fs := &c.faults
+	f := fs.f
+	if f.Only != nil && !f.Only(r.Method, r.URL.Path) {
+		return actNone, 0, f
+	}
+	fs.seen++
+	delay := f.Latency
+	if f.LatencySpikeEvery > 0 && fs.seen%f.LatencySpikeEvery == 0 {
+		delay += f.LatencySpike
+	}
+	switch {
+	case f.PersistentStatus != 0:
+		return actPersistent, delay, f
+	case fs.drop > 0:
+		fs.drop--
+		return actDrop, delay, f
+	case fs.burst > 0:
+		fs.burst--
+		return actBurst, delay, f
+	case f.RateLimitEvery > 0 && fs.seen%f.RateLimitEvery == 0:
+		return actRateLimit, delay, f
+	case fs.lose > 0 && IsWrite(r.Method):
+		fs.lose--
+		return actLose, delay, f
+	}
+	return actNone, delay, f
+}
+
+// Platform is what Serve needs from a simulator: its API, and its own form of the
+// answers that faults inject.
+type Platform struct {
+	// MaxBody bounds the request body read and recorded.
+	MaxBody int64
+	// Redact returns the body to record for a request path, with secret values hidden.
+	Redact func(path string, body []byte) []byte
+	// Route serves the platform's API.
+	Route http.HandlerFunc
+	// Persistent writes a Faults.PersistentStatus answer (code is a valid status).
+	Persistent func(w http.ResponseWriter, r *http.Request, code int, message string)
+	// Unavailable writes a Faults.Burst503 answer.
+	Unavailable func(w http.ResponseWriter, r *http.Request)
+	// RateLimited writes a Faults.RateLimitEvery answer; the Retry-After header is set.
+	RateLimited func(w http.ResponseWriter, r *http.Request, retryAfterSeconds int)
+	// Observe, when set, sees each request before it is handled and returns a function
+	// that sees the platform's own answer to it (not injected faults), or nil.
+	Observe func(r *http.Request, body []byte) func(status int, header http.Header, body []byte)
+}
+
+// Serve records the request, applies the faults and, unless a fault answers instead,
+// serves it with p.Route.
+func (c *Core) Serve(w http.ResponseWriter, r *http.Request, p *Platform) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, p.MaxBody))
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	// Reserve the log entry on arrival so the log is in arrival order.
+	entry := &Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, ContentType: r.Header.Get("Content-Type"),
+		Body: p.Redact(r.URL.Path, body), Time: time.Now()}
+	c.mu.Lock()
+	c.reqs = append(c.reqs, entry)
+	c.mu.Unlock()
+	var observe func(int, http.Header, []byte)
+	if p.Observe != nil {
+		observe = p.Observe(r, body)
+	}
+	var rec Request
+	finished := false
+	// finish completes the log entry; a cut connection completes it before the client
+	// can notice, so a test that reads the log after its error sees the outcome.
+	finish := func() {
+		if !finished {
+			finished = true
+			c.finish(entry, rec)
+		}
+	}
+	defer finish()
+
+	act, delay, f := c.next(r)
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+	switch act {
+	case actPersistent:
+		rec.Status = f.PersistentStatus
+		if rec.Status < 100 || rec.Status > 999 {
+			rec.Status = http.StatusInternalServerError
+		}
+		p.Persistent(w, r, rec.Status, f.PersistentMessage)
+	case actDrop:
+		rec.Dropped = true
+		finish()
+		abort(w)
+	case actBurst:
+		rec.Status = http.StatusServiceUnavailable
+		p.Unavailable(w, r)
+	case actRateLimit:
+		rec.Status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfterSeconds))
+		p.RateLimited(w, r, f.RetryAfterSeconds)
+	case actLose:
+		rr := httptest.NewRecorder()
+		p.Route(rr, r)
+		rec.Status, rec.Dropped = rr.Code, true
+		if observe != nil {
+			observe(rr.Code, rr.Header(), rr.Body.Bytes())
+		}
+		finish()
+		abort(w)
+	default:
+		sw := &statusWriter{ResponseWriter: w}
+		if observe != nil {
+			sw.body = &bytes.Buffer{}
+		}
+		p.Route(sw, r)
+		rec.Status = sw.code()
+		if observe != nil {
+			observe(rec.Status, sw.Header(), sw.body.Bytes())
+		}
+	}
+}
+
+// finish completes a log entry with the outcome and calls the OnRequest hook.
+func (c *Core) finish(entry *Request, outcome Request) {
+	c.mu.Lock()
+	entry.Status, entry.Dropped = outcome.Status, outcome.Dropped
+	done := *entry
+	c.mu.Unlock()
+	if c.OnRequest != nil {
+		c.OnRequest(done)
+	}
+}
+
+// abort closes the client connection without writing a response.
+func abort(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	// HTTP/2 or a wrapped writer: let the server reset the stream.
+	panic(http.ErrAbortHandler)
+}
+
+// statusWriter remembers the status a handler wrote, and a copy of the body when body
+// is set.
+type statusWriter struct {
+	http.ResponseWriter
+	once   sync.Once
+	status int
+	body   *bytes.Buffer
+}
+
+// WriteHeader records the first status.
+func (w *statusWriter) WriteHeader(code int) {
+	w.once.Do(func() { w.status = code })
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write records 200 when no status was written.
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.once.Do(func() { w.status = http.StatusOK })
+	if w.body != nil {
+		w.body.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	w.once.Do(func() { w.status = http.StatusOK })
+	return w.status
+}
