@@ -318,12 +318,13 @@ func (d *Driver) CreateTrigger(ctx context.Context, t *platform.Trigger) (*platf
 	k := triggerKind(t.Type)
 	id := d.TriggerID(t)
 	// A trigger id (namespace/name) must name one object: the other kind must not use
-	// the name.
+	// the name. The check reads through this run's cache: creating N triggers of one
+	// kind costs one list of the other kind, not N reads.
 	other := pingSourceKind
 	if k == pingSourceKind {
 		other = eventTriggerKind
 	}
-	if _, err := d.client(other.gvr, t.Function.Namespace).Get(ctx, t.Name, metav1.GetOptions{}); err == nil {
+	if _, err := d.cachedGet(ctx, other.gvr, t.Function.Namespace, t.Name); err == nil {
 		return nil, fmt.Errorf("creating the %s trigger of function %s: a %s named %s already exists, and a trigger id (namespace/name) must name one object: set another name: %w", t.Type, t.Function, other.what, id, platform.ErrConflict)
 	}
 	if err := d.createChild(ctx, k, newTriggerObject(t), func() error {

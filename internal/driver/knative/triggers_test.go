@@ -3,6 +3,7 @@ package knative
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +205,41 @@ func TestRouteLifecycleAndClaims(t *testing.T) {
 	}
 	if _, err := d.ReadRoute(ctx, "default/api.example.org"); !errors.Is(err, platform.ErrNotFound) {
 		t.Fatalf("read after delete: %v", err)
+	}
+}
+
+// TestTriggerNameUsedByTheOtherKind: a trigger id (namespace/name) must name one object,
+// so a PingSource cannot take the name of an Eventing Trigger (or the reverse); the
+// check costs one list of the other kind per run, not a read per trigger.
+func TestTriggerNameUsedByTheOtherKind(t *testing.T) {
+	d, sim := newTestDriver(t, k8ssim.Options{})
+	ctx := context.Background()
+	fn := platform.FunctionID{Namespace: "default", Name: "clash"}
+	if _, err := d.CreateFunction(ctx, sampleFunction("clash")); err != nil {
+		t.Fatal(err)
+	}
+	putObj(t, sim, "eventing.knative.dev/v1", "Broker", "default", "default", nil)
+	topic := &platform.Trigger{Function: fn, Type: platform.TriggerTopic, Topic: "orders", Name: "clash-cron"}
+	if _, err := d.CreateTrigger(ctx, topic); err != nil {
+		t.Fatal(err)
+	}
+	_, err := d.CreateTrigger(ctx, &platform.Trigger{Function: fn, Type: platform.TriggerCron, Schedule: "@hourly"})
+	if !errors.Is(err, platform.ErrConflict) || !strings.Contains(err.Error(), "a Trigger named default/clash-cron already exists") {
+		t.Fatalf("a PingSource taking a Trigger's name: %v", err)
+	}
+	if n := len(sim.List(k8ssim.PingSourcesGVR, "default")); n != 0 {
+		t.Fatalf("%d PingSources written", n)
+	}
+	// The next run, which has not written Triggers: one list answers every check.
+	next := driverFor(t, sim.URL())
+	sim.ResetRequests()
+	for i := range 5 {
+		cron := &platform.Trigger{Function: fn, Type: platform.TriggerCron, Schedule: "@hourly", Name: fmt.Sprintf("clash-cron-%d", i)}
+		if _, err := next.CreateTrigger(ctx, cron); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := requestCounts(sim); got["list triggers"] != 1 || got["get triggers"] != 0 {
+		t.Fatalf("five creates checked the other kind with %v, want one list of Triggers", got)
 	}
 }
