@@ -140,6 +140,9 @@ func resourcesMap(ctx context.Context, r platform.Resources) types.Map {
 }
 
 func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	// Never from the run's read cache: Terraform may read a data source after a write
+	// through another provider block, which runs in another process (platform.WithFreshReads).
+	ctx = platform.WithFreshReads(ctx)
 	var m functionDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	drv := d.driver(&resp.Diagnostics)
@@ -241,6 +244,9 @@ func (d *functionsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 }
 
 func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	// Never from the run's read cache: Terraform may read a data source after a write
+	// through another provider block, which runs in another process (platform.WithFreshReads).
+	ctx = platform.WithFreshReads(ctx)
 	var m functionsDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	drv := d.driver(&resp.Diagnostics)

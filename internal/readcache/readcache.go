@@ -25,7 +25,11 @@
 //     list is, until the next write in the scope.
 //   - Aliased provider blocks may point at the same platform, so a write through one
 //     Driver must invalidate the caches of every Driver of that endpoint in the process
-//     (Registry).
+//     (Registry). Terraform runs each provider block in a process of its own, though,
+//     and no invalidation crosses processes: reads that Terraform may order after a
+//     write through another block (data sources) carry platform.WithFreshReads, which
+//     makes Get and List read the platform (and refresh the cache) instead of answering
+//     from it.
 //
 // Values are handed out as clones (the Clone function given to New), so no caller
 // shares maps or slices with the cache.
@@ -38,6 +42,8 @@ import (
 	"weak"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // Cache holds the objects of type T read during one provider run, by scope and name.
@@ -207,11 +213,21 @@ func (c *Cache[T]) InvalidateScope(scope string) {
 
 // List returns the objects of a scope: from the cache when it holds a complete list,
 // else from one call of fetch shared by every concurrent caller of the same scope, whose
-// answer is stored unless a write ran meanwhile. fetch runs without the caller's
+// answer is stored unless a write ran meanwhile (with platform.WithFreshReads, fetch
+// runs for this caller alone and its answer refreshes the cache). fetch runs without the caller's
 // cancellation (another caller may be waiting for it); a cancelled caller stops waiting.
 // The returned slice may be shared: callers must not modify it or its objects, and
 // clone what they hand out.
 func (c *Cache[T]) List(ctx context.Context, scope string, fetch func(context.Context) ([]T, error)) ([]T, error) {
+	if platform.FreshReads(ctx) {
+		tok := c.Begin(scope, "")
+		list, err := fetch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.StoreList(scope, tok, list)
+		return list, nil
+	}
 	if list, ok := c.CompleteList(scope); ok {
 		return list, nil
 	}
@@ -244,8 +260,13 @@ func (c *Cache[T]) List(ctx context.Context, scope string, fetch func(context.Co
 // does not exist; readOne reports absence its own way (the platform's not-found error)
 // and is expected to store what it reads (StoreOne). When the list fails, Get falls
 // back to readOne, which reports the platform's own error if it fails too, and later
-// misses in the scope read one object without trying to list again.
+// misses in the scope read one object without trying to list again. With
+// platform.WithFreshReads, Get calls readOne at once.
 func (c *Cache[T]) Get(ctx context.Context, scope, name string, list func(context.Context) ([]T, error), readOne func(context.Context) (T, error)) (v T, found bool, err error) {
+	if platform.FreshReads(ctx) {
+		v, err = readOne(ctx)
+		return v, err == nil, err
+	}
 	if e, found, known := c.Lookup(scope, name); known {
 		return e, found, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // obj is a test object with a map, so that a missing clone would share state.
@@ -235,4 +237,36 @@ func TestRegistryInvalidatesPeersAndForgetsCollectedCaches(t *testing.T) {
 	runtime.KeepAlive(a)
 	runtime.KeepAlive(b)
 	runtime.KeepAlive(other)
+}
+
+// TestFreshReadsBypassTheCacheAndRefreshIt: with platform.WithFreshReads, Get reads one
+// object and List fetches, whatever is cached, and what they read is stored.
+func TestFreshReadsBypassTheCacheAndRefreshIt(t *testing.T) {
+	c := newTestCache()
+	ctx := context.Background()
+	if _, err := c.List(ctx, "ns", list("a")); err != nil { // v=1 cached
+		t.Fatal(err)
+	}
+	fresh := platform.WithFreshReads(ctx)
+	ones := 0
+	v, found, err := c.Get(fresh, "ns", "a", list("a"), func(context.Context) (*obj, error) {
+		ones++
+		o := &obj{Name: "a", Tags: map[string]string{"v": "2"}}
+		c.StoreOne("ns", "a", c.Begin("ns", "a"), o, true)
+		return o, nil
+	})
+	if err != nil || !found || v.Tags["v"] != "2" || ones != 1 {
+		t.Fatalf("a fresh Get must read the platform: %+v %v %v (%d reads)", v, found, err, ones)
+	}
+	if cached, _, _ := c.Lookup("ns", "a"); cached.Tags["v"] != "2" {
+		t.Fatalf("the fresh answer must refresh the cache: %v", cached.Tags)
+	}
+	lists := 0
+	got, err := c.List(fresh, "ns", func(ctx context.Context) ([]*obj, error) { lists++; return list("a", "b")(ctx) })
+	if err != nil || len(got) != 2 || lists != 1 {
+		t.Fatalf("a fresh List must fetch: %d objects, %v, %d lists", len(got), err, lists)
+	}
+	if all, ok := c.CompleteList("ns"); !ok || len(all) != 2 {
+		t.Fatalf("the fresh list must refresh the cache: %d objects", len(all))
+	}
 }

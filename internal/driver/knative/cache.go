@@ -182,7 +182,7 @@ func (r invalidatingResource) ApplyStatus(ctx context.Context, name string, obj 
 // cached answer that is already ready is trusted.
 func (d *Driver) readService(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	if platform.InWait(ctx) {
-		if u, found, _ := d.cache.Lookup(scopeOf(servicesGVR, id.Namespace), id.Name); found {
+		if u, found, _ := d.cache.Lookup(scopeOf(servicesGVR, id.Namespace), id.Name); found && !platform.FreshReads(ctx) {
 			if s, err := toService(u); err == nil {
 				if bad, _ := failed(s); !bad && statusFrom(s).Ready {
 					return u, nil

@@ -171,13 +171,13 @@ func cloneSlice(s []string) []string {
 // Driver of this endpoint before the request is sent and again once it has returned,
 // whatever the outcome.
 func (d *Driver) write(ctx context.Context, id platform.FunctionID, req httpclient.Request) (*httpclient.Response, error) {
-	defer readcache.Invalidating(caches.Peers(d.endpoint()), id.Namespace, id.Name)()
+	defer readcache.Invalidating(caches.Peers(d.identity()), id.Namespace, id.Name)()
 	return d.client.Do(ctx, req)
 }
 
 // writeSecret sends a write to a secret, invalidating every cached read of its namespace
 // in every Driver of this endpoint, before and after.
 func (d *Driver) writeSecret(ctx context.Context, ns string, req httpclient.Request) (*httpclient.Response, error) {
-	defer readcache.Invalidating(caches.Peers(d.endpoint()), ns, "")()
+	defer readcache.Invalidating(caches.Peers(d.identity()), ns, "")()
 	return d.client.Do(ctx, req)
 }

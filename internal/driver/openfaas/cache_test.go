@@ -727,3 +727,35 @@ func TestCacheWritesInvalidateEveryDriverOfTheGateway(t *testing.T) {
 		t.Fatalf("a secret write through one driver must drop the namespace in the others: %+v", st)
 	}
 }
+
+// TestCacheOneGatewayWhateverItsSpelling: "http://HOST:port/" and "http://host:port" are
+// one gateway: a write through one invalidates the other's cache (and they share the
+// per-function locks).
+func TestCacheOneGatewayWhateverItsSpelling(t *testing.T) {
+	driverFor, _ := newCacheDriver(t, openfaassim.Options{}, nil)
+	deployGroup(t, driverFor(), "spelled")
+	a := driverFor()
+	u := *a.client.BaseURL()
+	u.Path, u.Host = "/", strings.ToUpper(u.Host)
+	c, err := httpclient.New(httpclient.Config{BaseURL: &u, Username: "admin", Password: pw, UserAgent: "test", MaxRetries: 2,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(Config{Client: c})
+	if a.identity() != b.identity() {
+		t.Fatalf("%q and %q are one gateway", a.identity(), b.identity())
+	}
+	ctx := context.Background()
+	if _, err := refreshGroup(ctx, a, "spelled"); err != nil {
+		t.Fatal(err)
+	}
+	fn := sampleFunction("spelled")
+	fn.Image = "ghcr.io/acme/spelled:2"
+	if _, err := b.UpdateFunction(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.ReadFunction(ctx, fid("spelled")); err != nil || got.Image != fn.Image {
+		t.Fatalf("read %v (%v) after a write through %s", got, err, u.String())
+	}
+}

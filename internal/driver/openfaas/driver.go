@@ -65,7 +65,7 @@ func New(cfg Config) *Driver {
 		ns = DefaultNamespace
 	}
 	d := &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition, cache: newReadCache()}
-	caches.Register(d.endpoint(), d.cache)
+	caches.Register(d.identity(), d.cache)
 	return d
 }
 
@@ -73,6 +73,17 @@ func New(cfg Config) *Driver {
 func (d *Driver) DefaultNamespace() string { return d.namespace }
 
 func (d *Driver) endpoint() string { return d.client.BaseURL().String() }
+
+// identity names the gateway for the per-function locks and the read caches: the
+// endpoint with the scheme and host in lower case and without a trailing slash, so that
+// two spellings of one gateway URL share them.
+func (d *Driver) identity() string {
+	u := *d.client.BaseURL()
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String()
+}
 
 // Info implements platform.Driver: GET /system/info once, then cached. The backend is
 // faasd when the provider name contains "faasd" (orchestration "containerd"), else
@@ -213,7 +224,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 // a function carrying this create's token is adopted, a missing one is created again,
 // and any other is reported as already existing (design.md section 6).
 func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
-	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.endpoint(), fn.ID))
+	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), fn.ID))
 	defer unlock()
 	info, err := d.Info(ctx)
 	if err != nil {
@@ -332,7 +343,7 @@ func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*pla
 		return nil, err
 	}
 	if platform.InWait(ctx) {
-		if st, found, _ := d.cache.Lookup(id.Namespace, id.Name); found {
+		if st, found, _ := d.cache.Lookup(id.Namespace, id.Name); found && !platform.FreshReads(ctx) {
 			if fn := fromWire(st, info, d.endpoint()); fn.Status.Ready {
 				return fn, nil
 			}
@@ -396,7 +407,7 @@ func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func
 }
 
 func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireRecord bool, mutate func(cur *functionDeployment) error) error {
-	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.endpoint(), id))
+	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
 	// Never from the cache: the write must start from what the platform holds now.
 	st, err := d.freshStatus(ctx, id)
@@ -429,7 +440,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireReco
 // (faas-netes) and in the body (faasd, go-sdk); 404 means already gone. It then waits
 // until the function is no longer returned (faas-netes deletes in the foreground).
 func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) error {
-	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.endpoint(), id))
+	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
 	resp, err := d.write(ctx, id, httpclient.Request{
 		Method: http.MethodDelete, Path: "/system/functions",
