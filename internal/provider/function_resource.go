@@ -221,9 +221,13 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"Knative: the pod's `imagePullSecrets` (Secrets of type `kubernetes.io/dockerconfigjson`).",
 			},
 			"invoke_url": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`. Knative: the Service's `status.url`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`. Knative: the Service's `status.url`, " +
+					"null until Knative has reconciled the Service (for example after `wait_for_ready = false`); an update then shows it as known after apply.",
+				// A URL once reported stays the same across updates; one not reported yet
+				// (null) must stay unknown in the plan, or the update's answer would be
+				// an inconsistent result.
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseNonNullStateForUnknown()},
 			},
 			"wait_for_ready": schema.BoolAttribute{
 				Optional: true,
@@ -376,7 +380,10 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	} else {
 		m.OpenFaaS = &functionOpenFaaSModel{Constraints: constraints}
 	}
-	m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
+	m.InvokeURL = types.StringNull()
+	if fn.Status.InvokeURL != "" {
+		m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
+	}
 	if m.WaitForReady.IsNull() || m.WaitForReady.IsUnknown() {
 		m.WaitForReady = types.BoolValue(true)
 	}
