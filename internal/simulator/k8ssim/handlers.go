@@ -139,7 +139,7 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, rr resourceRe
 		return lsel.Matches(ls) && fsel.Matches(fs)
 	}
 	s.mu.Lock()
-	items := s.listLocked(rr.res, rr.namespace, match)
+	items := s.listLocked(rr.res, rr.namespace, match, true)
 	rv := fmt.Sprint(s.rv)
 	s.mu.Unlock()
 	anyItems := make([]any, len(items))

@@ -480,3 +480,23 @@ func TestValidateAutoscalingAnnotationsExported(t *testing.T) {
 		t.Errorf("%q", msgs)
 	}
 }
+
+// TestListsAdvanceControllers: a real controller reconciles whether clients get or list,
+// so an API list counts as a read of every object it returns.
+func TestListsAdvanceControllers(t *testing.T) {
+	_, dc := newSim(t, Options{ReadyAfterPolls: 1})
+	ctx := context.Background()
+	ri := dc.Resource(ServicesGVR).Namespace("default")
+	if _, err := ri.Create(ctx, ksvc("listed", "img:1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"Unknown", "True"} {
+		list, err := ri.List(ctx, metav1.ListOptions{})
+		if err != nil || len(list.Items) != 1 {
+			t.Fatalf("list: %v", err)
+		}
+		if st, _, _ := condition(&list.Items[0], "Ready"); st != want {
+			t.Fatalf("list %d: Ready=%s, want %s", i, st, want)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func (s *Server) List(gvr schema.GroupVersionResource, namespace string) []*unst
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []*unstructured.Unstructured
-	for _, o := range s.listLocked(res, namespace, nil) {
+	for _, o := range s.listLocked(res, namespace, nil, false) {
 		out = append(out, &unstructured.Unstructured{Object: o})
 	}
 	return out

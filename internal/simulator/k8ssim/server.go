@@ -60,7 +60,7 @@ type Options struct {
 	Domain string
 	// ReadyAfterPolls is how many GETs of an object after its creation or a spec change
 	// still report it not ready (Ready Unknown); the next GET reports Ready True.
-	// 0 means ready at the first GET, -1 never. Lists do not advance it.
+	// 0 means ready at the first GET, -1 never. An API list advances it for every object it returns, as a GET of each.
 	ReadyAfterPolls int
 	// StaleStatusPolls is how many GETs after a spec change still show the status of the
 	// previous generation (observedGeneration < generation), as before the Knative

@@ -538,7 +538,9 @@ func (s *Server) getLocked(k objKey) (map[string]any, error) {
 }
 
 // listLocked lists objects of a resource in a namespace ("" = all) matching selectors.
-func (s *Server) listLocked(res *resource, ns string, match func(map[string]any) bool) []map[string]any {
+// With observe (an API list), each listed object's simulated controller advances as for
+// a GET: a real controller reconciles whether clients get or list.
+func (s *Server) listLocked(res *resource, ns string, match func(map[string]any) bool, observe bool) []map[string]any {
 	var out []map[string]any
 	for k, e := range s.objects {
 		if k.res != res || (ns != "" && k.namespace != ns) {
@@ -546,6 +548,9 @@ func (s *Server) listLocked(res *resource, ns string, match func(map[string]any)
 		}
 		if match != nil && !match(e.obj) {
 			continue
+		}
+		if observe && !e.ctl.deleting {
+			s.observeLocked(k, e)
 		}
 		out = append(out, deepCopyObject(e.obj))
 	}
