@@ -70,7 +70,7 @@ set +e; terraform plan -detailed-exitcode -no-color; code=$?; set -e
 [ "$code" -eq 0 ] || fail "the plan after apply was not empty (exit $code)"
 echo "exit code $code: no changes"
 
-step "3. Drift: someone changes a label of the Service and the PingSource's schedule with kubectl behind Terraform's back"
+step "3. Drift: someone changes a label of the Service and the PingSource's schedule behind Terraform's back (the simulator's admin API, as kubectl edit would)"
 sim PATCH serving.knative.dev/v1/services/default/orders -d '{"metadata":{"labels":{"team":"someone-else"}}}' >/dev/null
 sim PATCH sources.knative.dev/v1/pingsources/default/orders-cron -d '{"spec":{"schedule":"* * * * *"}}' >/dev/null
 set +e; terraform plan -detailed-exitcode -no-color; code=$?; set -e

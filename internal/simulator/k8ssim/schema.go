@@ -21,24 +21,47 @@ import (
 // the module root.
 const SpecsDirEnv = "FAAS_KNATIVE_SPECS_DIR"
 
+// AllSpecsDirEnv names the environment variable of the directory of every upstream spec
+// (the same as internal/conformance's); its knative subdirectory holds the CRDs.
+const AllSpecsDirEnv = "FAAS_SPECS_DIR"
+
 // FindSpecsDir returns the directory of the upstream Knative CRDs: $FAAS_KNATIVE_SPECS_DIR
-// when set, otherwise <module root>/../shared/specs/knative, where the module root is the
-// first directory holding go.mod found walking up from the working directory.
+// when set, else $FAAS_SPECS_DIR/knative when that is set, else
+// <module root>/../shared/specs/knative, where the module root is the first directory
+// holding go.mod found walking up from the working directory or, for a simulator binary
+// started elsewhere, from the binary's own directory.
 func FindSpecsDir() (string, error) {
 	if d := os.Getenv(SpecsDirEnv); d != "" {
 		return checkSpecsDir(d)
+	}
+	if d := os.Getenv(AllSpecsDirEnv); d != "" {
+		return checkSpecsDir(filepath.Join(d, "knative"))
 	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
-	for dir := wd; ; {
+	starts := []string{wd}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, start := range starts {
+		if root, ok := moduleRoot(start); ok {
+			return checkSpecsDir(filepath.Join(root, "..", "shared", "specs", "knative"))
+		}
+	}
+	return "", fmt.Errorf("no go.mod above %s or the simulator binary, so the Knative specs (../shared/specs/knative beside the module) cannot be found; set %s or %s, or pass -specs-dir", wd, SpecsDirEnv, AllSpecsDirEnv)
+}
+
+// moduleRoot returns the first directory holding go.mod at or above dir.
+func moduleRoot(dir string) (string, bool) {
+	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return checkSpecsDir(filepath.Join(dir, "..", "shared", "specs", "knative"))
+			return dir, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("no go.mod above %s, so the Knative specs (../shared/specs/knative beside the module) cannot be found; set %s", wd, SpecsDirEnv)
+			return "", false
 		}
 		dir = parent
 	}
