@@ -187,6 +187,10 @@ resource "faas_function" "f" {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The search covers the provider's own request log lines, not only the SDK's.
+	if !strings.Contains(string(logData), "platform request") {
+		t.Error("the trace log has no platform request lines from the Knative driver")
+	}
 	state, _ := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
 	for _, secret := range []string{kubeToken, secretValue, newValue, keyBody} {
 		for name, data := range map[string]string{"trace log": string(logData), "terraform output": outputs.String(), "state": string(state)} {

@@ -122,7 +122,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				r.Body = body
 			}
 		}
+		start := time.Now()
 		resp, err := t.next.RoundTrip(r)
+		logAttempt(ctx, req, attempt, start, resp, err)
 		last := attempt >= t.maxRetries
 		var wait time.Duration
 		var reason string
@@ -175,6 +177,22 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case <-timer.C:
 		}
 	}
+}
+
+// logAttempt logs one attempt at DEBUG, as the other platforms' HTTP client does:
+// method, path, status or transport error, and duration; never headers, query or bodies.
+func logAttempt(ctx context.Context, req *http.Request, attempt int, start time.Time, resp *http.Response, err error) {
+	fields := map[string]any{"method": req.Method, "path": req.URL.Path, "duration_ms": time.Since(start).Milliseconds()}
+	if attempt > 0 {
+		fields["retry"] = attempt
+	}
+	if err != nil {
+		fields["error"] = eofPhrases.Replace(err.Error())
+		tflog.Debug(ctx, "platform request failed", fields)
+		return
+	}
+	fields["status"] = resp.StatusCode
+	tflog.Debug(ctx, "platform request", fields)
 }
 
 // delay is the exponential backoff before retry attempt+1, with jitter, capped.
