@@ -31,7 +31,9 @@ type ScalingDriver interface {
 	ReadScalingPolicy(ctx context.Context, fn FunctionID) (*ScalingPolicy, error)
 	// ApplyScalingPolicy writes the policy's keys into the function under its lock and
 	// waits for the rollout the write causes. With create set it fails with ErrConflict
-	// when the function already carries a policy.
+	// when the function already carries a policy. When the keys were written but the
+	// wait fails, it returns the policy as written together with the error, so that the
+	// caller keeps it instead of orphaning the keys.
 	ApplyScalingPolicy(ctx context.Context, p *ScalingPolicy, create bool) (*ScalingPolicy, error)
 	// DeleteScalingPolicy removes exactly the policy's keys; a missing function is not an error.
 	DeleteScalingPolicy(ctx context.Context, fn FunctionID) error
@@ -67,7 +69,9 @@ type TriggerDriver interface {
 	// CheckTrigger returns every setting the platform cannot honour (reading the function
 	// for cross-trigger rules when create is true); it never writes.
 	CheckTrigger(ctx context.Context, t *Trigger, create bool) ([]*UnsupportedError, error)
-	// CreateTrigger creates t, failing with ErrConflict when it exists, and waits until ready.
+	// CreateTrigger creates t, failing with ErrConflict when it exists, and waits until
+	// ready. When t was written but the wait fails, it returns t as written together with
+	// the error (as UpdateTrigger does), so that the caller keeps it.
 	CreateTrigger(ctx context.Context, t *Trigger) (*Trigger, error)
 	// ReadTrigger reads a trigger by its id; ErrNotFound when it or its function is gone.
 	ReadTrigger(ctx context.Context, id string) (*Trigger, error)

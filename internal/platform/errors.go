@@ -60,6 +60,12 @@ type UnsupportedError struct {
 	Instead string
 	// Summary, when set, replaces the default diagnostic summary ("Unsupported on <platform>").
 	Summary string
+	// Conflict marks a finding about what the platform holds now (another policy or
+	// trigger already on the function) rather than about the configuration. The same
+	// apply may resolve it (replacing a tainted or -replace'd child deletes the old one
+	// first), so a plan reports it as a warning; the write checks it again under the
+	// function's lock and refuses before writing anything.
+	Conflict bool
 }
 
 // Error implements error. A finding with its own Summary (an invalid value, a reserved

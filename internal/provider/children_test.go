@@ -277,7 +277,8 @@ resource "faas_trigger" "cron" {
 		Steps: []resource.TestStep{
 			{Config: base, Check: checkFunc(p, name, wantTopics("cron-function", "0 9 * * 1-5"))},
 			{
-				// A second trigger on a CE function is refused at plan time, nothing written.
+				// A second trigger on a CE function is refused before anything is written
+				// (the plan warns; the apply refuses under the function's lock).
 				PreConfig: func() {
 					if sim, ok := p.Sim(); ok {
 						sim.ResetRequests()
@@ -290,8 +291,7 @@ resource "faas_trigger" "topic" {
   topic       = "orders"
 }
 `,
-				PlanOnly:    true,
-				ExpectError: errRe(`Community Edition allows one trigger per function.*on cron or one topic, not both`),
+				ExpectError: errRe(`on cron or one topic, not both`),
 			},
 			{
 				Config: base,

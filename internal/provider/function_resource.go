@@ -251,7 +251,10 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					},
 				},
 			},
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true, CreateDescription: "Default `10m`: deploying and waiting until ready.", UpdateDescription: "Default `10m`.", DeleteDescription: "Default `5m`: deleting and waiting until the platform no longer returns the function."}),
+			"timeouts": timeoutsBlock(ctx,
+				"Default `10m`: deploying and waiting until ready.",
+				"Default `10m`: redeploying and waiting until the new version is ready.",
+				"Default `5m`: deleting and waiting until the platform no longer returns the function."),
 		},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -58,13 +59,24 @@ func (b *baseResource) driver(diags *diag.Diagnostics) platform.Driver {
 	return nil
 }
 
+// conflictNote follows a conflict reported as a warning at plan time.
+const conflictNote = "If this plan replaces the resource that owns it (after a taint, -replace, or a create that " +
+	"timed out), the replacement removes it first and this warning is expected. Otherwise the apply refuses this " +
+	"resource, under the function's lock, before writing anything."
+
 // addProblems turns a driver's capability findings into attribute errors; an empty
-// attribute is a resource-level error.
+// attribute is a resource-level error. A conflict with what the platform holds
+// (UnsupportedError.Conflict) is a warning: the same apply may resolve it, and the write
+// checks it again.
 func addProblems(diags *diag.Diagnostics, problems []*platform.UnsupportedError) {
 	for _, p := range problems {
 		summary := p.Summary
 		if summary == "" {
 			summary = "Unsupported on " + p.Platform
+		}
+		if p.Conflict {
+			diags.AddAttributeWarning(attributePath(p.Attribute), summary, p.Error()+"\n\n"+conflictNote)
+			continue
 		}
 		if p.Attribute == "" {
 			diags.AddError(summary, p.Error())
@@ -136,6 +148,18 @@ func notFoundRemoves(ctx context.Context, resp *resource.ReadResponse, what stri
 const defaultChildTimeout = 10 * time.Minute
 
 // withTimeout bounds ctx by a timeouts block value (default 10 minutes).
+// timeoutsBlock is the `timeouts` block of a resource: create, update and delete bounds
+// with the given descriptions, and a description of the block itself.
+func timeoutsBlock(ctx context.Context, create, update, del string) schema.Block {
+	b, _ := timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+		CreateDescription: create, UpdateDescription: update, DeleteDescription: del}).(schema.SingleNestedBlock)
+	b.MarkdownDescription = "How long each operation may take in total, including retries of failed requests and the " +
+		"waits until the platform reports the result, as Go duration strings such as `90s` or `15m`. An operation that runs " +
+		"out of time fails with the platform's last status; a create or update that was written keeps the resource in " +
+		"state, tainted, so the next apply replaces it."
+	return b
+}
+
 // timeoutGetter is a timeouts.Value's Create or Update method.
 type timeoutGetter = func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
 

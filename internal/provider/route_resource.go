@@ -101,9 +101,10 @@ func (r *routeResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
-				CreateDescription: "Default `10m`: creating the route and waiting until it is ready.",
-				UpdateDescription: "Default `10m`.", DeleteDescription: "Default `10m`."}),
+			"timeouts": timeoutsBlock(ctx,
+				"Default `10m`: creating the route and waiting until it is ready.",
+				"Default `10m`: rewriting the route and waiting until it is ready.",
+				"Default `10m`: deleting the route and waiting until the platform no longer returns it."),
 		},
 	}
 }

@@ -115,9 +115,10 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
-				CreateDescription: "Default `10m`: writing the policy and waiting until the function is ready again.",
-				UpdateDescription: "Default `10m`.", DeleteDescription: "Default `10m`."}),
+			"timeouts": timeoutsBlock(ctx,
+				"Default `10m`: writing the policy and waiting until the function is ready again.",
+				"Default `10m`: rewriting the policy and waiting until the function is ready again.",
+				"Default `10m`: removing the policy's keys and waiting until the function is ready again."),
 		},
 	}
 }
@@ -242,6 +243,8 @@ func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	addProblems(&resp.Diagnostics, problems)
 }
 
+// apply writes the policy and reports whether plan now describes a policy on the
+// platform (also when it was written but the function did not become ready in time).
 func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyModel, create bool, diags *diag.Diagnostics) bool {
 	d := r.driver(diags)
 	if d == nil {
@@ -265,6 +268,13 @@ func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyMo
 		return false
 	}
 	got, err := sd.ApplyScalingPolicy(ctx, p, create)
+	if err != nil && got != nil {
+		// Written but the function did not become ready again: keep it in the state
+		// (tainted on create), never orphan its keys.
+		policyToModel(got, plan)
+		diags.AddError(fmt.Sprintf("The scaling policy of function %s was written but the function is not ready", p.Function), err.Error())
+		return true
+	}
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Error writing the scaling policy of function %s", p.Function), err.Error())
 		return false

@@ -125,9 +125,10 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
-				CreateDescription: "Default `10m`: writing the trigger and waiting until the function is ready again.",
-				UpdateDescription: "Default `10m`.", DeleteDescription: "Default `10m`."}),
+			"timeouts": timeoutsBlock(ctx,
+				"Default `10m`: writing the trigger and waiting until it is in effect (OpenFaaS: the function ready again; Knative: the PingSource or Trigger Ready).",
+				"Default `10m`: rewriting the trigger and waiting until it is in effect.",
+				"Default `10m`: removing the trigger and waiting until it is gone."),
 		},
 	}
 }

@@ -143,7 +143,7 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.Unsupported
 
 func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
 	return &platform.UnsupportedError{
-		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy",
+		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
 		Reason:  fmt.Sprintf("function %s already carries autoscaling.knative.dev/* template annotations, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
 		Instead: fmt.Sprintf("Manage it with one faas_scaling_policy: import the existing one with terraform import <address> %s", id),
 	}
@@ -355,7 +355,8 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	}
 	if wrote {
 		if u, err = d.WaitReady(ctx, p.Function); err != nil {
-			return nil, err
+			// Written: the caller keeps it (tainted), so its annotations are never orphaned.
+			return p, err
 		}
 	}
 	got, ok := readPolicy(p.Function, u.Object)

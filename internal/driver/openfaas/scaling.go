@@ -92,7 +92,7 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 
 func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
 	return &platform.UnsupportedError{
-		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy",
+		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
 		Reason:  fmt.Sprintf("function %s already carries com.openfaas.scale.* labels, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
 		Instead: fmt.Sprintf("Manage it with one faas_scaling_policy: import the existing one with terraform import <address> %s", id),
 	}
@@ -203,7 +203,8 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	}
 	if wrote {
 		if err := d.WaitReady(ctx, p.Function); err != nil {
-			return nil, err
+			// Written: the caller keeps it (tainted), so its keys are never orphaned.
+			return p, err
 		}
 	}
 	return d.ReadScalingPolicy(ctx, p.Function)

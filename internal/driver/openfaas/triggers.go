@@ -155,18 +155,18 @@ func triggerConflict(info platform.Info, t *platform.Trigger, ann map[string]str
 			if t.Type == platform.TriggerCron {
 				what = fmt.Sprintf("function %s already has a cron trigger (OpenFaaS allows one schedule per function)", t.Function)
 			}
-			return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists",
+			return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
 				Reason:  what + ", from another faas_trigger or set outside Terraform",
 				Instead: "Import it with terraform import <address> " + triggerID(t)}
 		}
 	}
 	if t.Type == platform.TriggerCron && ann[ScheduleAnnotation] != "" {
-		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists",
+		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
 			Reason:  fmt.Sprintf("function %s already has a schedule annotation (OpenFaaS allows one schedule per function)", t.Function),
 			Instead: "Import it with terraform import <address> " + triggerID(t)}
 	}
 	if info.Edition == EditionCE && len(topics) > 0 {
-		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Community Edition allows one trigger per function",
+		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Community Edition allows one trigger per function", Conflict: true,
 			Reason:  fmt.Sprintf("function %s is already subscribed to %q, and the Community Edition's topic annotation holds one value, so a function is on cron or one topic, not both", t.Function, strings.Join(topics, ",")),
 			Instead: "Remove the other trigger, use another function, or use OpenFaaS Pro"}
 	}
@@ -225,7 +225,8 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 	}
 	if wrote {
 		if err := d.WaitReady(ctx, t.Function); err != nil {
-			return nil, err
+			// Written: the caller keeps it (tainted), so its keys are never orphaned.
+			return t, err
 		}
 	}
 	return d.ReadTrigger(ctx, triggerID(t))

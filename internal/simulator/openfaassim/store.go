@@ -243,6 +243,8 @@ func (s *Server) Close() {
 
 // Options returns the effective options (defaults applied).
 func (s *Server) Options() Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	o := s.opts
 	o.ExtraNamespaces = append([]string(nil), o.ExtraNamespaces...)
 	return o
@@ -369,6 +371,14 @@ func (s *Server) Functions(namespace string) []Function {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Service < out[j].Service })
 	return out
+}
+
+// SetReadyAfterPolls changes Options.ReadyAfterPolls for the deployments and updates
+// that follow (-1: they never become ready), as when a cluster runs out of capacity.
+func (s *Server) SetReadyAfterPolls(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.ReadyAfterPolls = n
 }
 
 // SetNotReady makes a function report availableReplicas 0 until its next
