@@ -88,5 +88,13 @@ func (e *UnsupportedError) Error() string {
 	return s
 }
 
+// ValueNotAllowed is a finding about a value the platform refuses for an attribute it
+// does support (a replica count above an edition's limit, a timeout that is not a whole
+// number of seconds): it reads "attribute: reason", under the summary "Value not allowed
+// on <platform>", rather than calling the attribute unsupported.
+func ValueNotAllowed(attr, platform, reason, instead string) *UnsupportedError {
+	return &UnsupportedError{Attribute: attr, Platform: platform, Reason: reason, Instead: instead, Summary: "Value not allowed on " + platform}
+}
+
 // Unwrap makes errors.Is(err, ErrUnsupported) true.
 func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }

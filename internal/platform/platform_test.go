@@ -131,6 +131,10 @@ func TestErrorsUnwrap(t *testing.T) {
 	if !errors.Is(u, ErrUnsupported) || u.Error() != "limits.cpu is not supported on OpenFaaS faasd: why. Do this" {
 		t.Errorf("got %q", u.Error())
 	}
+	v := ValueNotAllowed("max_replicas", "OpenFaaS faas-netes (Community Edition)", "at most 5", "Set 5 or less")
+	if !errors.Is(v, ErrUnsupported) || v.Error() != "max_replicas: at most 5. Set 5 or less" || v.Summary != "Value not allowed on OpenFaaS faas-netes (Community Edition)" {
+		t.Errorf("got %q (%q)", v.Error(), v.Summary)
+	}
 	if got := (Info{Platform: "openfaas", Backend: "faasd", Edition: "ce"}).Describe(); got != "OpenFaaS faasd (Community Edition)" {
 		t.Errorf("Describe %q", got)
 	}

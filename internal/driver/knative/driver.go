@@ -285,11 +285,12 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		}
 	}
 	if v, ok := fn.Labels[VisibilityLabel]; ok && v != "cluster-local" {
-		add(fmt.Sprintf("labels[%q]", VisibilityLabel), fmt.Sprintf("the only value Knative accepts is \"cluster-local\", not %q", v), "Set it to \"cluster-local\" for a private Service, or remove it")
+		out = append(out, platform.ValueNotAllowed(fmt.Sprintf("labels[%q]", VisibilityLabel), info.Describe(),
+			fmt.Sprintf("the only value Knative accepts is \"cluster-local\", not %q", v), "Set it to \"cluster-local\" for a private Service, or remove it"))
 	}
 	if fn.Timeout != "" {
 		if _, err := timeoutSeconds(fn.Timeout); err != nil {
-			add("timeout", fmt.Sprintf("Knative's timeoutSeconds is a whole number of seconds: %v", err), "Round the timeout to whole seconds")
+			out = append(out, platform.ValueNotAllowed("timeout", info.Describe(), fmt.Sprintf("Knative's timeoutSeconds is a whole number of seconds: %v", err), "Round the timeout to whole seconds"))
 		}
 	}
 	if len(fn.Constraints) > 0 {

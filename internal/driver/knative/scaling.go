@@ -118,10 +118,10 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.Unsupported
 		add("scale_to_zero", fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
 	}
 	if p.Target != nil && *p.Target < 1 {
-		add("target", fmt.Sprintf("Knative needs a target of at least 0.01 (an integer of at least 1 here), not %d", *p.Target), "")
+		out = append(out, platform.ValueNotAllowed("target", plat, fmt.Sprintf("Knative needs a target of at least 0.01 (an integer of at least 1 here), not %d", *p.Target), ""))
 	}
 	if v := p.TargetUtilizationPercent; v != nil && (*v < 1 || *v > 100) {
-		add("target_utilization_percent", fmt.Sprintf("Knative's target-utilization-percentage is 1 to 100, not %d", *v), "")
+		out = append(out, platform.ValueNotAllowed("target_utilization_percent", plat, fmt.Sprintf("Knative's target-utilization-percentage is 1 to 100, not %d", *v), ""))
 	}
 	if p.ScaleToZeroAfter != "" {
 		d, err := time.ParseDuration(p.ScaleToZeroAfter)
@@ -129,7 +129,7 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.Unsupported
 		case err != nil:
 			add("scale_to_zero_after", fmt.Sprintf("%q is not a duration", p.ScaleToZeroAfter), `Write a duration such as "10m"`)
 		case d < 0 || d > scaleWindowMax:
-			add("scale_to_zero_after", fmt.Sprintf("Knative's scale-to-zero-pod-retention-period is at most %s, not %s", scaleWindowMax, p.ScaleToZeroAfter), "")
+			out = append(out, platform.ValueNotAllowed("scale_to_zero_after", plat, fmt.Sprintf("Knative's scale-to-zero-pod-retention-period is at most %s, not %s", scaleWindowMax, p.ScaleToZeroAfter), ""))
 		}
 		if noZero || (p.MinReplicas != nil && *p.MinReplicas > 0) {
 			add("scale_to_zero_after", "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")

@@ -59,11 +59,12 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		}
 		for attr, v := range map[string]*int64{"min_replicas": p.MinReplicas, "max_replicas": p.MaxReplicas} {
 			if v != nil && *v > ceMaxReplicas {
-				add(attr, fmt.Sprintf("the Community Edition allows at most %d replicas", ceMaxReplicas), fmt.Sprintf("Set %s to %d or less, or use OpenFaaS Pro", attr, ceMaxReplicas))
+				out = append(out, platform.ValueNotAllowed(attr, info.Describe(), fmt.Sprintf("the Community Edition allows at most %d replicas", ceMaxReplicas),
+					fmt.Sprintf("Set %s to %d or less, or use OpenFaaS Pro", attr, ceMaxReplicas)))
 			}
 		}
 		if p.MinReplicas != nil && *p.MinReplicas == 0 {
-			add("min_replicas", "the Community Edition cannot scale to zero", "Set min_replicas to 1 or more")
+			out = append(out, platform.ValueNotAllowed("min_replicas", info.Describe(), "the Community Edition cannot scale to zero", "Set min_replicas to 1 or more"))
 		}
 	} else {
 		if p.Metric == "memory" {
