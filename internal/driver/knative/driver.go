@@ -56,6 +56,8 @@ const (
 type Config struct {
 	// RESTConfig locates and authenticates to the API server (see RESTConfigFromOptions).
 	// It is copied; the driver adds its User-Agent, retries and rate limits to the copy.
+	// Its Timeout bounds each attempt of a request (the provider's request_timeout), not
+	// the request with all its retries: the driver moves it into its retry transport.
 	RESTConfig *rest.Config
 	// Namespace is the default namespace; empty means DefaultNamespace.
 	Namespace string
@@ -128,8 +130,12 @@ func New(cfg Config) (*Driver, error) {
 		backoff.Factor = 1
 	}
 	maxRetries := max(cfg.MaxRetries, 0)
+	// client-go's Timeout covers the whole round trip, retries and backoff included, so
+	// that a few retries with backoff could use it up; each attempt gets it instead.
+	attemptTimeout := rc.Timeout
+	rc.Timeout = 0
 	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-		return &retryTransport{next: rt, maxRetries: maxRetries, backoff: backoff}
+		return &retryTransport{next: rt, maxRetries: maxRetries, backoff: backoff, attemptTimeout: attemptTimeout}
 	})
 	dyn, err := dynamic.NewForConfig(rc)
 	if err != nil {

@@ -76,6 +76,9 @@ type retryTransport struct {
 	next       http.RoundTripper
 	maxRetries int
 	backoff    wait.Backoff
+	// attemptTimeout bounds each attempt, until its response body is closed; 0 means
+	// no bound beyond the request's context.
+	attemptTimeout time.Duration
 }
 
 func idempotent(r *http.Request) bool {
@@ -123,7 +126,22 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		start := time.Now()
+		cancel := context.CancelFunc(func() {})
+		if t.attemptTimeout > 0 {
+			var actx context.Context
+			actx, cancel = context.WithTimeout(ctx, t.attemptTimeout)
+			r = r.WithContext(actx)
+		}
 		resp, err := t.next.RoundTrip(r)
+		if err == nil {
+			// The attempt's deadline lasts until its body is read and closed.
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		} else {
+			cancel()
+			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("no answer within the request timeout (%s): %w", t.attemptTimeout, err)
+			}
+		}
 		logAttempt(ctx, req, attempt, start, resp, err)
 		last := attempt >= t.maxRetries
 		var wait time.Duration
@@ -177,6 +195,19 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case <-timer.C:
 		}
 	}
+}
+
+// cancelOnClose releases an attempt's timeout once its response body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+// Close implements io.Closer.
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }
 
 // logAttempt logs one attempt at DEBUG, as the other platforms' HTTP client does:

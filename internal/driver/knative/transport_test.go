@@ -118,3 +118,45 @@ func TestRetryTransportHonoursContext(t *testing.T) {
 		t.Error("the retry loop ignored the context")
 	}
 }
+
+// hanging never answers its first attempt (until the attempt's context ends), then
+// answers 200.
+type hanging struct{ n atomic.Int32 }
+
+func (h *hanging) RoundTrip(r *http.Request) (*http.Response, error) {
+	if h.n.Add(1) == 1 {
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	}
+	return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{}, Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
+}
+
+// TestRetryTransportBoundsEachAttempt: request_timeout bounds one attempt, so a hung
+// read is retried (and a hung create is ambiguous), instead of one timeout covering the
+// request with all its retries and backoff.
+func TestRetryTransportBoundsEachAttempt(t *testing.T) {
+	for _, c := range []struct {
+		method    string
+		ambiguous bool
+	}{{http.MethodGet, false}, {http.MethodPost, true}} {
+		h := &hanging{}
+		rt := &retryTransport{next: h, maxRetries: 3, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 1}, attemptTimeout: 50 * time.Millisecond}
+		req, _ := http.NewRequestWithContext(context.Background(), c.method, "https://api.example/apis/x", nil)
+		start := time.Now()
+		resp, err := rt.RoundTrip(req)
+		var amb *AmbiguousError
+		switch {
+		case c.ambiguous && !errors.As(err, &amb):
+			t.Errorf("%s: a create whose attempt timed out must be ambiguous, got %v", c.method, err)
+		case !c.ambiguous && (err != nil || resp.StatusCode != 200):
+			t.Errorf("%s: a read whose attempt timed out must be retried, got %v", c.method, err)
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, resp.Body) // the body is readable after the attempt returned
+			_ = resp.Body.Close()
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s took %s", c.method, d)
+		}
+	}
+}
