@@ -2,6 +2,7 @@ package openfaastest
 
 import (
 	"encoding/json"
+	"maps"
 
 	"github.com/faasform/terraform-provider-faas/internal/driver/openfaas"
 )
@@ -110,16 +111,16 @@ func Redeployable(st Status) Deployment {
 	}
 	d := Deployment{
 		Service: st.Name, Image: st.Image, Namespace: st.Namespace, EnvProcess: st.EnvProcess,
-		EnvVars: cloneMap(st.EnvVars), Constraints: cloneSlice(st.Constraints), Secrets: cloneSlice(st.Secrets),
+		EnvVars: maps.Clone(st.EnvVars), Constraints: append([]string(nil), st.Constraints...), Secrets: append([]string(nil), st.Secrets...),
 		Limits: setResources(st.Limits), Requests: setResources(st.Requests), ReadOnlyRootFilesystem: st.ReadOnlyRootFilesystem,
 		Labels: map[string]string{}, Annotations: map[string]string{},
 	}
 	if rec != nil {
 		if d.EnvVars == nil {
-			d.EnvVars = cloneMap(rec.EnvVars)
+			d.EnvVars = maps.Clone(rec.EnvVars)
 		}
 		if d.Constraints == nil {
-			d.Constraints = cloneSlice(rec.Constraints)
+			d.Constraints = append([]string(nil), rec.Constraints...)
 		}
 		d.ReadOnlyRootFilesystem = d.ReadOnlyRootFilesystem || rec.ReadOnlyRootFilesystem
 	}
@@ -153,24 +154,6 @@ func setResources(r *Resources) *Resources {
 		return nil
 	}
 	return &out
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func cloneSlice(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string(nil), s...)
 }
 
 func contains(list []string, s string) bool {

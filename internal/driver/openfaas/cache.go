@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -133,11 +134,11 @@ func notFoundError(id platform.FunctionID) error {
 // clone returns a deep copy, so that no caller shares maps or slices with the cache.
 func (s *functionStatus) clone() *functionStatus {
 	c := *s
-	c.EnvVars = cloneMap(s.EnvVars)
-	c.Labels = cloneMap(s.Labels)
-	c.Annotations = cloneMap(s.Annotations)
-	c.Constraints = cloneSlice(s.Constraints)
-	c.Secrets = cloneSlice(s.Secrets)
+	c.EnvVars = maps.Clone(s.EnvVars)
+	c.Labels = maps.Clone(s.Labels)
+	c.Annotations = maps.Clone(s.Annotations)
+	c.Constraints = append([]string(nil), s.Constraints...)
+	c.Secrets = append([]string(nil), s.Secrets...)
 	if s.Limits != nil {
 		l := *s.Limits
 		c.Limits = &l
@@ -147,24 +148,6 @@ func (s *functionStatus) clone() *functionStatus {
 		c.Requests = &r
 	}
 	return &c
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
-func cloneSlice(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string(nil), s...)
 }
 
 // write sends a write to one function object, invalidating its cached reads in every

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"sort"
@@ -266,7 +267,7 @@ func (s *Server) status(rec *record) functionStatus {
 		Image:      fn.Image,
 		Namespace:  fn.Namespace,
 		EnvProcess: fn.EnvProcess,
-		Secrets:    cloneSlice(fn.Secrets),
+		Secrets:    append([]string(nil), fn.Secrets...),
 		CreatedAt:  fn.CreatedAt,
 	}
 	if st.EnvProcess == "" {
@@ -283,7 +284,7 @@ func (s *Server) status(rec *record) functionStatus {
 		for k, v := range fn.Labels {
 			st.Labels[k] = v
 		}
-		st.Annotations = cloneMap(fn.Annotations)
+		st.Annotations = maps.Clone(fn.Annotations)
 		if st.Annotations == nil {
 			st.Annotations = map[string]string{}
 		}
@@ -298,8 +299,8 @@ func (s *Server) status(rec *record) functionStatus {
 		return st
 	}
 	// faasd: container labels split back into labels and annotations.
-	st.Labels = cloneMap(fn.Labels)
-	st.Annotations = cloneMap(fn.Annotations)
+	st.Labels = maps.Clone(fn.Labels)
+	st.Annotations = maps.Clone(fn.Annotations)
 	env := map[string]string{}
 	for k, v := range fn.EnvVars {
 		if k != "PATH" && k != "fprocess" {

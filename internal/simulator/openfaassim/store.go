@@ -2,6 +2,7 @@ package openfaassim
 
 import (
 	"crypto/rand"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -492,11 +493,11 @@ func newUID() string {
 
 func (f Function) clone() Function {
 	c := f
-	c.EnvVars = cloneMap(f.EnvVars)
-	c.Labels = cloneMap(f.Labels)
-	c.Annotations = cloneMap(f.Annotations)
-	c.Constraints = cloneSlice(f.Constraints)
-	c.Secrets = cloneSlice(f.Secrets)
+	c.EnvVars = maps.Clone(f.EnvVars)
+	c.Labels = maps.Clone(f.Labels)
+	c.Annotations = maps.Clone(f.Annotations)
+	c.Constraints = append([]string(nil), f.Constraints...)
+	c.Secrets = append([]string(nil), f.Secrets...)
 	if f.Limits != nil {
 		l := *f.Limits
 		c.Limits = &l
@@ -506,24 +507,6 @@ func (f Function) clone() Function {
 		c.Requests = &r
 	}
 	return c
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
-func cloneSlice(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string(nil), s...)
 }
 
 // compile-time check.
