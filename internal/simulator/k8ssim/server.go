@@ -3,12 +3,10 @@ package k8ssim
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -109,8 +107,8 @@ type Server struct {
 	platformOnce sync.Once
 	plat         *simcore.Platform
 
-	srvMu sync.Mutex
-	ts    *httptest.Server
+	// Listener serves the simulator (URL, Close, CACertPEM).
+	simcore.Listener
 
 	adminOnce sync.Once
 	admin     http.Handler
@@ -172,59 +170,13 @@ func (s *Server) SchemaValidation() bool { return s.schemas != nil }
 
 // Start serves the simulator on 127.0.0.1 with a random port and returns its base URL,
 // such as http://127.0.0.1:40123. Calling it again returns the same URL.
-func (s *Server) Start() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.ts == nil {
-		s.ts = httptest.NewServer(s)
-	}
-	return s.ts.URL
-}
+func (s *Server) Start() string { return s.Listen(s, false) }
 
 // StartTLS is Start over HTTPS with httptest's self-signed certificate (valid for
 // 127.0.0.1, ::1 and example.com); Kubeconfig then carries its CA. A kubeconfig only
 // sends credentials to an HTTPS server (client-go's clientcmd drops them for plain
 // HTTP), so token authentication through a kubeconfig needs TLS.
-func (s *Server) StartTLS() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.ts == nil {
-		s.ts = httptest.NewTLSServer(s)
-	}
-	return s.ts.URL
-}
-
-// CACertPEM returns the PEM certificate of a server started with StartTLS, or nil.
-func (s *Server) CACertPEM() []byte {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.ts == nil || s.ts.TLS == nil {
-		return nil
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.ts.Certificate().Raw})
-}
-
-// URL returns the base URL of a started Server, or "" before Start.
-func (s *Server) URL() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.ts == nil {
-		return ""
-	}
-	return s.ts.URL
-}
-
-// Close stops a started Server and closes its client connections.
-func (s *Server) Close() {
-	s.srvMu.Lock()
-	ts := s.ts
-	s.ts = nil
-	s.srvMu.Unlock()
-	if ts != nil {
-		ts.CloseClientConnections()
-		ts.Close()
-	}
-}
+func (s *Server) StartTLS() string { return s.Listen(s, true) }
 
 // Options returns the effective options (defaults applied).
 func (s *Server) Options() Options { return s.opts }

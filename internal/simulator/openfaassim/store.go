@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"sync"
@@ -171,8 +170,8 @@ type Server struct {
 	platformOnce sync.Once
 	plat         *simcore.Platform
 
-	srvMu sync.Mutex
-	ts    *httptest.Server
+	// Listener serves the simulator (URL, Close).
+	simcore.Listener
 
 	adminOnce sync.Once
 	admin     http.Handler
@@ -211,36 +210,7 @@ func New(opts Options) *Server {
 
 // Start serves the simulator on 127.0.0.1 with a random port and returns its
 // base URL, such as http://127.0.0.1:40123. Calling it again returns the same URL.
-func (s *Server) Start() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.ts == nil {
-		s.ts = httptest.NewServer(s)
-	}
-	return s.ts.URL
-}
-
-// URL returns the base URL of a started Server, or "" before Start.
-func (s *Server) URL() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.ts == nil {
-		return ""
-	}
-	return s.ts.URL
-}
-
-// Close stops a started Server and closes its client connections.
-func (s *Server) Close() {
-	s.srvMu.Lock()
-	ts := s.ts
-	s.ts = nil
-	s.srvMu.Unlock()
-	if ts != nil {
-		ts.CloseClientConnections()
-		ts.Close()
-	}
-}
+func (s *Server) Start() string { return s.Listen(s, false) }
 
 // Options returns the effective options (defaults applied).
 func (s *Server) Options() Options {
