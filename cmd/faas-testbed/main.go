@@ -135,6 +135,8 @@ func inner(openfaas bool, dir, bin string, logsOnFailure bool, timeout time.Dura
 		var exit *exec.ExitError
 		if errors.As(err, &exit) && exit.ExitCode() > 0 {
 			code = exit.ExitCode()
+		} else {
+			fmt.Fprintln(os.Stderr, "faas-testbed:", err)
 		}
 		if logsOnFailure {
 			tb.Logs(os.Stderr, 40)

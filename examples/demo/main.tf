@@ -1,4 +1,5 @@
-# The demo configuration that `make demo` applies to the local OpenFaaS simulator.
+# The demo configuration that `make demo` applies to the real OpenFaaS Community Edition
+# on the local testbed (TESTBED.md).
 # The gateway URL and credentials come from OPENFAAS_URL, OPENFAAS_USERNAME and
 # OPENFAAS_PASSWORD, as faas-cli reads them.
 
@@ -12,6 +13,13 @@ terraform {
 
 provider "faas" {
   openfaas {}
+}
+
+# The registry the images come from. The Community Edition deploys only images that it
+# can read anonymously; make demo sets this to the testbed's registry on 127.0.0.1.
+variable "registry" {
+  type    = string
+  default = "ghcr.io"
 }
 
 # The database password reaches the platform as a write-only value: it is never in
@@ -30,7 +38,7 @@ resource "faas_secret" "db_password" {
 
 resource "faas_function" "figlet" {
   name    = "figlet"
-  image   = "ghcr.io/openfaas/figlet:latest"
+  image   = "${var.registry}/openfaas/figlet:latest"
   command = ["figlet"]
 
   labels = {
@@ -44,7 +52,7 @@ resource "faas_function" "figlet" {
 
 resource "faas_function" "orders" {
   name  = "orders"
-  image = "ghcr.io/acme/orders:1.4.2"
+  image = "${var.registry}/acme/orders:1.4.2"
 
   env = {
     LOG_LEVEL = "info"
@@ -85,7 +93,7 @@ resource "faas_scaling_policy" "orders" {
 
 resource "faas_function" "thumbnails" {
   name    = "thumbnails"
-  image   = "ghcr.io/acme/thumbnails:2.0.0"
+  image   = "${var.registry}/acme/thumbnails:2.0.0"
   command = ["python3", "index.py"]
 
   env = {

@@ -8,7 +8,7 @@ import {
 
 resource "faas_function" "legacy" {
   name    = "legacy"
-  image   = "ghcr.io/acme/legacy:3.1"
+  image   = "${var.registry}/acme/legacy:3.1"
   command = ["node", "server.js"]
 
   labels = {
