@@ -93,7 +93,6 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$BIN"
-[ -f "$BIN/empty.tfrc" ] || touch "$BIN/empty.tfrc"
 go build -o "$BIN/faas-simulator" ./cmd/faas-simulator
 go build -o "$BIN/faas-testclean" ./cmd/faas-testclean
 
@@ -116,38 +115,17 @@ export FAAS_TEST_OPENFAAS_URL
 FAAS_TEST_OPENFAAS_URL=$(cat "$work/url")
 export FAAS_TEST_OPENFAAS_USERNAME=admin FAAS_TEST_OPENFAAS_PASSWORD=$password
 export FAAS_TEST_OPENFAAS_NAMESPACE=$namespace FAAS_TEST_OPENFAAS_EXTRA_NAMESPACE=$extra_namespace
-export TF_ACC=1 TF_ACC_TERRAFORM_PATH=${TF_ACC_TERRAFORM_PATH:-$(command -v terraform)}
-export TF_CLI_CONFIG_FILE=${TF_CLI_CONFIG_FILE:-$BIN/empty.tfrc} CHECKPOINT_DISABLE=1
-unset OPENFAAS_URL OPENFAAS_USERNAME OPENFAAS_PASSWORD OPENFAAS_TOKEN FAAS_TEST_OPENFAAS_TOKEN
+# shellcheck source=scripts/testacc-lib.sh
+source scripts/testacc-lib.sh
+LABEL=testacc-openfaas-sim
+acc_env
 
 echo "OpenFaaS acceptance tests in real-gateway mode against a simulated $backend $edition gateway at $FAAS_TEST_OPENFAAS_URL"
 start=$SECONDS
 status=0
 go test -count=1 -v -timeout 20m -skip 'Knative' "$@" ./internal/provider >"$work/test.log" 2>&1 || status=$?
-elapsed=$((SECONDS - start))
-
-fail() {
-  cat "$work/test.log"
-  echo "--- simulator log (last 40 lines)"
-  tail -n 40 "$work/simulator.log"
-  echo "testacc-openfaas-sim: $*" >&2
-  exit 1
-}
-[ "$status" -eq 0 ] || fail "go test failed (exit $status)"
-if grep -qF -- "$password" "$work/test.log"; then
-  fail "the gateway password appears in the test output"
-fi
-passed=$(grep -cE '^ *--- PASS: ' "$work/test.log" || true)
-skipped=$(grep -cE '^ *--- SKIP: ' "$work/test.log" || true)
-if [ "$backend" = faas-netes ] && [ "$edition" = pro ] && [ $# -eq 0 ]; then
-  missing=()
-  for name in "${REQUIRED[@]}"; do
-    grep -qF -- "--- PASS: $name (" "$work/test.log" || missing+=("$name")
-  done
-  [ ${#missing[@]} -eq 0 ] || fail "these tests must pass in real-gateway mode but were skipped or did not run: ${missing[*]}"
-fi
-leftovers=$("$BIN/faas-testclean" -dry-run)
-grep -q '^would remove 0 functions and 0 secrets' <<<"$leftovers" || fail "the tests left things on the gateway: $leftovers"
-echo "skipped (they need the simulator, or another backend or edition; go test -v says why):"
-grep -E '^ *--- SKIP: ' "$work/test.log" | sed -E 's/^ *--- SKIP: /  /; s/ \([0-9.]+s\)$//' || true
-echo "testacc-openfaas-sim: $passed passed, $skipped skipped, ${#REQUIRED[@]} required, nothing left behind, in ${elapsed}s"
+simulator_log() { echo "--- simulator log (last 40 lines)"; tail -n 40 "$work/simulator.log"; }
+ON_FAILURE=simulator_log
+CHECK_REQUIRED=0
+[ "$backend" = faas-netes ] && [ "$edition" = pro ] && [ $# -eq 0 ] && CHECK_REQUIRED=1
+check_run "$work/test.log" "$status" $((SECONDS - start))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -131,24 +130,6 @@ func waitFor(ctx context.Context, what string, p *process, check func(context.Co
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// copyFile copies src to dst.
-func copyFile(dst, src string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 var errNotReady = errors.New("not ready")

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the OpenFaaS acceptance tests in real-gateway mode against the REAL OpenFaaS
+# Community Edition (faas-netes and the gateway built from ../shared/upstream) on the
+# testbed's real Kubernetes control plane, inside the testbed's own network namespace
+# (cmd/faas-testbed; see TESTBED.md). Builds the testbed first (cold: 15-20 minutes).
+#
+# The run fails when a test fails, when a test listed in REQUIRED did not pass (it
+# skipped or did not run), when the gateway's password appears anywhere in the output,
+# or when the tests left a function or secret behind. Extra arguments go to the test
+# binary (for example -test.run TestAccFunction_); REQUIRED is then not checked.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$PWD/bin
+LABEL=testacc-openfaas-real
+
+# Every OpenFaaS acceptance test that a real faas-netes Community Edition gateway
+# supports. Tests of Pro features, faasd, or what only a simulator can show, skip.
+REQUIRED=(
+  TestAccOpenFaaS_platform
+  TestAccProvider_configErrors
+  TestAccProvider_envFallback
+  TestAccProvider_wrongCredentials
+  TestAccFunction_lifecycle/faas-netes
+  TestAccFunction_emptyCollections
+  TestAccFunction_quantitiesCompareByValue
+  TestAccFunction_existingIsNotTakenOver
+  TestAccFunction_importOutOfBand
+  TestAccScalingPolicy_communityEdition
+  TestAccDataSources
+  TestAccDataSources_missingFunction
+  TestAccSecret_lifecycle
+  TestAccSecret_errors
+  TestAccSecret_invalidName
+)
+
+if [ "${1:-}" != "--inside" ]; then
+  ./scripts/testbed-build.sh
+  echo "$LABEL: building the tests and the tools"
+  go build -o "$BIN/faas-testbed" ./cmd/faas-testbed
+  go build -o "$BIN/faas-testclean" ./cmd/faas-testclean
+  go test -c -o "$BIN/provider.test" ./internal/provider
+  go test -c -o "$BIN/testbed.test" ./internal/testbed
+  # Outside any namespace: a killed faas-testbed leaves no process behind.
+  FAAS_TESTBED_BIN=$BIN/testbed go test -count=1 -run TestKilledRunLeavesNothing -v ./cmd/faas-testbed | grep -E '^(--- |ok|FAIL)'
+  exec "$BIN/faas-testbed" run -openfaas -logs-on-failure -- "$0" --inside "$@"
+fi
+shift
+
+# shellcheck source=scripts/testacc-lib.sh
+source scripts/testacc-lib.sh
+acc_env
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Inside the namespace: cluster addresses are refused locally; a second control plane
+# starts and stops cleanly beside this one.
+FAAS_TESTBED_BIN=$BIN/testbed "$BIN/testbed.test" -test.count=1 -test.v >"$work/testbed.log" 2>&1 || { cat "$work/testbed.log"; exit 1; }
+for name in TestClusterAddressesAreRefusedLocally TestStartAndStop; do
+  grep -q -- "--- PASS: $name " "$work/testbed.log" || { cat "$work/testbed.log"; echo "$LABEL: $name did not pass" >&2; exit 1; }
+done
+grep -E -- '^--- ' "$work/testbed.log"
+echo "$LABEL: the OpenFaaS acceptance tests against the real faas-netes CE and gateway at $FAAS_TEST_OPENFAAS_URL (images on $FAAS_TESTBED_REGISTRY)"
+start=$SECONDS
+status=0
+(cd internal/provider && "$BIN/provider.test" -test.count=1 -test.v -test.timeout 40m -test.skip Knative "$@") >"$work/test.log" 2>&1 || status=$?
+CHECK_REQUIRED=0
+[ $# -eq 0 ] && CHECK_REQUIRED=1
+check_run "$work/test.log" "$status" $((SECONDS - start))
