@@ -27,6 +27,8 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // Config configures a Client.
@@ -167,6 +169,10 @@ func (e *AmbiguousError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, platform.ErrAmbiguous) true, so that platform.CreateOnce
+// resolves the create by reading back.
+func (e *AmbiguousError) Is(target error) bool { return target == platform.ErrAmbiguous }
 
 type (
 	idempotencyKey struct{}

@@ -75,8 +75,9 @@ type Driver interface {
 	// attribute errors. It must not write anything.
 	CheckFunction(ctx context.Context, fn *Function) ([]*UnsupportedError, error)
 	// CreateFunction creates fn; it never takes over an existing function. An ambiguous
-	// outcome is resolved by reading back: a function that matches fn is adopted, any other
-	// is reported as already existing (ErrConflict). When the create succeeded but a later
+	// outcome is resolved by CreateOnce: a function carrying this create's token is
+	// adopted, any other is reported as already existing (ErrConflict), whatever its
+	// settings. When the create succeeded but a later
 	// step failed, it returns the function together with the error, so that the caller
 	// records it (tainted) instead of orphaning it.
 	CreateFunction(ctx context.Context, fn *Function) (*Function, error)

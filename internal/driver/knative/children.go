@@ -3,7 +3,6 @@ package knative
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -34,9 +33,9 @@ var (
 	clusterDomainClaimsGVR = schema.GroupVersionResource{Group: "networking.internal.knative.dev", Version: "v1alpha1", Resource: "clusterdomainclaims"}
 )
 
-// CreateTokenAnnotation, on the child objects the driver creates, holds the random
-// token of the create that made them, so that a create whose answer was lost is
-// recognised when read back (design.md section 6).
+// CreateTokenAnnotation, on the child objects and the Secrets the driver creates, holds
+// the random token of the create that made them, so that a create whose answer was lost
+// is recognised when read back, and only then (platform.CreateOnce).
 const CreateTokenAnnotation = "faasform.dev/create-token"
 
 // serviceRef is the KReference to a function's Service, as sinks, subscribers and
@@ -123,50 +122,16 @@ func (d *Driver) served(ctx context.Context, gvr schema.GroupVersionResource) (b
 	return found, nil
 }
 
-// createChild POSTs obj (which must carry a fresh CreateTokenAnnotation). An ambiguous
-// create is resolved by reading back: an object carrying the token is adopted, a
-// missing one is created again, any other is ErrConflict. exists renders the
-// AlreadyExists error.
+// createChild POSTs obj (which must carry a fresh CreateTokenAnnotation) through the
+// rule every driver shares (platform.CreateOnce): an object read back after an
+// ambiguous create is adopted only when it carries this create's token; any other is
+// reported by exists (which must wrap platform.ErrConflict).
 func (d *Driver) createChild(ctx context.Context, k childKind, obj *unstructured.Unstructured, exists func() error) error {
-	ns, name := obj.GetNamespace(), obj.GetName()
 	token := obj.GetAnnotations()[CreateTokenAnnotation]
-	mine := func(u *unstructured.Unstructured) bool {
+	_, err := d.createOnce(ctx, k.gvr, obj, func(u *unstructured.Unstructured) bool {
 		return token != "" && u.GetAnnotations()[CreateTokenAnnotation] == token
-	}
-	path := collectionPath(k.gvr, ns)
-	ambiguous := false
-	for attempt := 0; ; attempt++ {
-		_, err := d.client(k.gvr, ns).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
-		if err == nil {
-			return nil
-		}
-		var amb *AmbiguousError
-		if errors.As(err, &amb) {
-			ambiguous = true
-			cur, rerr := d.client(k.gvr, ns).Get(ctx, name, metav1.GetOptions{})
-			switch {
-			case rerr == nil && mine(cur):
-				return nil
-			case rerr == nil:
-				return exists()
-			case apierrors.IsNotFound(rerr) && attempt < 3:
-				continue
-			case apierrors.IsNotFound(rerr):
-				return err
-			default:
-				return fmt.Errorf("%w; reading it back also failed: %w", err, d.apiError(http.MethodGet, itemPath(k.gvr, ns, name), rerr))
-			}
-		}
-		if apierrors.IsAlreadyExists(err) {
-			if ambiguous {
-				if cur, rerr := d.client(k.gvr, ns).Get(ctx, name, metav1.GetOptions{}); rerr == nil && mine(cur) {
-					return nil
-				}
-			}
-			return exists()
-		}
-		return d.apiError(http.MethodPost, path, err)
-	}
+	}, func(error) error { return exists() })
+	return err
 }
 
 // modifyChild is a read-modify-write of a child object retried on 409 Conflict; nothing

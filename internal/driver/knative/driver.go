@@ -305,49 +305,48 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 	return out, nil
 }
 
-// CreateFunction implements platform.Driver: one POST of a new Service. A create whose
-// outcome is ambiguous is resolved by reading back: a Service carrying this create's
-// token is adopted, a missing one is created again, any other is reported as already
-// existing (design.md section 6). It never takes over an existing Service.
+// CreateFunction implements platform.Driver: one POST of a new Service carrying a random
+// create token in its last-applied record. An ambiguous outcome is resolved by the rule
+// every driver shares (platform.CreateOnce): a Service carrying this create's token is
+// adopted, a missing one is created again, any other is reported as already existing.
+// It never takes over an existing Service.
 func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
 	unlock := d.lock(fn.ID)
 	defer unlock()
 	token := newToken()
 	obj := newServiceObject(fn, token)
-	path := collectionPath(servicesGVR, fn.ID.Namespace)
-	ambiguous := false
-	for attempt := 0; ; attempt++ {
-		created, err := d.services(fn.ID.Namespace).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
-		if err == nil {
-			return mapService(created, fn)
-		}
-		var amb *AmbiguousError
-		if errors.As(err, &amb) {
-			ambiguous = true
-			cur, rerr := d.services(fn.ID.Namespace).Get(ctx, fn.ID.Name, metav1.GetOptions{})
-			switch {
-			case rerr == nil && createdBy(cur, token):
-				return mapService(cur, fn)
-			case rerr == nil:
-				return nil, alreadyExists(fn.ID)
-			case apierrors.IsNotFound(rerr) && attempt < 3:
-				continue
-			case apierrors.IsNotFound(rerr):
-				return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
-			default:
-				return nil, fmt.Errorf("creating function %s: %w; reading it back also failed: %w", fn.ID, err, d.apiError(http.MethodGet, itemPath(servicesGVR, fn.ID.Namespace, fn.ID.Name), rerr))
-			}
-		}
-		if apierrors.IsAlreadyExists(err) {
-			if ambiguous {
-				if cur, rerr := d.services(fn.ID.Namespace).Get(ctx, fn.ID.Name, metav1.GetOptions{}); rerr == nil && createdBy(cur, token) {
-					return mapService(cur, fn)
-				}
-			}
-			return nil, alreadyExists(fn.ID)
-		}
-		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.apiError(http.MethodPost, path, err))
+	created, err := d.createOnce(ctx, servicesGVR, obj, func(u *unstructured.Unstructured) bool { return createdBy(u, token) },
+		func(error) error { return alreadyExists(fn.ID) })
+	if err != nil {
+		return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
 	}
+	return mapService(created, fn)
+}
+
+// createOnce POSTs obj through platform.CreateOnce: mine tells whether an object read
+// back carries this create's token, and exists renders the error for one that does not.
+// Errors are mapped to *platform.APIError (ambiguous ones stay as they are).
+func (d *Driver) createOnce(ctx context.Context, gvr schema.GroupVersionResource, obj *unstructured.Unstructured,
+	mine func(*unstructured.Unstructured) bool, exists func(cause error) error,
+) (*unstructured.Unstructured, error) {
+	ns, name := obj.GetNamespace(), obj.GetName()
+	return platform.CreateOnce(ctx, platform.Create[*unstructured.Unstructured]{
+		Send: func(ctx context.Context) (*unstructured.Unstructured, error) {
+			created, err := d.client(gvr, ns).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
+			if err != nil {
+				return nil, d.apiError(http.MethodPost, collectionPath(gvr, ns), err)
+			}
+			return created, nil
+		},
+		ReadBack: func(ctx context.Context) (*unstructured.Unstructured, bool, error) {
+			cur, err := d.client(gvr, ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return nil, false, d.apiError(http.MethodGet, itemPath(gvr, ns, name), err)
+			}
+			return cur, mine(cur), nil
+		},
+		Exists: exists,
+	})
 }
 
 func alreadyExists(id platform.FunctionID) error {

@@ -46,41 +46,36 @@ func (d *Driver) secrets(ns string) interface {
 }
 
 // CreateSecret implements platform.SecretDriver: one POST that never overwrites an
-// existing Secret (409 AlreadyExists → ErrConflict). A create whose answer was lost is
-// resolved by reading the Secret back: one holding exactly the value sent is adopted.
+// existing Secret (409 AlreadyExists → ErrConflict). The Secret carries a random create
+// token (CreateTokenAnnotation), and a create whose answer was lost is resolved by the
+// rule every driver shares (platform.CreateOnce): a Secret read back is adopted only
+// when it carries this create's token, never because it holds the same value.
 func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
 	d.addRedacted(s.Value)
 	obj := secretObject(s)
-	path := collectionPath(secretsGVR, s.Namespace)
-	for attempt := 0; ; attempt++ {
-		_, err := d.secrets(s.Namespace).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
-		if err == nil {
-			return nil
-		}
-		var amb *AmbiguousError
-		if errors.As(err, &amb) {
-			cur, rerr := d.secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
-			switch {
-			case rerr == nil && holds(cur, s):
-				return nil
-			case rerr == nil:
-				return secretExists(s)
-			case apierrors.IsNotFound(rerr) && attempt < 3:
-				continue
-			default:
-				return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, err)
+	token := newToken()
+	obj.SetAnnotations(map[string]string{CreateTokenAnnotation: token})
+	_, err := platform.CreateOnce(ctx, platform.Create[struct{}]{
+		Send: func(ctx context.Context) (struct{}, error) {
+			_, err := d.secrets(s.Namespace).Create(ctx, obj.DeepCopy(), metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
+			if err != nil {
+				return struct{}{}, d.apiError(http.MethodPost, collectionPath(secretsGVR, s.Namespace), err)
 			}
-		}
-		if apierrors.IsAlreadyExists(err) {
-			if attempt > 0 {
-				if cur, rerr := d.secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{}); rerr == nil && holds(cur, s) {
-					return nil
-				}
+			return struct{}{}, nil
+		},
+		ReadBack: func(ctx context.Context) (struct{}, bool, error) {
+			cur, err := d.secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
+			if err != nil {
+				return struct{}{}, false, d.apiError(http.MethodGet, itemPath(secretsGVR, s.Namespace, s.Name), err)
 			}
-			return secretExists(s)
-		}
-		return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, d.apiError(http.MethodPost, path, err))
+			return struct{}{}, cur.GetAnnotations()[CreateTokenAnnotation] == token, nil
+		},
+		Exists: func(error) error { return secretExists(s) },
+	})
+	if err != nil && !errors.Is(err, platform.ErrConflict) {
+		return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, err)
 	}
+	return err
 }
 
 // holds reports whether a Secret read back carries exactly the value s sends.

@@ -113,3 +113,19 @@ func hasField(u *unstructured.Unstructured, fields ...string) bool {
 	_, ok, _ := unstructured.NestedFieldNoCopy(u.Object, fields...)
 	return ok
 }
+
+// TestSecretCreateNeverAdoptsAnEqualSecret: a create whose answer was lost reads the
+// Secret back and adopts it only when it carries this create's token; a Secret that
+// another writer created with the very same value is reported as already existing.
+func TestSecretCreateNeverAdoptsAnEqualSecret(t *testing.T) {
+	d, sim := newTestDriver(t, k8ssim.Options{})
+	ctx := context.Background()
+	s := &platform.Secret{Namespace: "default", Name: "shared", Value: secretValue}
+	if err := sim.Put(secretObject(s)); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(k8ssim.Faults{LoseResponses: 1})
+	if err := d.CreateSecret(ctx, s); !errors.Is(err, platform.ErrConflict) {
+		t.Fatalf("a Secret with the same value, not created by this create, must not be adopted: %v", err)
+	}
+}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // DefaultRetryBackoff is the schedule between retries of a failed request: 500 ms
@@ -42,6 +44,10 @@ func (e *AmbiguousError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, platform.ErrAmbiguous) true, so that platform.CreateOnce
+// resolves the create by reading back.
+func (e *AmbiguousError) Is(target error) bool { return target == platform.ErrAmbiguous }
 
 // retriesExhaustedError is the last transport error of a request that was retried as
 // often as allowed. Its message is the original one with the phrases client-go matches

@@ -3,6 +3,7 @@ package openfaas
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -135,24 +136,28 @@ func TestSecretsNeverOverwriteAndAdoptLostCreate(t *testing.T) {
 	}
 }
 
-func TestCreateAdoptsOnlyItsOwnIdenticalFunction(t *testing.T) {
+// TestCreateNeverAdoptsAnIdenticalFunction: a function this provider created earlier
+// (another state, or a run killed before it saved its state) is not adopted because its
+// configuration is the same: only the create token of this create's own attempts counts
+// (platform.CreateOnce).
+func TestCreateNeverAdoptsAnIdenticalFunction(t *testing.T) {
 	d, sim := newTestDriver(t, openfaassim.Options{})
 	ctx := context.Background()
 	fn := sampleFunction("interrupted")
-	// A previous run created it, then the provider was killed before the state was saved.
 	if _, err := d.CreateFunction(ctx, fn); err != nil {
 		t.Fatal(err)
 	}
 	again := sampleFunction("interrupted")
-	if _, err := d.CreateFunction(ctx, again); err != nil {
-		t.Fatalf("the same configuration created by this provider must be adopted: %v", err)
+	if _, err := d.CreateFunction(ctx, again); !errors.Is(err, platform.ErrConflict) || !strings.Contains(err.Error(), "import it") {
+		t.Fatalf("the same configuration, created by another create, must not be adopted: %v", err)
 	}
-	// A different configuration is not taken over.
-	changed := sampleFunction("interrupted")
-	changed.Image = "ghcr.io/acme/other:9"
-	if _, err := d.CreateFunction(ctx, changed); !errors.Is(err, platform.ErrConflict) {
-		t.Fatalf("a different configuration: %v", err)
+	// Nor after a create whose answer was lost: the function read back carries the first
+	// create's token, not this one's.
+	sim.SetFaults(openfaassim.Faults{LoseResponses: 1, Only: func(m, _ string) bool { return m == http.MethodPost }})
+	if _, err := d.CreateFunction(ctx, sampleFunction("interrupted")); !errors.Is(err, platform.ErrConflict) {
+		t.Fatalf("an ambiguous create must not adopt another create's function: %v", err)
 	}
+	sim.ClearFaults()
 	// Nor a function without this provider's record, even with the same settings.
 	sim.PutFunction(openfaassim.Function{Service: "foreign", Namespace: DefaultNamespace, Image: "x:1"})
 	if _, err := d.CreateFunction(ctx, &platform.Function{ID: platform.FunctionID{Namespace: DefaultNamespace, Name: "foreign"}, Image: "x:1"}); !errors.Is(err, platform.ErrConflict) {

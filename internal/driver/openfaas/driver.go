@@ -12,11 +12,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"sync"
-
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -219,10 +216,11 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 	return out, nil
 }
 
-// CreateFunction implements platform.Driver. It POSTs once; an ambiguous outcome (the
-// connection dropped after sending, or a proxy timed out) is resolved by reading back:
-// a function carrying this create's token is adopted, a missing one is created again,
-// and any other is reported as already existing (design.md section 6).
+// CreateFunction implements platform.Driver. It POSTs once, with a random create token
+// in the last-applied record, and resolves an ambiguous outcome by the rule every driver
+// shares (platform.CreateOnce): a function carrying this create's token is adopted, a
+// missing one is created again, and any other is reported as already existing, however
+// equal its settings are.
 func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), fn.ID))
 	defer unlock()
@@ -232,46 +230,38 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	}
 	token := newToken()
 	body := toWire(fn, token)
-	ambiguous := false
-	for attempt := 0; ; attempt++ {
-		resp, err := d.write(ctx, fn.ID, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: body, NotIdempotent: true})
-		var amb *httpclient.AmbiguousError
-		if errors.As(err, &amb) {
-			ambiguous = true
-			st, rerr := d.freshStatus(ctx, fn.ID)
+	adopted, err := platform.CreateOnce(ctx, platform.Create[*platform.Function]{
+		Send: func(ctx context.Context) (*platform.Function, error) {
+			resp, err := d.write(ctx, fn.ID, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: body, NotIdempotent: true})
 			switch {
-			case rerr == nil && createdBy(st, token):
-				return fromWire(st, info, d.endpoint()), nil
-			case rerr == nil:
-				return nil, alreadyExists(fn.ID)
-			case errors.Is(rerr, platform.ErrNotFound) && attempt < 3:
-				continue
-			case errors.Is(rerr, platform.ErrNotFound):
+			case err != nil:
 				return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
-			default:
-				return nil, fmt.Errorf("creating function %s: %w; reading it back also failed: %w", fn.ID, err, rerr)
+			case isSuccess(resp.StatusCode):
+				return nil, nil
 			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
-		}
-		if isSuccess(resp.StatusCode) {
-			break
-		}
-		apiErr := d.apiError(http.MethodPost, "/system/functions", resp)
-		if errors.Is(apiErr, platform.ErrConflict) {
-			if st, rerr := d.freshStatus(ctx, fn.ID); rerr == nil {
-				// Ours: this create's earlier attempt, or a create of the same configuration
-				// by this provider whose run was interrupted before it was recorded in
-				// state (the provider killed mid-apply). Anything else is not taken over.
-				if (ambiguous && createdBy(st, token)) || sameRecordedConfig(st, fn, info, d.endpoint()) {
-					tflog.Info(ctx, "adopting a function this provider created with the same configuration", map[string]any{"id": fn.ID.String()})
-					return fromWire(st, info, d.endpoint()), nil
-				}
+			apiErr := d.apiError(http.MethodPost, "/system/functions", resp)
+			if errors.Is(apiErr, platform.ErrConflict) {
+				return nil, apiErr
 			}
-			return nil, fmt.Errorf("%w (the platform said: %s)", alreadyExists(fn.ID), apiErr.(*platform.APIError).Message) //nolint:forcetypeassert // apiError always returns *platform.APIError
-		}
-		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
+			return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
+		},
+		ReadBack: func(ctx context.Context) (*platform.Function, bool, error) {
+			st, err := d.freshStatus(ctx, fn.ID)
+			if err != nil {
+				return nil, false, err
+			}
+			return fromWire(st, info, d.endpoint()), createdBy(st, token), nil
+		},
+		Exists: func(cause error) error {
+			var api *platform.APIError
+			if errors.As(cause, &api) && errors.Is(cause, platform.ErrConflict) {
+				return fmt.Errorf("%w (the platform said: %s)", alreadyExists(fn.ID), api.Message)
+			}
+			return alreadyExists(fn.ID)
+		},
+	})
+	if err != nil || adopted != nil {
+		return adopted, err
 	}
 	got, err := d.ReadFunction(ctx, fn.ID)
 	if err != nil {
@@ -292,40 +282,11 @@ func alreadyExists(id platform.FunctionID) error {
 	return fmt.Errorf("function %s already exists on the platform and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", id, id, platform.ErrConflict)
 }
 
-// sameRecordedConfig reports a function that carries this provider's last-applied
-// record and whose every setting equals fn's.
-func sameRecordedConfig(st *functionStatus, fn *platform.Function, info platform.Info, endpoint string) bool {
-	if _, ok := decodeLastApplied(st.Annotations[LastAppliedAnnotation]); !ok {
-		return false
-	}
-	return sameFunction(fromWire(st, info, endpoint), fn)
-}
-
-// sameFunction compares the settings of two functions, ignoring status, the order of
-// sets and the difference between empty and absent.
-func sameFunction(a, b *platform.Function) bool {
-	norm := func(f *platform.Function) platform.Function {
-		c := *f
-		c.Status = platform.FunctionStatus{}
-		c.Secrets, c.ImagePullSecrets, c.Constraints = sortedCopy(c.Secrets), sortedCopy(c.ImagePullSecrets), sortedCopy(c.Constraints)
-		for _, p := range []*[]string{&c.Command, &c.Args} {
-			if len(*p) == 0 {
-				*p = nil
-			}
-		}
-		for _, m := range []*map[string]string{&c.Env, &c.Labels, &c.Annotations} {
-			if len(*m) == 0 {
-				*m = nil
-			}
-		}
-		return c
-	}
-	return reflect.DeepEqual(norm(a), norm(b))
-}
-
+// createdBy reports whether a function carries token, the create token of this
+// provider process's create.
 func createdBy(st *functionStatus, token string) bool {
 	la, ok := decodeLastApplied(st.Annotations[LastAppliedAnnotation])
-	return ok && la.Token == token
+	return ok && token != "" && la.Token == token
 }
 
 func newToken() string {

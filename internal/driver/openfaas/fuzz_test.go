@@ -2,6 +2,7 @@ package openfaas
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -66,4 +67,26 @@ func FuzzValidateCron(f *testing.F) {
 			t.Fatal("empty schedule accepted")
 		}
 	})
+}
+
+// sameFunction compares the settings of two functions, ignoring status, the order of
+// sets and the difference between empty and absent.
+func sameFunction(a, b *platform.Function) bool {
+	norm := func(f *platform.Function) platform.Function {
+		c := *f
+		c.Status = platform.FunctionStatus{}
+		c.Secrets, c.ImagePullSecrets, c.Constraints = sortedCopy(c.Secrets), sortedCopy(c.ImagePullSecrets), sortedCopy(c.Constraints)
+		for _, p := range []*[]string{&c.Command, &c.Args} {
+			if len(*p) == 0 {
+				*p = nil
+			}
+		}
+		for _, m := range []*map[string]string{&c.Env, &c.Labels, &c.Annotations} {
+			if len(*m) == 0 {
+				*m = nil
+			}
+		}
+		return c
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
 }

@@ -28,8 +28,16 @@ type secretBody struct {
 
 // CreateSecret implements platform.SecretDriver. faas-netes answers 202 and 409 on a
 // duplicate (platforms.md 2.2). An existing secret is never overwritten: the create
-// first checks that the name is free, and a create whose answer was lost is resolved by
-// finding the secret and then writing the value once more with an idempotent PUT.
+// first checks that the name is free, then POSTs once through the rule every driver
+// shares (platform.CreateOnce).
+//
+// The gateway's secret API carries a name, a namespace and a value, nothing else
+// (openfaas/faas-provider types/secret.go), so an OpenFaaS secret cannot hold a create
+// token. A create whose answer was lost is therefore taken as this create's when the
+// secret exists on read-back, because it did not exist when this create checked just
+// before sending; its value is then written once more with an idempotent PUT. Another
+// writer creating the same secret within that moment would have its value replaced:
+// the one case in which this provider cannot tell its own create from another's.
 func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
 	d.client.AddSecrets(s.Value)
 	exists, err := d.SecretExists(ctx, s.Namespace, s.Name)
@@ -39,32 +47,42 @@ func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
 	if exists {
 		return secretExists(s)
 	}
-	for attempt := 0; ; attempt++ {
-		resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}, NotIdempotent: true})
-		var amb *httpclient.AmbiguousError
-		if errors.As(err, &amb) {
-			exists, rerr := d.SecretExists(ctx, s.Namespace, s.Name)
+	adopted, err := platform.CreateOnce(ctx, platform.Create[bool]{
+		Send: func(ctx context.Context) (bool, error) {
+			resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPost, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}, NotIdempotent: true})
 			switch {
-			case rerr != nil:
-				return fmt.Errorf("creating secret %s/%s: %w; checking for it also failed: %w", s.Namespace, s.Name, err, rerr)
-			case exists:
-				return d.UpdateSecret(ctx, s)
-			case attempt < 3:
-				continue
+			case err != nil:
+				return false, fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, err)
+			case isSuccess(resp.StatusCode):
+				return false, nil
 			}
-		}
-		if err != nil {
-			return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, err)
-		}
-		if isSuccess(resp.StatusCode) {
-			return nil
-		}
-		apiErr := d.apiError(http.MethodPost, "/system/secrets", resp)
-		if errors.Is(apiErr, platform.ErrConflict) {
-			return fmt.Errorf("%w (the platform said: %v)", secretExists(s), apiErr)
-		}
-		return fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, apiErr)
+			apiErr := d.apiError(http.MethodPost, "/system/secrets", resp)
+			if errors.Is(apiErr, platform.ErrConflict) {
+				return false, apiErr
+			}
+			return false, fmt.Errorf("creating secret %s/%s: %w", s.Namespace, s.Name, apiErr)
+		},
+		ReadBack: func(ctx context.Context) (bool, bool, error) {
+			exists, err := d.SecretExists(ctx, s.Namespace, s.Name)
+			switch {
+			case err != nil:
+				return false, false, fmt.Errorf("checking for it: %w", err)
+			case !exists:
+				return false, false, platform.ErrNotFound
+			}
+			return true, true, nil
+		},
+		Exists: func(cause error) error {
+			if errors.Is(cause, platform.ErrConflict) {
+				return fmt.Errorf("%w (the platform said: %v)", secretExists(s), cause)
+			}
+			return secretExists(s)
+		},
+	})
+	if err != nil || !adopted {
+		return err
 	}
+	return d.UpdateSecret(ctx, s)
 }
 
 func secretExists(s *platform.Secret) error {

@@ -1,0 +1,85 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrAmbiguous marks the error of a create whose outcome is unknown: the request may
+// have been applied although no answer arrived (the connection failed after the request
+// was sent, or a proxy answered 502 or 504). The drivers' transports return errors that
+// match it with errors.Is; such a create is never blindly sent again.
+var ErrAmbiguous = errors.New("outcome unknown")
+
+// maxAmbiguousResends bounds how often CreateOnce sends a create again after an
+// ambiguous attempt whose read-back found nothing.
+const maxAmbiguousResends = 3
+
+// Create describes one create for CreateOnce.
+type Create[T any] struct {
+	// Send sends the create once and returns the object created. Its error matches
+	// ErrAmbiguous when the outcome is unknown, and ErrConflict when the platform says
+	// the object already exists.
+	Send func(ctx context.Context) (T, error)
+	// ReadBack reads the object as the platform holds it now and reports whether it
+	// carries the marker (the random create token) that this create sent: only this
+	// provider process can know that token. Its error matches ErrNotFound when the
+	// object does not exist.
+	ReadBack func(ctx context.Context) (obj T, mine bool, err error)
+	// Exists renders the error for an object that exists and was not made by this
+	// create; cause is what the platform answered. It must wrap ErrConflict.
+	Exists func(cause error) error
+}
+
+// CreateOnce is the one rule every driver follows to create an object, so that it never
+// takes over an object it did not create (design.md section 6):
+//
+//   - a create the platform answers is done, or an error (already exists: Exists);
+//   - a create whose outcome is unknown is resolved by reading the object back: an object
+//     carrying this create's marker is this create's and is returned; any other object
+//     is someone else's (another Terraform state, another tool, an earlier run of this
+//     provider that was killed before it saved its state) and is reported by Exists;
+//     no object means the create was not applied, and it is sent again;
+//   - an "already exists" that follows an ambiguous attempt is resolved the same way,
+//     because that earlier attempt may have been applied after all.
+//
+// An object is never adopted because its settings match: two states with identical
+// configurations must not both believe they manage one object.
+func CreateOnce[T any](ctx context.Context, c Create[T]) (T, error) {
+	var zero T
+	ambiguous := false
+	for resends := 0; ; resends++ {
+		got, err := c.Send(ctx)
+		if err == nil {
+			return got, nil
+		}
+		switch {
+		case errors.Is(err, ErrAmbiguous):
+			ambiguous = true
+		case errors.Is(err, ErrConflict) && ambiguous:
+			// An earlier attempt of this create may have been applied: read back.
+		case errors.Is(err, ErrConflict):
+			return zero, c.Exists(err)
+		default:
+			return zero, err
+		}
+		obj, mine, rerr := c.ReadBack(ctx)
+		switch {
+		case rerr == nil && mine:
+			return obj, nil
+		case rerr == nil:
+			return zero, c.Exists(err)
+		case errors.Is(rerr, ErrNotFound) && errors.Is(err, ErrAmbiguous):
+			if resends < maxAmbiguousResends {
+				continue
+			}
+			return zero, err
+		case errors.Is(rerr, ErrNotFound):
+			// It existed a moment ago, and was not this create's.
+			return zero, c.Exists(err)
+		default:
+			return zero, fmt.Errorf("%w; reading it back also failed: %w", err, rerr)
+		}
+	}
+}
