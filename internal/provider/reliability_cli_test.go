@@ -31,8 +31,9 @@ func providerPIDs(dir string) []int {
 }
 
 // TestAccReliability_providerKilledMidApply kills the provider process while it waits
-// for a function it has just created; the next apply converges (the function carries
-// the provider's record and the same configuration, so it is adopted, not duplicated).
+// for a function it has just created. The function is in no state, and the next apply
+// does not adopt it because its settings match (only the killed process knew its create
+// token): it fails with the import hint, and once imported the apply converges.
 func TestAccReliability_providerKilledMidApply(t *testing.T) {
 	c := newCLI(t)
 	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1}, "keeps the function not ready while the provider is killed, then makes it ready")
@@ -72,8 +73,15 @@ resource "faas_function" "f" {
 	}
 	// The pods come up after all; the next apply must converge.
 	sim.ModifyFunction(ns, "killed", func(f *openfaassim.Function) { f.AvailableReplicas = f.Replicas })
+	o, code := c.run("apply", "-auto-approve", "-no-color")
+	if code == 0 || !alreadyExistsRe.MatchString(o) {
+		t.Fatalf("the apply after the interruption must refuse to adopt the function and say how to import it (exit %d):\n%s", code, o)
+	}
+	if o, code := c.run("import", "-no-color", "faas_function.f", ns+"/killed"); code != 0 {
+		t.Fatalf("import failed (exit %d):\n%s", code, o)
+	}
 	if o, code := c.run("apply", "-auto-approve", "-no-color"); code != 0 {
-		t.Fatalf("the apply after the interruption failed (exit %d):\n%s", code, o)
+		t.Fatalf("the apply after the import failed (exit %d):\n%s", code, o)
 	}
 	if o, code := c.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
 		t.Fatalf("the plan after converging is not empty (exit %d):\n%s", code, o)
