@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,6 +40,37 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out after %s waiting for %s to be %s; last status: %s", e.Elapsed.Round(time.Second), e.What, e.Condition, last)
 }
 
+// InterruptedError reports a wait cut short because its operation was cancelled
+// (Terraform was interrupted, for example with Ctrl-C, and stopped the provider), not
+// because its time ran out: the object waited for may well become ready.
+type InterruptedError struct {
+	// What names the object waited for, such as `function "openfaas-fn/hello"`.
+	What string
+	// Condition is what was waited for, such as "ready".
+	Condition string
+	// LastStatus is the platform's last reason or message.
+	LastStatus string
+	// Elapsed is how long the wait ran.
+	Elapsed time.Duration
+}
+
+// Error implements error.
+func (e *InterruptedError) Error() string {
+	last := e.LastStatus
+	if last == "" {
+		last = "no status reported"
+	}
+	return fmt.Sprintf("interrupted after %s while waiting for %s to be %s; last status: %s", e.Elapsed.Round(time.Second), e.What, e.Condition, last)
+}
+
+// Unwrap makes errors.Is(err, context.Canceled) true.
+func (e *InterruptedError) Unwrap() error { return context.Canceled }
+
+// Interrupted reports whether err ends an operation that was cancelled (an
+// *InterruptedError, or any error of a cancelled context) rather than one that failed
+// or ran out of time.
+func Interrupted(err error) bool { return errors.Is(err, context.Canceled) }
+
 // inWaitKey marks the context WaitFor hands to its checks.
 type inWaitKey struct{}
 
@@ -50,7 +82,8 @@ func InWait(ctx context.Context) bool {
 	return v
 }
 
-// WaitFor polls until poll reports done, poll fails, or ctx ends. The first check runs at
+// WaitFor polls until poll reports done, poll fails, or ctx ends: a *TimeoutError when
+// its deadline passed, an *InterruptedError when it was cancelled. The first check runs at
 // once, so an object that is already ready costs one check and no sleep. Between checks
 // it sleeps backoff.Duration, growing by backoff.Factor up to backoff.Cap (with
 // backoff.Jitter), and keeps polling at the cap until ctx ends: reaching the cap never
@@ -63,14 +96,17 @@ func InWait(ctx context.Context) bool {
 func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, poll Poll) error {
 	start := time.Now()
 	var last string
-	timeout := func() error {
+	ended := func() error {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return &InterruptedError{What: what, Condition: condition, LastStatus: last, Elapsed: time.Since(start)}
+		}
 		return &TimeoutError{What: what, Condition: condition, LastStatus: last, Elapsed: time.Since(start)}
 	}
 	pctx := context.WithValue(ctx, inWaitKey{}, true)
 	delay := backoff.Duration
 	for checks := 1; ; checks++ {
 		if ctx.Err() != nil {
-			return timeout()
+			return ended()
 		}
 		done, status, err := poll(pctx)
 		if status != "" {
@@ -78,8 +114,9 @@ func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, 
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				// A read cut off by the deadline is a timeout, reported with the last status.
-				return timeout()
+				// A read cut off by the deadline is a timeout, reported with the last
+				// status; one cut off by a cancellation is an interruption.
+				return ended()
 			}
 			return err
 		}
@@ -87,7 +124,7 @@ func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, 
 			return nil
 		}
 		if backoff.Steps > 0 && checks >= backoff.Steps {
-			return timeout()
+			return ended()
 		}
 		sleep := delay
 		if backoff.Jitter > 0 {
@@ -97,7 +134,7 @@ func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, 
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return timeout()
+			return ended()
 		case <-t.C:
 		}
 		if backoff.Factor > 0 {

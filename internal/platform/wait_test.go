@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,17 +67,64 @@ func TestDefaultBackoffSchedule(t *testing.T) {
 }
 
 // TestWaitForEndsWithTheContext: a context that is already done ends the wait without a
-// check, as a timeout.
+// check: as a timeout when its deadline passed, as an interruption when it was cancelled.
 func TestWaitForEndsWithTheContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
 	polls := 0
-	err := WaitFor(ctx, "x", "ready", DefaultBackoff, func(context.Context) (bool, string, error) {
+	poll := func(context.Context) (bool, string, error) {
 		polls++
 		return true, "", nil
-	})
+	}
 	var te *TimeoutError
-	if !errors.As(err, &te) || polls != 0 {
+	if err := WaitFor(expired, "x", "ready", DefaultBackoff, poll); !errors.As(err, &te) || polls != 0 {
 		t.Fatalf("err %v, %d polls", err, polls)
+	}
+	var ie *InterruptedError
+	if err := WaitFor(cancelled, "x", "ready", DefaultBackoff, poll); !errors.As(err, &ie) || polls != 0 {
+		t.Fatalf("err %v, %d polls", err, polls)
+	}
+}
+
+// TestWaitForReportsAnInterruption: a wait whose context is cancelled (Terraform stopped
+// the provider) says it was interrupted, not that it timed out, and matches
+// context.Canceled; one whose deadline passes is a timeout.
+func TestWaitForReportsAnInterruption(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	polls := 0
+	err := WaitFor(ctx, "function x", "ready", wait.Backoff{Duration: time.Millisecond, Factor: 1}, func(context.Context) (bool, string, error) {
+		polls++
+		if polls == 3 {
+			cancel()
+		}
+		return false, "0 of 1 replicas available", nil
+	})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) || !Interrupted(err) || ie.LastStatus != "0 of 1 replicas available" {
+		t.Fatalf("got %v", err)
+	}
+	var te *TimeoutError
+	if errors.As(err, &te) || !strings.Contains(err.Error(), "interrupted") || strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("an interruption reads as a timeout: %v", err)
+	}
+	// A read that the cancellation cuts short is an interruption too.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	err = WaitFor(ctx2, "function x", "ready", wait.Backoff{Duration: time.Millisecond}, func(ctx context.Context) (bool, string, error) {
+		cancel2()
+		return false, "", ctx.Err()
+	})
+	if !errors.As(err, &ie) {
+		t.Fatalf("got %v", err)
+	}
+	// The deadline is a timeout, not an interruption.
+	ctx3, cancel3 := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel3()
+	err = WaitFor(ctx3, "function x", "ready", wait.Backoff{Duration: time.Millisecond}, func(context.Context) (bool, string, error) {
+		return false, "", nil
+	})
+	if !errors.As(err, &te) || Interrupted(err) {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -235,7 +235,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Default:  booldefault.StaticBool(true),
 				MarkdownDescription: "Wait after create and update until the platform reports the function ready, within `timeouts`. " +
 					"Default `true`. A function that is created but never becomes ready stays in state, tainted, and the error gives " +
-					"the platform's last status. With `false` the apply returns as soon as the platform accepted the deployment.",
+					"the platform's last status. A wait that Terraform interrupts (Ctrl-C) is not a failure: the function stays in " +
+					"state untainted, with a warning, and the next plan refreshes it. " +
+					"With `false` the apply returns as soon as the platform accepted the deployment.",
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -439,13 +441,15 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	created, err := d.CreateFunction(ctx, fn)
+	if err != nil && created != nil {
+		// Created on the platform: keep it in state (tainted unless interrupted), never orphaned.
+		notReady(&resp.Diagnostics, fmt.Sprintf("Function %s was created but could not be read back", fn.ID), err)
+		toModel(ctx, created, &plan)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Error creating function %s", fn.ID), err.Error())
-		if created != nil {
-			// Created on the platform: keep it in state (tainted), never orphaned.
-			toModel(ctx, created, &plan)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		}
 		return
 	}
 	tflog.Debug(ctx, "created function", map[string]any{"id": fn.ID.String()})
@@ -455,8 +459,9 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	if ready, err := waitFunctionReady(ctx, d, fn.ID); err != nil {
-		// The function exists: it stays in state and Terraform marks it tainted.
-		resp.Diagnostics.AddError(fmt.Sprintf("Function %s was created but is not ready", fn.ID), err.Error())
+		// The function exists: it stays in state, and Terraform marks it tainted unless
+		// the wait was interrupted.
+		notReady(&resp.Diagnostics, fmt.Sprintf("Function %s was created but is not ready", fn.ID), err)
 	} else {
 		toModel(ctx, ready, &plan)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -554,7 +559,7 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	if plan.WaitForReady.ValueBool() {
 		ready, err := waitFunctionReady(ctx, d, fn.ID)
 		if err != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("Function %s was updated but is not ready", fn.ID), err.Error())
+			notReady(&resp.Diagnostics, fmt.Sprintf("Function %s was updated but is not ready", fn.ID), err)
 		} else {
 			updated = ready
 		}

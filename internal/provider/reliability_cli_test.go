@@ -172,3 +172,56 @@ resource "faas_function" "f" {
 		}
 	}
 }
+
+// TestAccReliability_interruptDuringReadinessWait sends SIGINT (Ctrl-C) to terraform while
+// two functions it has just created wait to become ready. The provider reports an
+// interruption, not a timeout, and keeps both functions in the state untainted: once
+// they are ready, the next plan is empty instead of replacing them.
+func TestAccReliability_interruptDuringReadinessWait(t *testing.T) {
+	c := newCLI(t)
+	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1}, "keeps the functions not ready until terraform is interrupted")
+	c.writeMain(providerBlock(sim, "") + `
+resource "faas_function" "a" {
+  name  = "stopped-a"
+  image = "ghcr.io/openfaas/alpine:latest"
+}
+
+resource "faas_function" "b" {
+  name  = "stopped-b"
+  image = "ghcr.io/openfaas/alpine:latest"
+}
+`)
+	cmd, out := c.command("apply", "-auto-approve", "-no-color")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(sim.Functions(ns)) < 2 {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the creates never reached the platform:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // both are in their readiness wait now
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	got := out.String()
+	if strings.Count(got, "interrupted after") < 2 || strings.Contains(got, "timed out") {
+		t.Fatalf("the interrupted waits must say they were interrupted, not that they timed out:\n%s", got)
+	}
+	if list, _ := c.run("state", "list"); !strings.Contains(list, "faas_function.a") || !strings.Contains(list, "faas_function.b") {
+		t.Fatalf("the functions created before the interruption are not in the state: %q\n%s", list, got)
+	}
+	for _, name := range []string{"stopped-a", "stopped-b"} {
+		sim.ModifyFunction(ns, name, func(f *openfaassim.Function) { f.AvailableReplicas = f.Replicas })
+	}
+	if o, code := c.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Fatalf("after the interruption the plan is not empty (a tainted function would be replaced; exit %d):\n%s\napply output:\n%s", code, o, got)
+	}
+	if o, code := c.run("destroy", "-auto-approve", "-no-color"); code != 0 {
+		t.Fatalf("destroy failed:\n%s", o)
+	}
+}

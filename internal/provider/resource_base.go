@@ -86,6 +86,22 @@ func addProblems(diags *diag.Diagnostics, problems []*platform.UnsupportedError)
 	}
 }
 
+// notReady reports an object that was written but is not ready, under summary, with
+// the wait's error. A wait that was interrupted (Terraform stopped the provider, for
+// example on Ctrl-C) is a warning, not an error: the object exists and may well become
+// ready, so it is kept in the state untainted rather than replaced by the next apply,
+// and the next plan refreshes it. Any other failure is an error, and Terraform keeps an
+// object whose create failed that way in the state, tainted.
+func notReady(diags *diag.Diagnostics, summary string, err error) {
+	if platform.Interrupted(err) {
+		diags.AddWarning("Interrupted while waiting: "+summary,
+			err.Error()+"\n\nTerraform was interrupted while the provider waited. What was written stays in the state "+
+				"and is not tainted, because it may well become ready; the next plan refreshes it from the platform.")
+		return
+	}
+	diags.AddError(summary, err.Error())
+}
+
 // functionIDAttribute is the function_id attribute of child resources. The child is
 // replaced whenever function_id changes or becomes unknown, which is what happens when
 // its function is replaced (rename, taint, -replace): the child is then created again
@@ -156,7 +172,8 @@ func timeoutsBlock(ctx context.Context, create, update, del string) schema.Block
 	b.MarkdownDescription = "How long each operation may take in total, including retries of failed requests and the " +
 		"waits until the platform reports the result, as Go duration strings such as `90s` or `15m`. An operation that runs " +
 		"out of time fails with the platform's last status; a create or update that was written keeps the resource in " +
-		"state, tainted, so the next apply replaces it."
+		"state, tainted, so the next apply replaces it. An operation that Terraform interrupts (Ctrl-C) during such a wait " +
+		"says so in a warning and keeps what was written in state, untainted: the next plan refreshes it."
 	return b
 }
 

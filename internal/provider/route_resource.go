@@ -210,7 +210,7 @@ func (r *routeResource) write(ctx context.Context, plan *routeModel, create bool
 	}
 	if err != nil && got != nil {
 		routeToModel(ctx, rd, got, plan)
-		diags.AddError(fmt.Sprintf("The route %s to function %s was written but is not ready", rt.Host, rt.Function), err.Error())
+		notReady(diags, fmt.Sprintf("The route %s to function %s was written but is not ready", rt.Host, rt.Function), err)
 		return true
 	}
 	if err != nil {

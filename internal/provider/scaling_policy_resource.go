@@ -272,7 +272,7 @@ func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyMo
 		// Written but the function did not become ready again: keep it in the state
 		// (tainted on create), never orphan its keys.
 		policyToModel(got, plan)
-		diags.AddError(fmt.Sprintf("The scaling policy of function %s was written but the function is not ready", p.Function), err.Error())
+		notReady(diags, fmt.Sprintf("The scaling policy of function %s was written but the function is not ready", p.Function), err)
 		return true
 	}
 	if err != nil {

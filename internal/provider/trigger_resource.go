@@ -353,7 +353,7 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 		// Written but not ready: keep it in the state with what the platform holds.
 		keepPlanned(got, t)
 		triggerToModel(td, got, plan)
-		diags.AddError(fmt.Sprintf("The %s trigger %s of function %s was written but is not ready", t.Type, td.TriggerID(t), t.Function), err.Error())
+		notReady(diags, fmt.Sprintf("The %s trigger %s of function %s was written but is not ready", t.Type, td.TriggerID(t), t.Function), err)
 		return true
 	}
 	if err != nil {
