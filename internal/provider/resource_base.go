@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -102,6 +103,38 @@ func notReady(diags *diag.Diagnostics, summary string, err error) {
 	diags.AddError(summary, err.Error())
 }
 
+// awaitFunction waits, within ctx (the child's create or update timeout), until the
+// function a child belongs to exists, polling with platform.DefaultBackoff. A child
+// whose function_id is a literal (what -generate-config-out writes) has no dependency on
+// its faas_function, so Terraform may write it while the function's create is still on
+// its way. It reports false, with an error on function_id, when the time runs out (or
+// the wait is interrupted) or the platform cannot be read.
+func awaitFunction(ctx context.Context, d platform.Driver, id platform.FunctionID, diags *diag.Diagnostics) bool {
+	start := time.Now()
+	err := platform.WaitFor(ctx, "function "+id.String(), "created", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		_, err := d.ReadFunction(ctx, id)
+		if errors.Is(err, platform.ErrNotFound) {
+			return false, "the platform does not return it", nil
+		}
+		return err == nil, "", err
+	})
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, new(*platform.TimeoutError)):
+		diags.AddAttributeError(path.Root("function_id"), "Function not found",
+			fmt.Sprintf("function %s does not exist: waited %s (the create timeout) for it to be created. Create it first: "+
+				"reference the function as function_id = faas_function.<name>.id, so that Terraform creates it before this "+
+				"resource (a literal id, as -generate-config-out writes it, gives Terraform no order), or correct the id.",
+				id, time.Since(start).Round(time.Second)))
+	case platform.Interrupted(err):
+		diags.AddAttributeError(path.Root("function_id"), "Interrupted", fmt.Sprintf("Nothing was written: %v.", err))
+	default:
+		diags.AddAttributeError(path.Root("function_id"), "Cannot read the function", fmt.Sprintf("reading function %s: %v", id, err))
+	}
+	return false
+}
+
 // functionIDAttribute is the function_id attribute of child resources. The child is
 // replaced whenever function_id changes or becomes unknown, which is what happens when
 // its function is replaced (rename, taint, -replace): the child is then created again
@@ -115,7 +148,8 @@ func functionIDAttribute(what string) schema.StringAttribute {
 		MarkdownDescription: "The `id` of the `faas_function` this " + what + " belongs to (`namespace/name`); reference it as " +
 			"`faas_function.<name>.id` so that Terraform orders the writes. When the function is replaced (rename, taint, " +
 			"`-replace`) or this points at another function, the " + what + " is replaced too, in the same apply, so it is " +
-			"written again into the new function.",
+			"written again into the new function. A literal id (as `-generate-config-out` writes it) also works: when the " +
+			"function does not exist yet, create and update wait for it within their `timeouts`, then fail with `Function not found`.",
 		Validators: []validator.String{functionIDValidator{}},
 		PlanModifiers: []planmodifier.String{
 			stringplanmodifier.RequiresReplaceIf(func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {

@@ -194,6 +194,9 @@ func (r *routeResource) write(ctx context.Context, plan *routeModel, create bool
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return false
 	}
+	if !awaitFunction(ctx, d, rt.Function, diags) {
+		return false
+	}
 	problems, err := rd.CheckRoute(ctx, rt)
 	if err != nil {
 		diags.AddError("Cannot check the route against the platform", err.Error())

@@ -259,6 +259,9 @@ func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyMo
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return false
 	}
+	if !awaitFunction(ctx, d, p.Function, diags) {
+		return false
+	}
 	problems, err := sd.CheckScalingPolicy(ctx, p, false)
 	if err != nil {
 		diags.AddError("Cannot check the scaling policy against the platform", err.Error())

@@ -335,6 +335,9 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return false
 	}
+	if !awaitFunction(ctx, d, t.Function, diags) {
+		return false
+	}
 	problems, err := td.CheckTrigger(ctx, t, false)
 	if err != nil {
 		diags.AddError("Cannot check the trigger against the platform", err.Error())

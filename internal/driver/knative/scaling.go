@@ -383,5 +383,9 @@ func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID
 	if wrote {
 		_, err = d.WaitReady(ctx, fn)
 	}
+	if errors.Is(err, platform.ErrNotFound) {
+		// The function was deleted meanwhile (destroyed in the same run): the keys went with it.
+		return nil
+	}
 	return err
 }

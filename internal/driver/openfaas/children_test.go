@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
@@ -165,5 +166,37 @@ func TestCreateNeverAdoptsAnIdenticalFunction(t *testing.T) {
 	}
 	if f, _ := sim.GetFunction(DefaultNamespace, "interrupted"); f.Image != fn.Image {
 		t.Fatalf("the existing function was changed: %s", f.Image)
+	}
+}
+
+// TestRemovingKeysFromAFunctionDeletedMeanwhile: a child's delete that removed its keys
+// and waits for the rollout succeeds when the function is deleted during the wait (a
+// destroy of a child with a literal function_id runs alongside its function's).
+func TestRemovingKeysFromAFunctionDeletedMeanwhile(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{})
+	ctx := context.Background()
+	if _, err := d.CreateFunction(ctx, sampleFunction("going")); err != nil {
+		t.Fatal(err)
+	}
+	tr := &platform.Trigger{Function: platform.FunctionID{Namespace: DefaultNamespace, Name: "going"}, Type: platform.TriggerCron, Schedule: "@daily"}
+	if _, err := d.CreateTrigger(ctx, tr); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetReadyAfterPolls(-1)
+	done := make(chan error, 1)
+	go func() { done <- d.DeleteTrigger(ctx, tr) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if f, _ := sim.GetFunction(DefaultNamespace, "going"); f.Annotations["schedule"] == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the trigger's keys were never removed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	sim.DeleteFunction(DefaultNamespace, "going")
+	if err := <-done; err != nil {
+		t.Fatalf("a function deleted during the wait is not an error: %v", err)
 	}
 }

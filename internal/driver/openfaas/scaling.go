@@ -223,7 +223,7 @@ func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID
 }
 
 // removeKeys deletes a child's keys from a function and waits for the rollout; a
-// missing function is not an error.
+// missing function, also one deleted during the wait, is not an error.
 func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what string, remove func(cur *functionDeployment)) error {
 	wrote := false
 	err := d.modify(ctx, fn, true, func(cur *functionDeployment) error {
@@ -239,7 +239,10 @@ func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what st
 		return fmt.Errorf("removing %s from function %s: %w", what, fn, d.explain(err))
 	}
 	if wrote {
-		return d.WaitReady(ctx, fn)
+		if err := d.WaitReady(ctx, fn); !errors.Is(err, platform.ErrNotFound) {
+			return err
+		}
+		// The function was deleted meanwhile (destroyed in the same run): the keys went with it.
 	}
 	return nil
 }
