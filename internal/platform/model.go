@@ -100,6 +100,10 @@ type Function struct {
 	ImagePullSecrets []string
 	// Constraints are OpenFaaS placement constraints (node selectors).
 	Constraints []string
+	// Unset lists which of AttrEnv, AttrReadOnlyRootFilesystem and AttrConstraints the
+	// configuration leaves unset. Where the platform cannot read one back and no record
+	// holds it, a write must not replace it (WriteUnknowns).
+	Unset []string
 
 	// Status is filled in by reads; it is ignored on writes.
 	Status FunctionStatus
@@ -121,7 +125,8 @@ type FunctionStatus struct {
 	Failed bool
 	// Reason is the platform's last status reason or message, used in timeout errors.
 	Reason string
-	// Unreadable lists the attributes the platform did not return and that no
-	// last-applied record restored, so their drift cannot be seen.
+	// Unreadable lists the attributes (faas_function's names, such as AttrEnv) the
+	// platform did not return and that no last-applied record restored: their values are
+	// unknown, and a write must not replace them (WriteUnknowns).
 	Unreadable []string
 }

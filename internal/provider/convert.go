@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // Conversions between framework collections and Go values. Reads keep the prior
@@ -165,4 +168,13 @@ func attributePath(s string) path.Path {
 		}
 	}
 	return p
+}
+
+// boolOrUnreadable is v, or null when the platform could not read attr back
+// (fn.Status.Unreadable): its value is unknown, and false would be invented.
+func boolOrUnreadable(fn *platform.Function, attr string, v bool) types.Bool {
+	if slices.Contains(fn.Status.Unreadable, attr) {
+		return types.BoolNull()
+	}
+	return types.BoolValue(v)
 }

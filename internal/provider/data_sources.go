@@ -116,7 +116,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"requests":                  computedMap("Resource requests, `cpu` and `memory`, as Kubernetes quantities."),
 			"timeout":                   schema.StringAttribute{Computed: true, MarkdownDescription: "Request timeout (Go duration), null when unset or unreadable."},
 			"max_concurrency":           schema.Int64Attribute{Computed: true, MarkdownDescription: "In-flight requests per replica, null when unset or unreadable."},
-			"read_only_root_filesystem": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the root filesystem is read-only."},
+			"read_only_root_filesystem": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the root filesystem is read-only; null when unreadable."},
 			"image_pull_secrets":        schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Registry credentials used to pull the image."},
 			"constraints":               computedList("OpenFaaS placement constraints."),
 			"invoke_url":                schema.StringAttribute{Computed: true, MarkdownDescription: "URL that invokes the function."},
@@ -177,7 +177,7 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if fn.MaxConcurrency > 0 {
 		m.MaxConcurrency = types.Int64Value(fn.MaxConcurrency)
 	}
-	m.ReadOnlyRootFilesystem = types.BoolValue(fn.ReadOnlyRootFilesystem)
+	m.ReadOnlyRootFilesystem = boolOrUnreadable(fn, platform.AttrReadOnlyRootFilesystem, fn.ReadOnlyRootFilesystem)
 	m.Constraints = listValue(ctx, null, fn.Constraints)
 	m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
 	m.Replicas, m.AvailableReplicas = types.Int64Value(fn.Status.Replicas), types.Int64Value(fn.Status.AvailableReplicas)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -207,10 +208,12 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"read_only_root_filesystem": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Mount the container's root filesystem read-only. Default `false`. On OpenFaaS `/tmp` stays writable; " +
 					"on Knative nothing is mounted there (the container's `securityContext.readOnlyRootFilesystem`). " +
-					"OpenFaaS: `readOnlyRootFilesystem`, which faas-netes does not return; it is read back from the provider's last-applied record.",
+					"OpenFaaS: `readOnlyRootFilesystem`, which faas-netes does not return; it is read back from the provider's last-applied record. " +
+					"Without that record (a function deployed outside Terraform and imported) its value is unknown: it is null in the state, " +
+					"the default does not apply, and a plan that changes the function is refused until the configuration sets it.",
+				PlanModifiers: []planmodifier.Bool{defaultUnlessUnreadable{value: false}},
 			},
 			"image_pull_secrets": schema.SetAttribute{
 				ElementType: types.StringType,
@@ -261,6 +264,32 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	}
 }
 
+// defaultUnlessUnreadable plans value for an attribute the configuration leaves unset,
+// except on a resource whose state holds null for it: the provider could not read it
+// back (a function deployed outside Terraform and imported, on a platform that does not
+// return it), so the plan keeps it null instead of claiming a value nobody read. Setting
+// it in the configuration plans the configured value as usual.
+type defaultUnlessUnreadable struct{ value bool }
+
+func (m defaultUnlessUnreadable) Description(context.Context) string {
+	return fmt.Sprintf("defaults to %t, except while the platform's value is unknown (null in the state)", m.value)
+}
+
+func (m defaultUnlessUnreadable) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m defaultUnlessUnreadable) PlanModifyBool(_ context.Context, req planmodifier.BoolRequest, resp *planmodifier.BoolResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	if !req.State.Raw.IsNull() && req.StateValue.IsNull() {
+		resp.PlanValue = types.BoolNull()
+		return
+	}
+	resp.PlanValue = types.BoolValue(m.value)
+}
+
 // ValidateConfig checks what needs no platform: null map values and list elements.
 func (r *functionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg functionResourceModel
@@ -288,6 +317,15 @@ func functionFromModel(m *functionResourceModel, defaultNamespace string, diags 
 	}
 	if fn.ID.Namespace == "" {
 		fn.ID.Namespace = defaultNamespace
+	}
+	if m.Env.IsNull() {
+		fn.Unset = append(fn.Unset, platform.AttrEnv)
+	}
+	if m.ReadOnlyRootFilesystem.IsNull() {
+		fn.Unset = append(fn.Unset, platform.AttrReadOnlyRootFilesystem)
+	}
+	if m.OpenFaaS == nil || m.OpenFaaS.Constraints.IsNull() {
+		fn.Unset = append(fn.Unset, platform.AttrConstraints)
 	}
 	note(!m.Name.IsUnknown() && !m.Namespace.IsUnknown() && !m.Image.IsUnknown() && !m.MaxConcurrency.IsUnknown() && !m.ReadOnlyRootFilesystem.IsUnknown())
 	var ok bool
@@ -356,6 +394,9 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	m.Command = listValue(ctx, m.Command, fn.Command)
 	m.Args = listValue(ctx, m.Args, fn.Args)
 	m.Env = mapValue(ctx, m.Env, fn.Env)
+	if slices.Contains(fn.Status.Unreadable, platform.AttrEnv) {
+		m.Env = types.MapNull(types.StringType)
+	}
 	m.Secrets = setValue(ctx, m.Secrets, fn.Secrets)
 	m.Labels = mapValue(ctx, m.Labels, fn.Labels)
 	m.Annotations = mapValue(ctx, m.Annotations, fn.Annotations)
@@ -372,7 +413,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	} else {
 		m.MaxConcurrency = types.Int64Null()
 	}
-	m.ReadOnlyRootFilesystem = types.BoolValue(fn.ReadOnlyRootFilesystem)
+	m.ReadOnlyRootFilesystem = boolOrUnreadable(fn, platform.AttrReadOnlyRootFilesystem, fn.ReadOnlyRootFilesystem)
 	var priorConstraints types.List
 	if m.OpenFaaS != nil {
 		priorConstraints = m.OpenFaaS.Constraints
@@ -380,6 +421,9 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 		priorConstraints = types.ListNull(types.StringType)
 	}
 	constraints := listValue(ctx, priorConstraints, fn.Constraints)
+	if slices.Contains(fn.Status.Unreadable, platform.AttrConstraints) {
+		constraints = types.ListNull(types.StringType)
+	}
 	if constraints.IsNull() && m.OpenFaaS == nil {
 		m.OpenFaaS = nil
 	} else {
@@ -416,6 +460,55 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	checkFunction(ctx, d, fn, &resp.Diagnostics)
+	if !req.State.Raw.IsNull() && !resp.Plan.Raw.Equal(req.State.Raw) {
+		var state functionResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() && state.Name.Equal(plan.Name) && state.Namespace.Equal(plan.Namespace) {
+			checkUnknownValues(ctx, d, fn, &resp.Diagnostics)
+		}
+	}
+}
+
+// unknownValueHints says, per attribute, what to set it to.
+var unknownValueHints = map[string]string{
+	platform.AttrEnv: "the environment variables the function must keep, or `{}` for none (`timeout` and `max_concurrency` " +
+		"are environment variables on OpenFaaS too: set them as well if the function has them)",
+	platform.AttrReadOnlyRootFilesystem: "`true` or `false`",
+	platform.AttrConstraints:            "the placement constraints the function must keep, or `[]` for none",
+}
+
+// checkUnknownValues refuses, on each attribute, an update of a function whose value the
+// provider does not know and the configuration leaves unset (platform.WriteUnknowns):
+// the platform replaces the whole function on every update, so the apply would replace
+// that value with nothing. The driver refuses the write again at apply.
+func checkUnknownValues(ctx context.Context, d platform.Driver, fn *platform.Function, diags *diag.Diagnostics) {
+	if len(fn.Unset) == 0 {
+		return
+	}
+	cur, err := d.ReadFunction(ctx, fn.ID)
+	if errors.Is(err, platform.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		diags.AddError("Cannot check the function against the platform", err.Error())
+		return
+	}
+	unknown := platform.WriteUnknowns(cur, fn)
+	if len(unknown) == 0 {
+		return
+	}
+	name := "the platform"
+	if info, err := d.Info(ctx); err == nil {
+		name = info.Describe()
+	}
+	for _, attr := range unknown {
+		diags.AddAttributeError(attributePath(attr), "Value unknown to the provider",
+			fmt.Sprintf("Function %s carries no record of this provider: it was deployed outside Terraform (or redeployed without "+
+				"the faasform.dev/last-applied annotation), and %s does not return `%s`, so its current value is unknown. "+
+				"This plan changes the function, and every update replaces the whole function, so the apply would replace "+
+				"that value with nothing. Set `%s` in the configuration to %s: the first apply writes it and records it, "+
+				"and later plans show its drift.", fn.ID, name, attr, attr, unknownValueHints[attr]))
+	}
 }
 
 // checkFunction adds one attribute error per setting the platform cannot honour.
@@ -532,8 +625,13 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if state.Image.IsNull() && len(fn.Status.Unreadable) > 0 {
 		// Only an import leaves image null: say which attributes cannot be read back.
 		resp.Diagnostics.AddWarning("Some attributes cannot be read back",
-			fmt.Sprintf("Function %s was deployed outside Terraform and the platform does not return %s, so they are imported as unset. "+
-				"Set them in the configuration; the first apply records them.", id, strings.Join(fn.Status.Unreadable, ", ")))
+			fmt.Sprintf("Function %s was deployed outside Terraform and the platform does not return %s, so their values are "+
+				"unknown: they are imported as null, not as empty or false. A plan that changes the function is refused until "+
+				"the configuration sets %s, because every update replaces the whole function. Set them to the values the "+
+				"function must keep; the first apply writes them and records them.",
+				id, strings.Join(fn.Status.Unreadable, ", "), strings.Join(platform.WriteUnknowns(fn, &platform.Function{
+					Unset: []string{platform.AttrEnv, platform.AttrReadOnlyRootFilesystem, platform.AttrConstraints},
+				}), ", ")))
 	}
 	toModel(ctx, fn, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -80,6 +80,16 @@ func TestAccFunction_lifecycle(t *testing.T) {
 				}
 				return c
 			}
+			// explicit also sets what the platform cannot read back without the provider's
+			// record, as the configuration must once an out-of-band redeploy dropped it.
+			explicit := func(name, image, env string) string {
+				extra := "  read_only_root_filesystem = false\n"
+				if backend == openfaassim.FaasNetes && p.Edition() == openfaassim.Pro {
+					// Only Pro honours constraints; one that every Linux node matches.
+					extra += "  openfaas {\n    constraints = [\"kubernetes.io/os=linux\"]\n  }\n"
+				}
+				return strings.Replace(cfg(name, image, env), "  max_concurrency = 20\n", "  max_concurrency = 20\n"+extra, 1)
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				CheckDestroy:             checkNoFunctions(p),
@@ -142,7 +152,9 @@ func TestAccFunction_lifecycle(t *testing.T) {
 					},
 					{
 						// Drift in a user label, and in env: a redeploy outside Terraform (faas-cli deploy)
-						// changes env and drops the last-applied annotation.
+						// changes env and drops the last-applied annotation. What the platform does not
+						// return is now unknown, so correcting the drift is refused until the
+						// configuration sets it.
 						PreConfig: func() {
 							p.ModifyFunction(ns, hello, func(f *openfaassim.Function) {
 								f.Labels["team"] = "someone-else"
@@ -150,7 +162,11 @@ func TestAccFunction_lifecycle(t *testing.T) {
 								delete(f.Annotations, openfaas.LastAppliedAnnotation)
 							})
 						},
-						Config: cfg(hello, v11, "staging"),
+						Config:      cfg(hello, v11, "staging"),
+						ExpectError: onAttribute("", `Value unknown to the provider.*read_only_root_filesystem`),
+					},
+					{
+						Config: explicit(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("env").AtMapKey("MODE"), knownvalue.StringExact("staging")),
@@ -171,7 +187,7 @@ func TestAccFunction_lifecycle(t *testing.T) {
 								f.Annotations["topic"] = "orders"
 							})
 						},
-						Config: cfg(hello, v11, "staging"),
+						Config: explicit(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectEmptyPlan(),
 						}},
@@ -193,14 +209,14 @@ func TestAccFunction_lifecycle(t *testing.T) {
 					{
 						// Out-of-band delete: refresh drops it, the plan re-creates it.
 						PreConfig: func() { p.DeleteFunction(ns, hello) },
-						Config:    cfg(hello, v11, "staging"),
+						Config:    explicit(hello, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionCreate),
 						}},
 					},
 					{
 						// Rename replaces.
-						Config: cfg(helloV2, v11, "staging"),
+						Config: explicit(helloV2, v11, "staging"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionDestroyBeforeCreate),
 						}},

@@ -135,6 +135,37 @@ func awaitFunction(ctx context.Context, d platform.Driver, id platform.FunctionI
 	return false
 }
 
+// childDeleted reports the outcome of the delete of a child resource (what, such as
+// "Trigger openfaas-fn/f/cron"). A delete that had to leave the child's keys on the
+// function (*platform.KeysRemainError: removing them means writing the whole function,
+// whose unreadable values the provider does not know) is a warning, not an error: the
+// child leaves the state, so that a destroy can finish, and the warning says what
+// remains on the function and how to remove it. Any other error keeps it in the state.
+func childDeleted(diags *diag.Diagnostics, what string, err error) {
+	var kr *platform.KeysRemainError
+	switch {
+	case err == nil:
+	case errors.As(err, &kr):
+		diags.AddWarning(what+" removed from the state; its keys remain on the function",
+			fmt.Sprintf("%s was removed from the Terraform state, but nothing was written: %s remain on function %s, and "+
+				"they keep working (a trigger keeps invoking the function, a scaling policy keeps scaling it). Removing them "+
+				"means writing the whole function, and %v.\n\nIf the function is destroyed too, as in a destroy of the whole "+
+				"configuration, the keys go with it. Otherwise, to remove them: apply a faas_function that manages the function "+
+				"and sets those attributes (that apply records them), then import this resource again and destroy it; or remove "+
+				"the keys with faas-cli or kubectl.", what, strings.Join(kr.Keys, ", "), kr.Function, kr.Cause))
+	default:
+		diags.AddError("Error deleting "+lowerFirst(what), err.Error())
+	}
+}
+
+// lowerFirst lower-cases the first letter of s, for "Error deleting the ...".
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
 // functionIDAttribute is the function_id attribute of child resources. The child is
 // replaced whenever function_id changes or becomes unknown, which is what happens when
 // its function is replaced (rename, taint, -replace): the child is then created again

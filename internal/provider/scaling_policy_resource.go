@@ -355,9 +355,7 @@ func (r *scalingPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid scaling policy id", err.Error())
 		return
 	}
-	if err := sd.DeleteScalingPolicy(ctx, fn); err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Error deleting the scaling policy of function %s", fn), err.Error())
-	}
+	childDeleted(&resp.Diagnostics, "The scaling policy of function "+fn.String(), sd.DeleteScalingPolicy(ctx, fn))
 }
 
 // ImportState takes the function's id, namespace/function.

@@ -444,9 +444,7 @@ func (r *triggerResource) Delete(ctx context.Context, req resource.DeleteRequest
 		resp.Diagnostics.AddAttributeError(path.Root("function_id"), "Invalid trigger state", "The trigger's function_id is not namespace/name.")
 		return
 	}
-	if err := td.DeleteTrigger(ctx, t); err != nil {
-		resp.Diagnostics.AddError("Error deleting trigger "+state.ID.ValueString(), err.Error())
-	}
+	childDeleted(&resp.Diagnostics, "Trigger "+state.ID.ValueString(), td.DeleteTrigger(ctx, t))
 }
 
 // ImportState takes the platform's trigger id; Read fills the rest.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,55 @@ func TestRemovingKeysFromAFunctionDeletedMeanwhile(t *testing.T) {
 	sim.DeleteFunction(DefaultNamespace, "going")
 	if err := <-done; err != nil {
 		t.Fatalf("a function deleted during the wait is not an error: %v", err)
+	}
+}
+
+// TestNeverWritesUnknownValues: faas-netes does not return env vars, constraints or
+// readOnlyRootFilesystem, so for a function deployed outside Terraform they are unknown.
+// An update that leaves one of them unset, and every child write, is refused before
+// anything is sent; an update that sets them writes and records them. A child's delete
+// leaves its keys and says which (a *platform.KeysRemainError).
+func TestNeverWritesUnknownValues(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{Edition: openfaassim.Pro})
+	ctx := context.Background()
+	id := platform.FunctionID{Namespace: DefaultNamespace, Name: "legacy"}
+	sim.PutFunction(openfaassim.Function{Service: "legacy", Namespace: DefaultNamespace, Image: "x:1",
+		EnvVars: map[string]string{"MODE": "prod"}, ReadOnlyRootFilesystem: true, Constraints: []string{"zone=a"},
+		Annotations: map[string]string{"topic": "cron-function", "schedule": "@daily"}})
+	got, err := d.ReadFunction(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{platform.AttrEnv, "timeout", "max_concurrency", platform.AttrConstraints, platform.AttrReadOnlyRootFilesystem}; !reflect.DeepEqual(got.Status.Unreadable, want) {
+		t.Fatalf("unreadable %v, want %v", got.Status.Unreadable, want)
+	}
+	sim.ResetRequests()
+	change := &platform.Function{ID: id, Image: "x:2", Env: map[string]string{"MODE": "prod"}, Unset: []string{platform.AttrReadOnlyRootFilesystem}}
+	var uve *platform.UnknownValuesError
+	if _, err := d.UpdateFunction(ctx, change); !errors.As(err, &uve) || !reflect.DeepEqual(uve.Attributes, []string{platform.AttrReadOnlyRootFilesystem}) {
+		t.Fatalf("an update that does not know read_only_root_filesystem: %v", err)
+	}
+	tr := &platform.Trigger{Function: id, Type: platform.TriggerTopic, Topic: "orders"}
+	if _, err := d.CreateTrigger(ctx, tr); !errors.As(err, &uve) {
+		t.Fatalf("a child write into a function without a record: %v", err)
+	}
+	var kr *platform.KeysRemainError
+	if err := d.DeleteTrigger(ctx, &platform.Trigger{Function: id, Type: platform.TriggerCron}); !errors.As(err, &kr) ||
+		!reflect.DeepEqual(kr.Keys, []string{`annotation "schedule"`, `annotation "topic"`}) {
+		t.Fatalf("a child delete on a function without a record: %v", err)
+	}
+	if w := sim.Writes(); len(w) != 0 {
+		t.Fatalf("refused writes reached the platform: %+v", w)
+	}
+	// The way out: set them; the write records them, and children work again.
+	change.ReadOnlyRootFilesystem, change.Constraints, change.Unset = true, []string{"zone=a"}, nil
+	if _, err := d.UpdateFunction(ctx, change); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := sim.GetFunction(DefaultNamespace, "legacy"); f.EnvVars["MODE"] != "prod" || !f.ReadOnlyRootFilesystem || len(f.Constraints) != 1 {
+		t.Fatalf("the update lost what it was told: %+v", f)
+	}
+	if _, err := d.CreateTrigger(ctx, tr); err != nil {
+		t.Fatalf("a child write after the record exists: %v", err)
 	}
 }

@@ -332,7 +332,7 @@ func (d *Driver) readStatus(ctx context.Context, id platform.FunctionID) (*funct
 // owned by sibling resources, under the per-function lock. It skips the write when
 // nothing would change, because every faas-netes update rolls the pods.
 func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
-	err := d.modify(ctx, fn.ID, false, func(cur *functionDeployment) error {
+	err := d.modify(ctx, fn.ID, fn, func(cur *functionDeployment) error {
 		// Keep the create token: it identifies this instance of the function, and an
 		// unchanged record lets a no-op update skip the write.
 		token := ""
@@ -362,23 +362,29 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 // Modify runs a read-modify-write of one function under its lock: mutate receives the
 // whole deployment as it would be sent again (with the fields faas-netes does not
 // return restored from the last-applied annotation) and edits it; nothing is written
-// when mutate leaves it unchanged. Child resources use it for the keys they own.
+// when mutate leaves it unchanged. Child resources use it for the keys they own; a
+// change to a function whose unreadable fields are unknown is refused
+// (platform.WriteUnknowns with no function: a child knows none of them).
 func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func(cur *functionDeployment) error) error {
-	return d.modify(ctx, id, true, mutate)
+	return d.modify(ctx, id, nil, mutate)
 }
 
-func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireRecord bool, mutate func(cur *functionDeployment) error) error {
+// modify is Modify for a write of fn (nil for a child's keys): the write is refused with
+// a *platform.UnknownValuesError when it would replace values faas-netes does not
+// return and no record holds (platform.WriteUnknowns), before anything is sent.
+func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platform.Function, mutate func(cur *functionDeployment) error) error {
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
+	info, err := d.Info(ctx)
+	if err != nil {
+		return err
+	}
 	// Never from the cache: the write must start from what the platform holds now.
 	st, err := d.freshStatus(ctx, id)
 	if err != nil {
 		return err
 	}
-	cur, complete := deploymentFromStatus(st)
-	if requireRecord && !complete {
-		return fmt.Errorf("function %s was deployed outside Terraform and faas-netes does not return its environment variables, so writing it would drop them; apply a faas_function that manages it first, so that the provider records them: %w", id, platform.ErrUnsupported)
-	}
+	cur := deploymentFromStatus(st)
 	before, _ := json.Marshal(cur)
 	if err := mutate(&cur); err != nil {
 		return err
@@ -386,6 +392,9 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireReco
 	after, _ := json.Marshal(cur)
 	if string(before) == string(after) {
 		return nil
+	}
+	if unknown := platform.WriteUnknowns(fromWire(st, info, d.endpoint()), fn); len(unknown) > 0 {
+		return &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
 	}
 	resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
 	if err != nil {

@@ -49,7 +49,7 @@ func FuzzFunctionStatus(f *testing.F) {
 			if !sameFunction(a, b) {
 				t.Fatalf("mapping is not stable for %s", body)
 			}
-			_, _ = deploymentFromStatus(&st)
+			_ = deploymentFromStatus(&st)
 			_ = policyFromLabels(a.ID, st.Labels)
 			_ = splitTopics(st.Annotations[TopicAnnotation])
 		}

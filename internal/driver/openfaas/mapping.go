@@ -137,7 +137,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 	case hasLA:
 		env = la.EnvVars
 	default:
-		fn.Status.Unreadable = append(fn.Status.Unreadable, "env", "timeout", "max_concurrency")
+		fn.Status.Unreadable = append(fn.Status.Unreadable, platform.AttrEnv, "timeout", "max_concurrency")
 	}
 	for k, v := range env {
 		switch k {
@@ -180,8 +180,10 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 		fn.Constraints = st.Constraints
 	case hasLA:
 		fn.Constraints = la.Constraints
-	default:
-		fn.Status.Unreadable = append(fn.Status.Unreadable, "openfaas.constraints")
+	case info.Capabilities.Has("faas_function.openfaas.constraints"):
+		// Only where constraints are honoured: faas-netes CE deploys every function with
+		// an empty node selector, so a write cannot lose any there.
+		fn.Status.Unreadable = append(fn.Status.Unreadable, platform.AttrConstraints)
 	}
 	switch {
 	case hasLA:
@@ -189,7 +191,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 	default:
 		fn.ReadOnlyRootFilesystem = st.ReadOnlyRootFilesystem
 		if !st.ReadOnlyRootFilesystem {
-			fn.Status.Unreadable = append(fn.Status.Unreadable, "read_only_root_filesystem")
+			fn.Status.Unreadable = append(fn.Status.Unreadable, platform.AttrReadOnlyRootFilesystem)
 		}
 	}
 
@@ -239,8 +241,10 @@ func injectedNotClaimed(key string, la *lastApplied) bool {
 
 // deploymentFromStatus rebuilds the deployment as it would be sent again: injected keys
 // dropped, and env, constraints and readOnlyRootFilesystem taken from the platform when
-// it returns them and otherwise from the last-applied annotation.
-func deploymentFromStatus(st *functionStatus) (functionDeployment, bool) {
+// it returns them and otherwise from the last-applied annotation. Without either, they
+// are left empty: fromWire lists them in Status.Unreadable, and modify refuses to send
+// such a deployment (platform.WriteUnknowns).
+func deploymentFromStatus(st *functionStatus) functionDeployment {
 	la, hasLA := decodeLastApplied(st.Annotations[LastAppliedAnnotation])
 	dep := functionDeployment{
 		Service:    st.Name,
@@ -251,14 +255,11 @@ func deploymentFromStatus(st *functionStatus) (functionDeployment, bool) {
 		Limits:     resourcesToWire(resourcesFromWire(st.Limits)),
 		Requests:   resourcesToWire(resourcesFromWire(st.Requests)),
 	}
-	complete := true
 	switch {
 	case st.EnvVars != nil:
 		dep.EnvVars = st.EnvVars
 	case hasLA:
 		dep.EnvVars = la.EnvVars
-	default:
-		complete = false
 	}
 	switch {
 	case st.Constraints != nil:
@@ -282,5 +283,5 @@ func deploymentFromStatus(st *functionStatus) (functionDeployment, bool) {
 		}
 		dep.Annotations = setKey(dep.Annotations, k, v)
 	}
-	return dep, complete
+	return dep
 }

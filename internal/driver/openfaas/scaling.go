@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,7 +184,7 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		return nil, err
 	}
 	wrote := false
-	err = d.modify(ctx, p.Function, true, func(cur *functionDeployment) error {
+	err = d.modify(ctx, p.Function, nil, func(cur *functionDeployment) error {
 		if create && hasScaling(cur.Labels) {
 			return fmt.Errorf("%s: %w", policyExists(info, p.Function).Error(), platform.ErrConflict)
 		}
@@ -223,19 +224,28 @@ func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID
 }
 
 // removeKeys deletes a child's keys from a function and waits for the rollout; a
-// missing function, also one deleted during the wait, is not an error.
+// missing function, also one deleted during the wait, is not an error. When the function
+// has values the provider does not know, so that writing it would replace them
+// (platform.WriteUnknowns), nothing is written and the error is a
+// *platform.KeysRemainError naming the keys left.
 func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what string, remove func(cur *functionDeployment)) error {
 	wrote := false
-	err := d.modify(ctx, fn, true, func(cur *functionDeployment) error {
+	var left []string
+	err := d.modify(ctx, fn, nil, func(cur *functionDeployment) error {
 		before := fmt.Sprint(cur.Labels, cur.Annotations)
+		labels, annotations := maps.Clone(cur.Labels), maps.Clone(cur.Annotations)
 		remove(cur)
+		left = append(changedKeys("label", labels, cur.Labels), changedKeys("annotation", annotations, cur.Annotations)...)
 		wrote = before != fmt.Sprint(cur.Labels, cur.Annotations)
 		return nil
 	})
-	if errors.Is(err, platform.ErrNotFound) {
+	var unknown *platform.UnknownValuesError
+	switch {
+	case errors.Is(err, platform.ErrNotFound):
 		return nil
-	}
-	if err != nil {
+	case errors.As(err, &unknown):
+		return &platform.KeysRemainError{Function: fn, Keys: left, Cause: err}
+	case err != nil:
 		return fmt.Errorf("removing %s from function %s: %w", what, fn, d.explain(err))
 	}
 	if wrote {
@@ -245,6 +255,22 @@ func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what st
 		// The function was deleted meanwhile (destroyed in the same run): the keys went with it.
 	}
 	return nil
+}
+
+// changedKeys names the keys of before that after drops or changes, such as
+// `annotation "schedule"` or `part of annotation "topic"`, sorted.
+func changedKeys(kind string, before, after map[string]string) []string {
+	var out []string
+	for _, k := range sortedKeys(before) {
+		v, ok := after[k]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s %q", kind, k))
+		case v != before[k]:
+			out = append(out, fmt.Sprintf("part of %s %q", kind, k))
+		}
+	}
+	return out
 }
 
 // WaitReady waits until the function is ready again after a write that rolled it out;

@@ -192,7 +192,7 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 		return nil, err
 	}
 	wrote := false
-	err = d.modify(ctx, t.Function, true, func(cur *functionDeployment) error {
+	err = d.modify(ctx, t.Function, nil, func(cur *functionDeployment) error {
 		topics := splitTopics(cur.Annotations[TopicAnnotation])
 		present := false
 		for _, el := range topics {
