@@ -135,7 +135,7 @@ func (r *results) evaluatePlatform(platform string, n int) {
 	r.Targets = append(r.Targets, t)
 	if fail := r.find(platform, n, "failing plan: "+failUnavailable); fail != nil {
 		r.Targets = append(r.Targets, target{Platform: platform, Name: "failing plan requests",
-			Goal: fmt.Sprintf("at most two retry budgets (%d with the default max_retries 4), whatever N", 2*defaultBudget),
+			Goal:  fmt.Sprintf("at most two retry budgets (%d with the default max_retries 4), whatever N", 2*defaultBudget),
 			Value: fmt.Sprintf("%d (%s)", fail.Requests.Total, routeList(fail.Requests.Routes)), Met: fail.Requests.Total <= 2*defaultBudget})
 	}
 	var peak int64

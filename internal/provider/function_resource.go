@@ -454,9 +454,10 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() || !plan.WaitForReady.ValueBool() {
 		return
 	}
-	if ready, err := waitFunctionReady(ctx, d, fn.ID); err != nil {
-		// The function exists: it stays in state and Terraform marks it tainted.
-		resp.Diagnostics.AddError(fmt.Sprintf("Function %s was created but is not ready", fn.ID), err.Error())
+	if ready, err := waitFunctionReady(ctx, d, fn.ID, false); err != nil {
+		// The function exists: it stays in state and Terraform marks it tainted. (One
+		// deleted meanwhile is dropped from state by the next refresh.)
+		resp.Diagnostics.AddError(notReadySummary(fn.ID, "created", err), err.Error())
 	} else {
 		toModel(ctx, ready, &plan)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -480,18 +481,35 @@ func prepareWrite(ctx context.Context, d platform.Driver, plan *functionResource
 	return ctx, cancel, fn
 }
 
+// notReadySummary is the summary of a failed readiness wait after a create or update.
+func notReadySummary(id platform.FunctionID, done string, err error) string {
+	var deleted *platform.DeletedError
+	if errors.As(err, &deleted) {
+		return fmt.Sprintf("Function %s was deleted while it was being %s", id, done)
+	}
+	return fmt.Sprintf("Function %s was %s but is not ready", id, done)
+}
+
 // waitFunctionReady polls until the platform reports the function ready, and returns
-// the last read.
-func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID) (*platform.Function, error) {
+// the last read. A function that was seen (seen: the caller has just read it, as an
+// update has) and then is no longer returned was deleted behind the wait's back: the
+// wait fails at once with a *platform.DeletedError instead of running to its timeout.
+// After a create it starts unseen, because faas-netes answers reads from an informer
+// cache that may not return a new function for a moment.
+func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID, seen bool) (*platform.Function, error) {
 	var last *platform.Function
-	err := platform.WaitFor(ctx, "function "+id.String(), "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+	what := "function " + id.String()
+	presence := platform.NewPresence(what, "ready", seen)
+	err := platform.WaitFor(ctx, what, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
 		fn, err := d.ReadFunction(ctx, id)
 		if errors.Is(err, platform.ErrNotFound) {
-			return false, "the platform does not return the function (yet)", nil
+			status, err := presence.Missing()
+			return false, status, err
 		}
 		if err != nil {
 			return false, "", err
 		}
+		presence.Found()
 		last = fn
 		if fn.Status.Failed {
 			return false, fn.Status.Reason, fmt.Errorf("the platform reports that function %s failed: %s", id, fn.Status.Reason)
@@ -552,9 +570,9 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	if plan.WaitForReady.ValueBool() {
-		ready, err := waitFunctionReady(ctx, d, fn.ID)
+		ready, err := waitFunctionReady(ctx, d, fn.ID, true)
 		if err != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("Function %s was updated but is not ready", fn.ID), err.Error())
+			resp.Diagnostics.AddError(notReadySummary(fn.ID, "updated", err), err.Error())
 		} else {
 			updated = ready
 		}

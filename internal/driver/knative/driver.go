@@ -515,14 +515,22 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 // == generation and Ready True, platforms.md 3.2) and returns the last read. A
 // generation that failed (Ready False once observed) ends the wait at once with the
 // condition's reason and message; a wait that runs out of time returns a
-// *platform.TimeoutError with the last one.
+// *platform.TimeoutError with the last one. The caller has just written the Service, so
+// one the API server no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	var last *unstructured.Unstructured
-	err := platform.WaitFor(ctx, "function "+id.String(), "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+	what := "function " + id.String()
+	presence := platform.NewPresence(what, "ready", true)
+	err := platform.WaitFor(ctx, what, "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
 		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
 		if err != nil {
 			return d.pollError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err)
 		}
+		presence.Found()
 		last = u
 		s, err := toService(u)
 		if err != nil {

@@ -383,5 +383,10 @@ func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID
 	if wrote {
 		_, err = d.WaitReady(ctx, fn)
 	}
+	var deleted *platform.DeletedError
+	if errors.As(err, &deleted) {
+		// A function deleted during the rollout no longer holds the policy either.
+		return nil
+	}
 	return err
 }

@@ -274,6 +274,14 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
 	}
 	got, err := d.ReadFunction(ctx, fn.ID)
+	if errors.Is(err, platform.ErrNotFound) {
+		// Accepted (2xx), but faas-netes answers reads from an informer cache that may
+		// not hold a Deployment created a moment ago: the create succeeded, and the
+		// readiness wait polls until the gateway returns the function.
+		sent := *fn
+		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID), Reason: "accepted; the gateway does not return it yet"}
+		return &sent, nil
+	}
 	if err != nil {
 		// The function exists: return what was sent, so that it is recorded in state
 		// (tainted) rather than orphaned.
