@@ -112,7 +112,10 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"`faas_scaling_policy` allows scale to zero, or when faas-netes reports zero desired replicas, i.e. the function is scaled to zero " +
 			"and the gateway starts it on the first request). Knative: a `serving.knative.dev/v1` Service; ready when its `Ready` condition is " +
 			"`True` for the current generation (`observedGeneration == generation`); a `Ready=False` stops the wait at once with the " +
-			"condition's reason and message.",
+			"condition's reason and message. A function deleted outside Terraform during the wait (returned, then not found twice in a row) " +
+			"fails the apply at once, saying so. " +
+			"The OpenFaaS Community Edition runs at most 15 functions: planning a create when the platform already holds 15 is a warning on " +
+			"`name`, and the create then fails before anything is sent, unless the same apply deleted functions first.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -414,6 +417,30 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	checkFunction(ctx, d, fn, &resp.Diagnostics)
+	if req.State.Raw.IsNull() && !resp.Diagnostics.HasError() {
+		checkFunctionLimit(ctx, d, fn.ID, &resp.Diagnostics)
+	}
+}
+
+// checkFunctionLimit warns, when the plan creates a function, that the platform's
+// function limit (the OpenFaaS Community Edition's 15) is already reached. A warning, not
+// an error: the plan cannot see whether the same apply deletes other functions first;
+// the create checks again before it sends anything and fails there.
+func checkFunctionLimit(ctx context.Context, d platform.Driver, id platform.FunctionID, diags *diag.Diagnostics) {
+	limiter, ok := d.(platform.FunctionLimiter)
+	if !ok {
+		return
+	}
+	err := limiter.CheckFunctionLimit(ctx, id)
+	var limit *platform.FunctionLimitError
+	switch {
+	case errors.As(err, &limit):
+		diags.AddAttributeWarning(path.Root("name"), "Function limit reached", err.Error()+
+			".\n\nThis create fails at apply, before anything is sent, unless the same apply deletes functions first.")
+	case err != nil:
+		// Counting is a courtesy at plan time; the create counts again.
+		tflog.Debug(ctx, "could not count the functions at plan time", map[string]any{"error": err.Error()})
+	}
 }
 
 // checkFunction adds one attribute error per setting the platform cannot honour.

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -24,6 +26,11 @@ import (
 
 // DefaultNamespace is the OpenFaaS function namespace when none is configured.
 const DefaultNamespace = "openfaas-fn"
+
+// CEMaxFunctions is the Community Edition's function limit: faas-netes refuses a create
+// once its namespace holds that many (MaxFunctions in pkg/handlers/replica_reader.go,
+// checked in pkg/handlers/deploy.go), and faasd CE has the same limit.
+const CEMaxFunctions = 15
 
 // Backends and editions as the driver names them.
 const (
@@ -56,7 +63,10 @@ type Driver struct {
 	cache *readCache
 }
 
-var _ platform.Driver = (*Driver)(nil)
+var (
+	_ platform.Driver          = (*Driver)(nil)
+	_ platform.FunctionLimiter = (*Driver)(nil)
+)
 
 // New returns a Driver. It does not contact the gateway: detection happens on first use.
 func New(cfg Config) *Driver {
@@ -138,6 +148,9 @@ func capabilities(backend, edition string) platform.Capabilities {
 	}
 	if backend == BackendFaasd {
 		c.MaxReplicas = 1 // one container per function
+	}
+	if edition == EditionCE {
+		c.MaxFunctions = CEMaxFunctions
 	}
 	if backend == BackendFaasd && edition == EditionPro {
 		c.Supported = append(c.Supported, "faas_function.namespace.multiple", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
@@ -230,6 +243,14 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	if err != nil {
 		return nil, err
 	}
+	if err := d.functionLimit(ctx, info, fn.ID, true); err != nil {
+		var limit *platform.FunctionLimitError
+		if errors.As(err, &limit) {
+			return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
+		}
+		// The gateway enforces the limit too, and its refusal is explained below.
+		tflog.Debug(ctx, "could not count the functions before a create", map[string]any{"error": err.Error()})
+	}
 	token := newToken()
 	body := toWire(fn, token)
 	ambiguous := false
@@ -271,7 +292,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 			}
 			return nil, fmt.Errorf("%w (the platform said: %s)", alreadyExists(fn.ID), apiErr.(*platform.APIError).Message) //nolint:forcetypeassert // apiError always returns *platform.APIError
 		}
-		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
+		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explainCreate(info, apiErr))
 	}
 	got, err := d.ReadFunction(ctx, fn.ID)
 	if errors.Is(err, platform.ErrNotFound) {
@@ -290,6 +311,66 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		return &sent, fmt.Errorf("function %s was created, but reading it back failed: %w", fn.ID, err)
 	}
 	return got, nil
+}
+
+// CheckFunctionLimit implements platform.FunctionLimiter from this run's read of the
+// namespace (one list for every create a plan checks).
+func (d *Driver) CheckFunctionLimit(ctx context.Context, id platform.FunctionID) error {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return err
+	}
+	return d.functionLimit(ctx, info, id, false)
+}
+
+// functionLimit returns a *platform.FunctionLimitError when the edition limits the
+// number of functions and id's namespace already holds that many, id not among them (a
+// create of an existing function fails as such). fresh lists the namespace from the
+// gateway instead of this run's cache.
+func (d *Driver) functionLimit(ctx context.Context, info platform.Info, id platform.FunctionID, fresh bool) error {
+	limit := info.Capabilities.MaxFunctions
+	if limit == 0 {
+		return nil
+	}
+	var names []string
+	if fresh {
+		list, err := d.listFromPlatform(ctx, id.Namespace)
+		if err != nil {
+			return err
+		}
+		for _, st := range list {
+			names = append(names, st.Name)
+		}
+	} else {
+		list, err := d.listNamespace(ctx, id.Namespace)
+		if err != nil {
+			return err
+		}
+		for _, st := range list {
+			names = append(names, st.Name)
+		}
+	}
+	if len(names) < limit || slices.Contains(names, id.Name) {
+		return nil
+	}
+	sort.Strings(names)
+	return &platform.FunctionLimitError{Platform: info.Describe(), Limit: limit, Function: id, Existing: names,
+		Instead: "Delete functions that are no longer needed, or use OpenFaaS Standard or Enterprise, which have no such limit"}
+}
+
+// explainCreate adds plain words to a refused create: the edition's function limit
+// (faas-netes answers 400 "unable to create function, maximum: 15, ..." when creates
+// raced past the provider's own count), a missing secret, a private image.
+func (d *Driver) explainCreate(info platform.Info, err error) error {
+	var api *platform.APIError
+	if errors.As(err, &api) && api.StatusCode == http.StatusBadRequest && info.Capabilities.MaxFunctions > 0 {
+		msg := strings.ToLower(api.Message)
+		if strings.Contains(msg, "maximum:") || (strings.Contains(msg, "only allows") && strings.Contains(msg, "functions")) {
+			return fmt.Errorf("%w. %s allows at most %d functions and already holds that many: delete functions that are no longer needed, "+
+				"or use OpenFaaS Standard or Enterprise, which have no such limit", err, info.Describe(), info.Capabilities.MaxFunctions)
+		}
+	}
+	return d.explain(err)
 }
 
 func invokeURL(endpoint string, id platform.FunctionID) string {

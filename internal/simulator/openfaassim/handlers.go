@@ -367,7 +367,14 @@ func (s *Server) deployFunction(w http.ResponseWriter, r *http.Request) {
 	}
 	k := key{fn.Namespace, fn.Service}
 	if s.ce() && s.countFunctions() >= ceMaxFunctions {
-		http.Error(w, fmt.Sprintf("the Community Edition license agreement only allows %d functions", ceMaxFunctions), http.StatusBadRequest)
+		// faas-netes counts its namespace's functions before creating the Deployment, so
+		// a duplicate create at the limit is refused as over the limit
+		// (pkg/handlers/deploy.go); faasd's wording is the simulator's own.
+		msg := fmt.Sprintf("the Community Edition license agreement only allows %d functions", ceMaxFunctions)
+		if s.netes() {
+			msg = fmt.Sprintf("unable to create function, maximum: %d, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard", ceMaxFunctions)
+		}
+		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
 	if _, exists := s.funcs[k]; exists {
