@@ -107,3 +107,44 @@ func TestAccFunction_communityEditionLimitPlanWarning(t *testing.T) {
 		t.Fatalf("a warning below the limit:\n%s", out)
 	}
 }
+
+// TestAccFunction_communityEditionPrivateImage: faas-netes CE deploys only images it can
+// fetch anonymously. A create of another image fails, naming the image, why and what to
+// do; an update to one, which faas-netes answers with an empty 200 and ignores, fails
+// the same way instead of being reported as applied; the function keeps its image.
+func TestAccFunction_communityEditionPrivateImage(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{PublicImages: []string{"ghcr.io/openfaas/"}}, "models the Community Edition's anonymous image check")
+	cfg := func(image string) string {
+		return providerBlock(sim, "") + fmt.Sprintf(`
+resource "faas_function" "f" {
+  name  = "img"
+  image = %q
+}
+`, image)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("registry.example.com/private/app:1"),
+				ExpectError: errRe(`Error creating function openfaas-fn/img.*HTTP 400: the Community Edition license agreement only allows public images.*` +
+					`request failed for image "registry.example.com/private/app:1".*Use a public image that faas-netes can reach anonymously, or OpenFaaS Standard or Enterprise`),
+			},
+			{Config: cfg("ghcr.io/openfaas/figlet:latest")},
+			{
+				Config: cfg("registry.example.com/private/app:2"),
+				ExpectError: errRe(`Error updating function openfaas-fn/img.*faas-netes did not apply the update.*` +
+					`request failed for image "registry.example.com/private/app:2".*Use a public image`),
+			},
+			{
+				PreConfig: func() {
+					if fn, _ := sim.GetFunction(ns, "img"); fn.Image != "ghcr.io/openfaas/figlet:latest" {
+						t.Errorf("image %q after a refused update", fn.Image)
+					}
+				},
+				Config: cfg("ghcr.io/openfaas/figlet:latest"),
+			},
+		},
+	})
+}

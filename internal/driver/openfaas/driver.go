@@ -292,7 +292,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 			}
 			return nil, fmt.Errorf("%w (the platform said: %s)", alreadyExists(fn.ID), apiErr.(*platform.APIError).Message) //nolint:forcetypeassert // apiError always returns *platform.APIError
 		}
-		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explainCreate(info, apiErr))
+		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explainCreate(info, fn.Image, apiErr))
 	}
 	got, err := d.ReadFunction(ctx, fn.ID)
 	if errors.Is(err, platform.ErrNotFound) {
@@ -358,19 +358,34 @@ func (d *Driver) functionLimit(ctx context.Context, info platform.Info, id platf
 		Instead: "Delete functions that are no longer needed, or use OpenFaaS Standard or Enterprise, which have no such limit"}
 }
 
-// explainCreate adds plain words to a refused create: the edition's function limit
-// (faas-netes answers 400 "unable to create function, maximum: 15, ..." when creates
-// raced past the provider's own count), a missing secret, a private image.
-func (d *Driver) explainCreate(info platform.Info, err error) error {
+// explainCreate adds plain words to a refused create of image: the edition's function
+// limit (faas-netes answers 400 "unable to create function, maximum: 15, ..." when
+// creates raced past the provider's own count), an image the Community Edition cannot
+// reach anonymously, a missing secret.
+func (d *Driver) explainCreate(info platform.Info, image string, err error) error {
 	var api *platform.APIError
-	if errors.As(err, &api) && api.StatusCode == http.StatusBadRequest && info.Capabilities.MaxFunctions > 0 {
+	if errors.As(err, &api) && api.StatusCode == http.StatusBadRequest && info.Edition == EditionCE {
 		msg := strings.ToLower(api.Message)
-		if strings.Contains(msg, "maximum:") || (strings.Contains(msg, "only allows") && strings.Contains(msg, "functions")) {
+		switch {
+		case strings.Contains(msg, "only allows public images"):
+			return fmt.Errorf("%w. %s", err, imageRefusal(info, image))
+		case info.Capabilities.MaxFunctions > 0 && (strings.Contains(msg, "maximum:") || (strings.Contains(msg, "only allows") && strings.Contains(msg, "functions"))):
 			return fmt.Errorf("%w. %s allows at most %d functions and already holds that many: delete functions that are no longer needed, "+
 				"or use OpenFaaS Standard or Enterprise, which have no such limit", err, info.Describe(), info.Capabilities.MaxFunctions)
 		}
 	}
 	return d.explain(err)
+}
+
+// imageRefusal explains faas-netes Community Edition's image check: on every deploy and
+// update it asks the image's registry for the manifest anonymously (isAnonymous in
+// pkg/handlers/validate.go, called by deploy.go and update.go), and refuses the image
+// when that request fails.
+func imageRefusal(info platform.Info, image string) string {
+	return fmt.Sprintf("%s deploys only images that it can fetch from their registry without credentials: it checks every image "+
+		"on deploy and update with an anonymous request for its manifest, and that request failed for image %q. The image is private, "+
+		"does not exist (check the name and tag), or its registry cannot be reached from faas-netes. Use a public image that faas-netes "+
+		"can reach anonymously, or OpenFaaS Standard or Enterprise for images in private registries", info.Describe(), image)
 }
 
 func invokeURL(endpoint string, id platform.FunctionID) string {
@@ -508,6 +523,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireReco
 		return fmt.Errorf("function %s was deployed outside Terraform and faas-netes does not return its environment variables, so writing it would drop them; apply a faas_function that manages it first, so that the provider records them: %w", id, platform.ErrUnsupported)
 	}
 	before, _ := json.Marshal(cur)
+	image := cur.Image
 	if err := mutate(&cur); err != nil {
 		return err
 	}
@@ -521,6 +537,15 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireReco
 	}
 	if !isSuccess(resp.StatusCode) {
 		return d.apiError(http.MethodPut, "/system/functions", resp)
+	}
+	if info, ierr := d.Info(ctx); ierr == nil && info.Backend == BackendFaasNetes && info.Edition == EditionCE &&
+		resp.StatusCode == http.StatusOK && len(strings.TrimSpace(string(resp.Body))) == 0 && cur.Image != image {
+		// faas-netes applies an update with 202. When its image check refuses the new
+		// image it only logs the error and answers 200 with an empty body, having
+		// changed nothing (pkg/handlers/update.go): say so rather than report success.
+		return &platform.APIError{Method: http.MethodPut, Path: "/system/functions", StatusCode: resp.StatusCode, Kind: platform.ErrInvalid,
+			Message: "(empty response body: faas-netes did not apply the update). " + imageRefusal(info, cur.Image) +
+				". (faas-netes answers the same way when the update conflicted with another writer of the Deployment: if the image is public, apply again.)"}
 	}
 	return nil
 }

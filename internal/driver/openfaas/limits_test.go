@@ -43,7 +43,7 @@ func TestFunctionLimit(t *testing.T) {
 		info, _ := d.Info(ctx)
 		refusal := &platform.APIError{Method: "POST", Path: "/system/functions", StatusCode: 400,
 			Message: "unable to create function, maximum: 15, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard"}
-		if err := d.explainCreate(info, refusal); !strings.Contains(err.Error(), "allows at most 15 functions") || !errors.As(err, new(*platform.APIError)) {
+		if err := d.explainCreate(info, "x:1", refusal); !strings.Contains(err.Error(), "allows at most 15 functions") || !errors.As(err, new(*platform.APIError)) {
 			t.Fatalf("%s: explained %v", b, err)
 		}
 	}
@@ -56,5 +56,37 @@ func TestFunctionLimit(t *testing.T) {
 	}
 	if _, err := d.CreateFunction(ctx, sampleFunction("extra")); err != nil {
 		t.Fatalf("pro: %v", err)
+	}
+}
+
+// TestPrivateImageOnCommunityEdition: faas-netes CE refuses an image it cannot fetch
+// anonymously, on create with 400 and on update with an empty 200 that changes
+// nothing; both are reported as errors that name the image, why, and what to do.
+func TestPrivateImageOnCommunityEdition(t *testing.T) {
+	ctx := context.Background()
+	d, sim := newTestDriver(t, openfaassim.Options{PublicImages: []string{"ghcr.io/openfaas/"}})
+	fn := sampleFunction("img")
+	fn.Limits = platform.Resources{}
+	fn.Image = "registry.example.com/private/app:1"
+	_, err := d.CreateFunction(ctx, fn)
+	for _, want := range []string{"HTTP 400: the Community Edition license agreement only allows public images",
+		`anonymous request for its manifest, and that request failed for image "registry.example.com/private/app:1"`,
+		"Use a public image that faas-netes can reach anonymously, or OpenFaaS Standard or Enterprise"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("create: %v\nwant %q", err, want)
+		}
+	}
+	fn.Image = "ghcr.io/openfaas/figlet:latest"
+	if _, err := d.CreateFunction(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+	fn.Image = "registry.example.com/private/app:2"
+	_, err = d.UpdateFunction(ctx, fn)
+	if err == nil || !strings.Contains(err.Error(), "faas-netes did not apply the update") ||
+		!strings.Contains(err.Error(), `failed for image "registry.example.com/private/app:2"`) || !errors.Is(err, platform.ErrInvalid) {
+		t.Fatalf("update: %v", err)
+	}
+	if got, _ := sim.GetFunction(DefaultNamespace, "img"); got.Image != "ghcr.io/openfaas/figlet:latest" {
+		t.Fatalf("image %q", got.Image)
 	}
 }
