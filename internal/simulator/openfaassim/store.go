@@ -232,6 +232,7 @@ func (s *Server) Options() Options {
 }
 
 func (s *Server) netes() bool { return s.opts.Backend == FaasNetes }
+func (s *Server) ce() bool    { return s.opts.Edition == CE }
 
 // imageRefused reports an image that faas-netes Community Edition's anonymous registry
 // check would refuse (see Options.PublicImages).
@@ -246,7 +247,6 @@ func (s *Server) imageRefused(image string) bool {
 	}
 	return true
 }
-func (s *Server) ce() bool    { return s.opts.Edition == CE }
 
 // namespaces lists the namespaces that exist, the default one first.
 func (s *Server) namespaces() []string {
