@@ -188,6 +188,27 @@ type step struct {
 	args []string
 	// wantExit is the exit code that means success.
 	wantExit int
+	// failure, for a failing plan, is how the platform fails: failDown or failUnavailable.
+	failure string
+}
+
+// The failing plans: how the platform fails.
+const (
+	// failDown: nothing listens at the platform's address (connection refused).
+	failDown = "platform down"
+	// failUnavailable: the platform answers every request with 503.
+	failUnavailable = "persistent 503"
+)
+
+// failingSteps are plans of N functions (each with a policy and a trigger) on an empty
+// state while the platform fails persistently: they must fail, and their time must not
+// grow with N (the provider fails fast once one request has used its retry budget).
+func failingSteps(n, parallelism int) []step {
+	args := []string{"plan", "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", parallelism), "-var", fmt.Sprintf("n=%d", n)}
+	return []step{
+		{name: "failing plan: " + failDown, args: args, wantExit: 1, failure: failDown},
+		{name: "failing plan: " + failUnavailable, args: args, wantExit: 1, failure: failUnavailable},
+	}
 }
 
 func steps(n, parallelism int) []step {
@@ -254,6 +275,20 @@ func (r *runner) benchSize(work string, n int, res *results) error {
 		if left := p.leftovers(); left > 0 {
 			return fmt.Errorf("%s: %d objects left on the platform after the destroy of N=%d", p.name, left, n)
 		}
+	}
+	for _, s := range failingSteps(n, r.o.parallelism) {
+		for _, t := range targets[1:] {
+			fmt.Fprintf(os.Stderr, "N=%-4d %-10s %-8s ", n, s.name, t.p.name)
+			sr, err := r.runStep(t.dir, t.cfg, t.p, n, s)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "FAILED")
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "%6.2fs  %5d requests\n", sr.WallSeconds, sr.Requests.Total)
+			res.Steps = append(res.Steps, sr)
+		}
+	}
+	for _, p := range r.platforms {
 		p.resetLog()
 	}
 	return nil
@@ -268,6 +303,14 @@ func (r *runner) runStep(dir, cfg string, p *benchPlatform, n int, s step) (step
 		_ = p.meter.take()
 		env = append(append([]string(nil), r.env...), p.env...)
 		platform = p.name
+		switch s.failure {
+		case failDown:
+			// Later entries win (os/exec keeps the last value of a variable).
+			env = append(env, p.down...)
+		case failUnavailable:
+			p.unavailable(true)
+			defer p.unavailable(false)
+		}
 	}
 	cmd := exec.Command(r.o.terraform, s.args...) //nolint:gosec // the terraform binary the user chose
 	cmd.Dir, cmd.Env = dir, env
@@ -290,7 +333,7 @@ func (r *runner) runStep(dir, cfg string, p *benchPlatform, n int, s step) (step
 	stop()
 	tfRSS := <-hwm
 	code := cmd.ProcessState.ExitCode()
-	if waitErr != nil && code != s.wantExit {
+	if (waitErr != nil || s.wantExit != 0) && code != s.wantExit {
 		return stepResult{}, fmt.Errorf("%s (N=%d, %s %s) exited with %d; its output ends with:\n%s", strings.Join(s.args[:1], " "), n, cfg, platform, code, tail(logPath, 30))
 	}
 	sr := stepResult{Config: cfg, Platform: platform, N: n, Resources: 3 * n, Step: s.name, WallSeconds: wall.Seconds(),

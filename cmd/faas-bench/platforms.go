@@ -35,7 +35,23 @@ type benchPlatform struct {
 	// resetLog drops the simulator's own request log, which the benchmark does not use,
 	// to keep its memory flat.
 	resetLog func()
-	close    func()
+	// down is the environment that points the provider at a closed port on 127.0.0.1
+	// instead: the platform is down (connection refused).
+	down []string
+	// unavailable makes the simulator answer every request with 503 (true), or serve
+	// normally again (false).
+	unavailable func(bool)
+	close       func()
+}
+
+// closedPort returns an address on 127.0.0.1 where nothing listens.
+func closedPort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }
 
 const (
@@ -56,6 +72,10 @@ func startOpenFaaS(o *options) (*benchPlatform, error) {
 	}
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
+	closed, err := closedPort()
+	if err != nil {
+		return nil, err
+	}
 	return &benchPlatform{
 		name: "openfaas", title: "OpenFaaS", describe: "faas-netes Pro simulator (internal/simulator/openfaassim), in process",
 		env: []string{"OPENFAAS_URL=http://" + ln.Addr().String(), "OPENFAAS_USERNAME=" + simUser,
@@ -65,7 +85,15 @@ func startOpenFaaS(o *options) (*benchPlatform, error) {
 		meter:     m,
 		leftovers: func() int { return len(sim.Functions("openfaas-fn")) },
 		resetLog:  sim.ResetRequests,
-		close:     func() { _ = srv.Close() },
+		down:      []string{"OPENFAAS_URL=http://" + closed},
+		unavailable: func(on bool) {
+			f := openfaassim.Faults{Latency: o.latency}
+			if on {
+				f.PersistentStatus, f.PersistentMessage = http.StatusServiceUnavailable, "no provider behind the gateway"
+			}
+			sim.SetFaults(f)
+		},
+		close: func() { _ = srv.Close() },
 	}, nil
 }
 
@@ -83,6 +111,11 @@ func startKnative(o *options) (*benchPlatform, error) {
 	ts.Config.ReadHeaderTimeout = 10 * time.Second
 	ts.StartTLS()
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	closed, err := closedPort()
+	if err != nil {
+		ts.Close()
+		return nil, err
+	}
 	schema := "with CRD validation"
 	if !sim.SchemaValidation() {
 		schema = "WITHOUT CRD validation (../shared/specs/knative not found)"
@@ -99,7 +132,15 @@ func startKnative(o *options) (*benchPlatform, error) {
 			return len(sim.List(k8ssim.ServicesGVR, "default")) + len(sim.List(k8ssim.PingSourcesGVR, "default"))
 		},
 		resetLog: sim.ResetRequests,
-		close:    ts.Close,
+		down:     []string{"KUBE_HOST=https://" + closed},
+		unavailable: func(on bool) {
+			f := k8ssim.Faults{Latency: o.latency}
+			if on {
+				f.PersistentStatus, f.PersistentMessage = http.StatusServiceUnavailable, "etcdserver: leader changed"
+			}
+			sim.SetFaults(f)
+		},
+		close: ts.Close,
 	}, nil
 }
 

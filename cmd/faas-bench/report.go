@@ -133,6 +133,11 @@ func (r *results) evaluatePlatform(platform string, n int) {
 		t.Detail = "requests by route: " + routeList(create.Requests.Routes)
 	}
 	r.Targets = append(r.Targets, t)
+	if fail := r.find(platform, n, "failing plan: "+failUnavailable); fail != nil {
+		r.Targets = append(r.Targets, target{Platform: platform, Name: "failing plan requests",
+			Goal:  fmt.Sprintf("at most two retry budgets (%d with the default max_retries 4), whatever N", 2*defaultBudget),
+			Value: fmt.Sprintf("%d (%s)", fail.Requests.Total, routeList(fail.Requests.Routes)), Met: fail.Requests.Total <= 2*defaultBudget})
+	}
 	var peak int64
 	var at string
 	for _, s := range r.Steps {
@@ -154,6 +159,9 @@ func (r *results) evaluatePlatform(platform string, n int) {
 	}
 	r.Targets = append(r.Targets, t)
 }
+
+// defaultBudget is the attempts of one request with the provider's default max_retries (4).
+const defaultBudget = 5
 
 // whereTimeGoes explains the difference between a step and its floor in CPU and
 // platform time.
@@ -258,6 +266,30 @@ func (r *results) platformMarkdown(b *strings.Builder, platform string) {
 		fmt.Fprintf(b, "| %d (%d) | %s | %d | %.2f | %d | %.2f | %.2f | %s |\n", s.N, s.Resources, s.Step, q.Total,
 			float64(q.Total)/float64(s.Resources), q.ReadinessReads, float64(q.Total-q.ReadinessReads)/float64(s.Resources),
 			q.PlatformSeconds, routeList(q.Routes))
+	}
+	b.WriteString("\n")
+	var failing []stepResult
+	for _, s := range r.Steps {
+		if s.Platform == platform && strings.HasPrefix(s.Step, "failing plan: ") {
+			failing = append(failing, s)
+		}
+	}
+	if len(failing) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## %s: failing plans\n\n", platform)
+	b.WriteString("A plan of N functions with their policies and triggers on an empty state while the platform fails " +
+		"persistently (default `max_retries`, 4): nothing listens at its address, or it answers every request with 503. " +
+		"It must fail, in a time that does not grow with N beyond Terraform's own work, with at most two retry budgets of requests.\n\n")
+	b.WriteString("| N (resources) | platform | wall s | floor no-op plan s | provider CPU s (processes) | requests | by method and route |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---|\n")
+	for _, s := range failing {
+		floor := 0.0
+		if f := r.find("", s.N, "no-op plan"); f != nil {
+			floor = f.WallSeconds
+		}
+		fmt.Fprintf(b, "| %d (%d) | %s | %.2f | %.2f | %.2f (%d) | %d | %s |\n", s.N, s.Resources, strings.TrimPrefix(s.Step, "failing plan: "),
+			s.WallSeconds, floor, s.ProviderCPUSeconds, s.ProviderProcesses, s.Requests.Total, routeList(s.Requests.Routes))
 	}
 	b.WriteString("\n")
 }

@@ -61,6 +61,8 @@ func run(args []string, stderr io.Writer) error {
 	extra := fs.String("extra-namespaces", "", "comma-separated further namespaces (pro only)")
 	readyAfter := fs.Int("ready-after-polls", 0, "reads before a created or updated function is ready (-1: never)")
 	deleteAfter := fs.Int("delete-after-polls", 0, "reads during which a deleted function is still returned (faas-netes)")
+	publicImages := fs.String("public-images", "", "faas-netes CE: comma-separated image prefixes an anonymous registry request reaches; "+
+		"other images are refused as faas-netes CE refuses private ones (empty: every image is public)")
 	version := fs.String("version", "", "provider version reported by /system/info")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
 	kubeconfigOut := fs.String("kubeconfig-out", "", "knative: write a kubeconfig pointing at the simulator to this file")
@@ -111,8 +113,16 @@ func run(args []string, stderr io.Writer) error {
 		}
 	}
 
+	var public []string
+	for _, p := range strings.Split(*publicImages, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			public = append(public, p)
+		}
+	}
+
 	logger := log.New(stderr, "", log.LstdFlags)
 	sim := openfaassim.New(openfaassim.Options{
+		PublicImages:     public,
 		Backend:          openfaassim.Backend(*backend),
 		Edition:          openfaassim.Edition(*edition),
 		Username:         *username,

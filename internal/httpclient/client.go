@@ -6,6 +6,10 @@
 // an *AmbiguousError so the driver can resolve it by reading the object back.
 // Requests carry the provider's User-Agent and are logged through tflog with
 // credentials and registered secret values redacted.
+//
+// Every attempt goes through the client's circuit breaker (internal/circuit): once one
+// request has used its whole retry budget on a platform that does not answer, later
+// requests fail at once with that cause instead of retrying again.
 package httpclient
 
 import (
@@ -29,6 +33,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
+	"github.com/faasform/terraform-provider-faas/internal/circuit"
 )
 
 // Config configures a Client.
@@ -52,12 +57,16 @@ type Config struct {
 	CACertPEM string
 	// InsecureSkipVerify disables TLS certificate verification.
 	InsecureSkipVerify bool
+	// ProbeInterval is how often an open circuit lets one attempt through to check
+	// whether the platform is back; 0 means circuit.DefaultProbeInterval.
+	ProbeInterval time.Duration
 }
 
 // Client sends JSON requests to one platform endpoint.
 type Client struct {
-	cfg Config
-	rc  *retryablehttp.Client
+	cfg     Config
+	rc      *retryablehttp.Client
+	breaker *circuit.Breaker
 
 	mu      sync.RWMutex
 	secrets []string
@@ -89,17 +98,24 @@ func New(cfg Config) (*Client, error) {
 		}
 		transport.TLSClientConfig = tc
 	}
+	breaker := circuit.New(cfg.BaseURL.Redacted(), cfg.ProbeInterval)
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Transport: transport, Timeout: cfg.Timeout}
+	rc.HTTPClient = &http.Client{Transport: breaker.Wrap(transport), Timeout: cfg.Timeout}
 	rc.RetryMax = cfg.MaxRetries
 	rc.RetryWaitMin = cfg.RetryWaitMin
 	rc.RetryWaitMax = cfg.RetryWaitMax
-	rc.CheckRetry = checkRetry
+	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		retry, cerr := checkRetry(ctx, resp, err)
+		// Once the circuit is open (this request was the probe, or another request
+		// used its whole budget meanwhile), retrying would only wait for the same
+		// failure: the request ends with what it has.
+		return retry && !breaker.IsOpen(), cerr
+	}
 	rc.Backoff = backoff
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.Logger = nil
 	rc.RequestLogHook = logAttempt
-	c := &Client{cfg: cfg, rc: rc}
+	c := &Client{cfg: cfg, rc: rc, breaker: breaker}
 	c.AddSecrets(cfg.Password, cfg.Token)
 	return c, nil
 }
@@ -225,9 +241,17 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	resp, err := c.rc.Do(hr)
 	logFields["attempts"] = attempts
 	logFields["duration_ms"] = time.Since(start).Milliseconds()
+	exhausted := c.exhausted(ctx, attempts, resp, err)
 	if err != nil {
 		logFields["error"] = c.Redact(err.Error())
 		tflog.Debug(ctx, "platform request failed", logFields)
+		var open *circuit.OpenError
+		if errors.As(err, &open) {
+			return nil, fmt.Errorf("%s %s: %w", req.Method, req.Path, open)
+		}
+		if exhausted {
+			c.breaker.Trip(fmt.Sprintf("%s %s: %s (%d attempts)", req.Method, req.Path, c.Redact(err.Error()), attempts))
+		}
 		if req.NotIdempotent && sentToServer(err) {
 			return nil, &AmbiguousError{Method: req.Method, Path: req.Path, Err: errors.New(c.Redact(err.Error()))}
 		}
@@ -243,11 +267,28 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	logFields["status"] = resp.StatusCode
 	tflog.Debug(ctx, "platform request", logFields)
+	if exhausted {
+		c.breaker.Trip(fmt.Sprintf("%s %s: HTTP %d: %s (%d attempts)", req.Method, req.Path, resp.StatusCode, c.ReadBody(data), attempts))
+	}
 	if req.NotIdempotent && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout) {
 		// A proxy gave up waiting: the platform may have applied the create.
 		return nil, &AmbiguousError{Method: req.Method, Path: req.Path, Err: fmt.Errorf("HTTP %d from a gateway or proxy", resp.StatusCode)}
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
+}
+
+// exhausted reports a request that ended because it used its whole retry budget on
+// attempts that found the platform unavailable: the circuit opens on it. A request
+// that ended for any other reason (an answer, a failure that is not retried, its
+// context, an ambiguous create, a slow attempt) does not.
+func (c *Client) exhausted(ctx context.Context, attempts int, resp *http.Response, err error) bool {
+	if attempts <= c.cfg.MaxRetries || ctx.Err() != nil {
+		return false
+	}
+	if retry, _ := checkRetry(ctx, resp, err); !retry {
+		return false
+	}
+	return circuit.Classify(ctx, resp, err) == circuit.Unavailable
 }
 
 // logAttempt is the RequestLogHook: it counts attempts and logs each retry.
@@ -267,7 +308,7 @@ func sentToServer(err error) bool {
 	if errors.As(err, &op) && op.Op == "dial" {
 		return false
 	}
-	return true
+	return !circuit.IsOpenError(err)
 }
 
 // checkRetry retries connection errors, 429 and 502/503/504, and nothing else. A
@@ -279,6 +320,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	idempotent, _ := ctx.Value(idempotencyKey{}).(bool)
 	if err != nil {
+		if circuit.IsOpenError(err) {
+			return false, nil
+		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			var cert *tls.CertificateVerificationError

@@ -2,6 +2,8 @@ package platform
 
 import (
 	"context"
+	"fmt"
+	"strings"
 )
 
 // Info describes the platform a provider instance talks to, as configured or detected.
@@ -50,6 +52,9 @@ type Capabilities struct {
 	Supported []string
 	// MaxReplicas is the highest replica count a scaling policy may ask for; 0 means no limit.
 	MaxReplicas int64
+	// MaxFunctions is how many functions the platform runs at most (the OpenFaaS Community
+	// Edition's licence limit); 0 means no limit.
+	MaxFunctions int
 	// ScalingMetrics lists the accepted faas_scaling_policy metric values.
 	ScalingMetrics []string
 }
@@ -91,6 +96,42 @@ type Driver interface {
 	// ListFunctions lists every function in a namespace.
 	ListFunctions(ctx context.Context, namespace string) ([]*Function, error)
 }
+
+// FunctionLimiter is implemented by drivers of platforms that cap the number of
+// functions (Capabilities.MaxFunctions).
+type FunctionLimiter interface {
+	// CheckFunctionLimit returns a *FunctionLimitError when creating function id would
+	// exceed the limit as the platform stands now, and nil when it would not. It reads the
+	// platform and writes nothing.
+	CheckFunctionLimit(ctx context.Context, id FunctionID) error
+}
+
+// FunctionLimitError reports a create that the platform's function limit refuses.
+type FunctionLimitError struct {
+	// Platform names the platform and edition, such as "OpenFaaS faas-netes (Community Edition)".
+	Platform string
+	// Limit is the platform's maximum number of functions.
+	Limit int
+	// Function is the function that would be created.
+	Function FunctionID
+	// Existing names the functions the platform holds now.
+	Existing []string
+	// Instead says what to do, such as which edition has no limit.
+	Instead string
+}
+
+// Error implements error.
+func (e *FunctionLimitError) Error() string {
+	s := fmt.Sprintf("%s allows at most %d functions, and namespace %q already holds %d (%s), so creating function %s would be refused",
+		e.Platform, e.Limit, e.Function.Namespace, len(e.Existing), strings.Join(e.Existing, ", "), e.Function)
+	if e.Instead != "" {
+		s += ". " + e.Instead
+	}
+	return s
+}
+
+// Unwrap makes errors.Is(err, ErrUnsupported) true.
+func (e *FunctionLimitError) Unwrap() error { return ErrUnsupported }
 
 // Redactor is implemented by drivers that scrub values from everything they log or
 // return. Resources register secret values with it as soon as they see them (a write-only

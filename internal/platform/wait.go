@@ -145,3 +145,70 @@ func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, 
 		}
 	}
 }
+
+// GoneAfter is how many checks in a row must answer "not found", after a wait has seen
+// its object, before the wait takes it as deleted. One is not enough on OpenFaaS:
+// faas-netes answers reads from an informer cache, and behind the gateway several
+// faas-netes replicas may each have their own, so a single 404 can be a replica that
+// has not caught up yet; two in a row, a backoff interval apart, are a deletion. The
+// cost is one more check (at most DefaultBackoff's cap) before the wait fails.
+const GoneAfter = 2
+
+// Presence follows, across the checks of one readiness wait, whether its object exists,
+// to tell an object the platform's reads do not return yet (right after a create, an
+// informer cache may answer 404 for a moment) from one that was deleted while the wait
+// ran: only an object that was seen and then is missing for GoneAfter checks in a row
+// has been deleted. Its zero value is a wait that has not seen its object yet.
+type Presence struct {
+	// What names the object, as in WaitFor.
+	What string
+	// Condition is what the wait waits for, such as "ready".
+	Condition string
+	seen      int
+	misses    int
+}
+
+// NewPresence returns the Presence of a wait for what to reach condition; seen is true
+// when the caller has just read the object (after an update, or a child's write).
+func NewPresence(what, condition string, seen bool) *Presence {
+	p := &Presence{What: what, Condition: condition}
+	if seen {
+		p.seen = 1
+	}
+	return p
+}
+
+// Found records a check that returned the object.
+func (p *Presence) Found() { p.seen++; p.misses = 0 }
+
+// Missing records a check that answered "not found". It returns a *DeletedError once the
+// object, having been seen, has been missing for GoneAfter checks in a row; before that
+// it returns nil and a status for the wait's timeout error.
+func (p *Presence) Missing() (string, error) {
+	p.misses++
+	if p.seen == 0 {
+		return "the platform does not return it yet", nil
+	}
+	if p.misses >= GoneAfter {
+		return "", &DeletedError{What: p.What, Condition: p.Condition, Misses: p.misses}
+	}
+	return "the platform no longer returns it", nil
+}
+
+// DeletedError reports an object that was deleted while a wait for it ran: it was seen,
+// then the platform answered "not found" Misses times in a row.
+type DeletedError struct {
+	// What names the object.
+	What string
+	// Condition is what the wait waited for.
+	Condition string
+	// Misses is how many checks in a row answered "not found".
+	Misses int
+}
+
+// Error implements error.
+func (e *DeletedError) Error() string {
+	return fmt.Sprintf("%s was deleted while waiting for it to be %s: the platform returned it, then answered \"not found\" %d times in a row. "+
+		"Something outside this Terraform run (another tool, another Terraform state, a person) deleted it; find out what, then apply again to recreate it",
+		e.What, e.Condition, e.Misses)
+}

@@ -128,3 +128,33 @@ func TestWaitForReportsAnInterruption(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestPresence: an object not seen yet may be missing for as long as the wait runs (an
+// informer cache that does not return it yet); one that was seen is deleted after
+// GoneAfter misses in a row, and a sighting in between starts the count again.
+func TestPresence(t *testing.T) {
+	p := NewPresence("function a/b", "ready", false)
+	for range 10 {
+		if status, err := p.Missing(); err != nil || status == "" {
+			t.Fatalf("unseen: %q %v", status, err)
+		}
+	}
+	p.Found()
+	if _, err := p.Missing(); err != nil {
+		t.Fatalf("one miss after a sighting: %v", err)
+	}
+	p.Found()
+	if _, err := p.Missing(); err != nil {
+		t.Fatalf("the count must restart after a sighting: %v", err)
+	}
+	_, err := p.Missing()
+	var deleted *DeletedError
+	if !errors.As(err, &deleted) || deleted.Misses != GoneAfter || err.Error()[:len("function a/b was deleted while waiting for it to be ready")] != "function a/b was deleted while waiting for it to be ready" {
+		t.Fatalf("got %v", err)
+	}
+	seen := NewPresence("x", "ready", true)
+	_, _ = seen.Missing()
+	if _, err := seen.Missing(); !errors.As(err, &deleted) {
+		t.Fatalf("seen by the caller: %v", err)
+	}
+}

@@ -113,7 +113,10 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"`faas_scaling_policy` allows scale to zero, or when faas-netes reports zero desired replicas, i.e. the function is scaled to zero " +
 			"and the gateway starts it on the first request). Knative: a `serving.knative.dev/v1` Service; ready when its `Ready` condition is " +
 			"`True` for the current generation (`observedGeneration == generation`); a `Ready=False` stops the wait at once with the " +
-			"condition's reason and message.",
+			"condition's reason and message. A function deleted outside Terraform during the wait (returned, then not found twice in a row) " +
+			"fails the apply at once, saying so. " +
+			"The OpenFaaS Community Edition runs at most 15 functions: planning a create when the platform already holds 15 is a warning on " +
+			"`name`, and the create then fails before anything is sent, unless the same apply deleted functions first.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -460,6 +463,9 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	checkFunction(ctx, d, fn, &resp.Diagnostics)
+	if req.State.Raw.IsNull() && !resp.Diagnostics.HasError() {
+		checkFunctionLimit(ctx, d, fn.ID, &resp.Diagnostics)
+	}
 	if !req.State.Raw.IsNull() && !resp.Plan.Raw.Equal(req.State.Raw) {
 		var state functionResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -511,6 +517,27 @@ func checkUnknownValues(ctx context.Context, d platform.Driver, fn *platform.Fun
 	}
 }
 
+// checkFunctionLimit warns, when the plan creates a function, that the platform's
+// function limit (the OpenFaaS Community Edition's 15) is already reached. A warning, not
+// an error: the plan cannot see whether the same apply deletes other functions first;
+// the create checks again before it sends anything and fails there.
+func checkFunctionLimit(ctx context.Context, d platform.Driver, id platform.FunctionID, diags *diag.Diagnostics) {
+	limiter, ok := d.(platform.FunctionLimiter)
+	if !ok {
+		return
+	}
+	err := limiter.CheckFunctionLimit(ctx, id)
+	var limit *platform.FunctionLimitError
+	switch {
+	case errors.As(err, &limit):
+		diags.AddAttributeWarning(path.Root("name"), "Function limit reached", err.Error()+
+			".\n\nThis create fails at apply, before anything is sent, unless the same apply deletes functions first.")
+	case err != nil:
+		// Counting is a courtesy at plan time; the create counts again.
+		tflog.Debug(ctx, "could not count the functions at plan time", map[string]any{"error": err.Error()})
+	}
+}
+
 // checkFunction adds one attribute error per setting the platform cannot honour.
 func checkFunction(ctx context.Context, d platform.Driver, fn *platform.Function, diags *diag.Diagnostics) {
 	problems, err := d.CheckFunction(ctx, fn)
@@ -551,10 +578,11 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() || !plan.WaitForReady.ValueBool() {
 		return
 	}
-	if ready, err := waitFunctionReady(ctx, d, fn.ID); err != nil {
+	if ready, err := waitFunctionReady(ctx, d, fn.ID, false); err != nil {
 		// The function exists: it stays in state, and Terraform marks it tainted unless
-		// the wait was interrupted.
-		notReady(&resp.Diagnostics, fmt.Sprintf("Function %s was created but is not ready", fn.ID), err)
+		// the wait was interrupted. (One deleted meanwhile is dropped from state by the
+		// next refresh.)
+		notReady(&resp.Diagnostics, notReadySummary(fn.ID, "created", err), err)
 	} else {
 		toModel(ctx, ready, &plan)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -578,18 +606,35 @@ func prepareWrite(ctx context.Context, d platform.Driver, plan *functionResource
 	return ctx, cancel, fn
 }
 
+// notReadySummary is the summary of a failed readiness wait after a create or update.
+func notReadySummary(id platform.FunctionID, done string, err error) string {
+	var deleted *platform.DeletedError
+	if errors.As(err, &deleted) {
+		return fmt.Sprintf("Function %s was deleted while it was being %s", id, done)
+	}
+	return fmt.Sprintf("Function %s was %s but is not ready", id, done)
+}
+
 // waitFunctionReady polls until the platform reports the function ready, and returns
-// the last read.
-func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID) (*platform.Function, error) {
+// the last read. A function that was seen (seen: the caller has just read it, as an
+// update has) and then is no longer returned was deleted behind the wait's back: the
+// wait fails at once with a *platform.DeletedError instead of running to its timeout.
+// After a create it starts unseen, because faas-netes answers reads from an informer
+// cache that may not return a new function for a moment.
+func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID, seen bool) (*platform.Function, error) {
 	var last *platform.Function
-	err := platform.WaitFor(ctx, "function "+id.String(), "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+	what := "function " + id.String()
+	presence := platform.NewPresence(what, "ready", seen)
+	err := platform.WaitFor(ctx, what, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
 		fn, err := d.ReadFunction(ctx, id)
 		if errors.Is(err, platform.ErrNotFound) {
-			return false, "the platform does not return the function (yet)", nil
+			status, err := presence.Missing()
+			return false, status, err
 		}
 		if err != nil {
 			return false, "", err
 		}
+		presence.Found()
 		last = fn
 		if fn.Status.Failed {
 			return false, fn.Status.Reason, fmt.Errorf("the platform reports that function %s failed: %s", id, fn.Status.Reason)
@@ -655,9 +700,9 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	if plan.WaitForReady.ValueBool() {
-		ready, err := waitFunctionReady(ctx, d, fn.ID)
+		ready, err := waitFunctionReady(ctx, d, fn.ID, true)
 		if err != nil {
-			notReady(&resp.Diagnostics, fmt.Sprintf("Function %s was updated but is not ready", fn.ID), err)
+			notReady(&resp.Diagnostics, notReadySummary(fn.ID, "updated", err), err)
 		} else {
 			updated = ready
 		}

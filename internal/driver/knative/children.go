@@ -235,11 +235,19 @@ func condText(c map[string]any) string {
 func (d *Driver) waitChildReady(ctx context.Context, k childKind, ns, name string) (*unstructured.Unstructured, error) {
 	var last *unstructured.Unstructured
 	path := itemPath(k.gvr, ns, name)
-	err := platform.WaitFor(ctx, fmt.Sprintf("%s %s/%s", k.what, ns, name), "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+	what := fmt.Sprintf("%s %s/%s", k.what, ns, name)
+	// The caller has just written the object: one no longer returned was deleted.
+	presence := platform.NewPresence(what, "ready", true)
+	err := platform.WaitFor(ctx, what, "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
 		u, err := d.client(k.gvr, ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
 		if err != nil {
 			return d.pollError(http.MethodGet, path, err)
 		}
+		presence.Found()
 		last = u
 		ok, why := childReadiness(u)
 		return ok, why, nil

@@ -37,6 +37,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/faasform/terraform-provider-faas/internal/circuit"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
@@ -73,6 +74,10 @@ type Config struct {
 	// (after a scaling policy write, and while a deletion completes); the zero value
 	// means platform.DefaultBackoff.
 	PollBackoff wait.Backoff
+	// ProbeInterval is how often an open circuit lets one request through to check
+	// whether the API server is back (internal/circuit); 0 means
+	// circuit.DefaultProbeInterval.
+	ProbeInterval time.Duration
 }
 
 // Driver implements platform.Driver, platform.ScalingDriver, platform.SecretDriver,
@@ -134,8 +139,26 @@ func New(cfg Config) (*Driver, error) {
 	// that a few retries with backoff could use it up; each attempt gets it instead.
 	attemptTimeout := rc.Timeout
 	rc.Timeout = 0
+	ns := cfg.Namespace
+	if ns == "" {
+		ns = DefaultNamespace
+	}
+	poll := cfg.PollBackoff
+	if poll.Duration == 0 {
+		poll = platform.DefaultBackoff
+	}
+	d := &Driver{namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll, cache: newObjectCache()}
+	d.addRedacted(rc.BearerToken, rc.Password, string(rc.KeyData))
+	// An echoed PEM key may come back line by line: every long line is secret too.
+	for _, line := range strings.Split(string(rc.KeyData), "\n") {
+		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			d.addRedacted(line)
+		}
+	}
+	// One circuit for the API server, shared by the dynamic and discovery clients.
+	breaker := circuit.New(d.endpoint, cfg.ProbeInterval)
 	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-		return &retryTransport{next: rt, maxRetries: maxRetries, backoff: backoff, attemptTimeout: attemptTimeout}
+		return &retryTransport{next: breaker.Wrap(rt), breaker: breaker, redact: d.redact, maxRetries: maxRetries, backoff: backoff, attemptTimeout: attemptTimeout}
 	})
 	dyn, err := dynamic.NewForConfig(rc)
 	if err != nil {
@@ -145,23 +168,8 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("knative driver: %w", err)
 	}
-	ns := cfg.Namespace
-	if ns == "" {
-		ns = DefaultNamespace
-	}
-	poll := cfg.PollBackoff
-	if poll.Duration == 0 {
-		poll = platform.DefaultBackoff
-	}
-	d := &Driver{dyn: dyn, disco: disco, namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll, cache: newObjectCache()}
+	d.dyn, d.disco = dyn, disco
 	caches.Register(d.endpoint, d.cache)
-	d.addRedacted(rc.BearerToken, rc.Password, string(rc.KeyData))
-	// An echoed PEM key may come back line by line: every long line is secret too.
-	for _, line := range strings.Split(string(rc.KeyData), "\n") {
-		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
-			d.addRedacted(line)
-		}
-	}
 	return d, nil
 }
 
@@ -506,14 +514,22 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 // == generation and Ready True, platforms.md 3.2) and returns the last read. A
 // generation that failed (Ready False once observed) ends the wait at once with the
 // condition's reason and message; a wait that runs out of time returns a
-// *platform.TimeoutError with the last one.
+// *platform.TimeoutError with the last one. The caller has just written the Service, so
+// one the API server no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	var last *unstructured.Unstructured
-	err := platform.WaitFor(ctx, "function "+id.String(), "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+	what := "function " + id.String()
+	presence := platform.NewPresence(what, "ready", true)
+	err := platform.WaitFor(ctx, what, "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
 		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
 		if err != nil {
 			return d.pollError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err)
 		}
+		presence.Found()
 		last = u
 		s, err := toService(u)
 		if err != nil {
@@ -529,13 +545,18 @@ func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstru
 }
 
 // pollError decides what a failed read does to a wait: an answer of the API server
-// (403, 404, ...) ends it, while a read that got no answer (the deadline or the client's
-// rate limiter cut it short, or the connection failed after the retries) leaves the
-// wait to its deadline, which then reports the platform's last status.
+// (403, 404, ...) ends it, and so does a read the open circuit refused (the API server
+// failed persistently: internal/circuit), while a read that got no answer (the
+// deadline or the client's rate limiter cut it short, or the connection failed after
+// the retries) leaves the wait to its deadline, which then reports the platform's last
+// status.
 func (d *Driver) pollError(method, path string, err error) (bool, string, error) {
 	var se apierrors.APIStatus
 	if errors.As(err, &se) {
 		return false, "", d.apiError(method, path, err)
+	}
+	if circuit.IsOpenError(err) {
+		return false, "", err
 	}
 	return false, "", nil //nolint:nilerr // not an answer: keep waiting until the deadline
 }

@@ -523,10 +523,28 @@ func TestPersistentErrorIsBoundedAndReported(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	// A refresh read lists the namespace first and falls back to reading the Service:
-	// each is tried 1 + MaxRetries (5) times.
-	if n := len(sim.Requests()); n != 12 {
-		t.Errorf("%d attempts, want 2 × (1 + MaxRetries (5))", n)
+	// the list is tried 1 + MaxRetries (5) times, and opens the circuit, so the read is
+	// not sent (internal/circuit).
+	if n := len(sim.Requests()); n != 6 {
+		t.Errorf("%d attempts, want one budget: 1 + MaxRetries (5)", n)
 	}
+	if !strings.Contains(err.Error(), "not sent") {
+		t.Errorf("the second request was not refused by the circuit: %v", err)
+	}
+	// Later requests fail at once with the same cause, and send nothing.
+	sim.ResetRequests()
+	for _, name := range []string{"y", "z"} {
+		if _, err := d.ReadFunction(ctx, platform.FunctionID{Namespace: "default", Name: name}); err == nil || !strings.Contains(err.Error(), "etcdserver: leader changed") {
+			t.Fatalf("got %v", err)
+		}
+	}
+	if n := len(sim.Requests()); n != 0 {
+		t.Errorf("%d requests sent while the circuit was open", n)
+	}
+	// A new run (a new driver) starts with a closed circuit.
+	sim.ClearFaults()
+	d = driverFor(t, sim.URL())
+	_, _ = d.Info(ctx)
 	if strings.Contains(err.Error(), testToken) {
 		t.Errorf("the token leaked into an error: %v", err)
 	}

@@ -383,8 +383,9 @@ func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID
 	if wrote {
 		_, err = d.WaitReady(ctx, fn)
 	}
-	if errors.Is(err, platform.ErrNotFound) {
-		// The function was deleted meanwhile (destroyed in the same run): the keys went with it.
+	var deleted *platform.DeletedError
+	if errors.As(err, &deleted) {
+		// A function deleted during the rollout no longer holds the policy either.
 		return nil
 	}
 	return err

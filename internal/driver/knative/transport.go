@@ -1,9 +1,11 @@
 package knative
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
+	"github.com/faasform/terraform-provider-faas/internal/circuit"
 )
 
 // DefaultRetryBackoff is the schedule between retries of a failed request: 500 ms
@@ -78,8 +81,16 @@ var eofPhrases = strings.NewReplacer(
 // requests only (GET, PUT with a resourceVersion, merge PATCH, DELETE), connection
 // failures after sending and 502/504 too. A create that may have been applied becomes
 // an *AmbiguousError instead. Retries are bounded by maxRetries and the request context.
+//
+// Each attempt goes through breaker (next is wrapped by it): a request that uses its
+// whole budget on an unavailable API server opens the circuit, and later attempts then
+// fail at once with that cause (internal/circuit).
 type retryTransport struct {
-	next       http.RoundTripper
+	next    http.RoundTripper
+	breaker *circuit.Breaker
+	// redact hides credentials and secret values in the circuit's cause; nil means
+	// nothing to hide.
+	redact     func(string) string
 	maxRetries int
 	backoff    wait.Backoff
 	// attemptTimeout bounds each attempt, until its response body is closed; 0 means
@@ -102,7 +113,7 @@ func idempotent(r *http.Request) bool {
 // server: only a failure to connect is known to be one.
 func notSent(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return errors.As(err, &op) && op.Op == "dial" || circuit.IsOpenError(err)
 }
 
 func tlsFailure(err error) bool {
@@ -149,11 +160,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		logAttempt(ctx, req, attempt, start, resp, err)
-		last := attempt >= t.maxRetries
+		// The last attempt: the budget is used up, or the circuit is open (this attempt
+		// was its probe, or another request used its whole budget meanwhile), so that a
+		// retry would only wait for the same failure.
+		exhausted := attempt >= t.maxRetries
+		last := exhausted || t.breaker != nil && t.breaker.IsOpen()
 		var wait time.Duration
 		var reason string
 		switch {
 		case err != nil:
+			if circuit.IsOpenError(err) {
+				return nil, err
+			}
 			if ctx.Err() != nil || tlsFailure(err) {
 				return nil, err
 			}
@@ -161,11 +179,18 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: errors.New(err.Error())}
 			}
 			if last {
-				return nil, &retriesExhaustedError{method: req.Method, path: req.URL.Path, attempts: attempt + 1, msg: eofPhrases.Replace(err.Error())}
+				e := &retriesExhaustedError{method: req.Method, path: req.URL.Path, attempts: attempt + 1, msg: eofPhrases.Replace(err.Error())}
+				if exhausted && circuit.Classify(ctx, nil, err) == circuit.Unavailable {
+					t.trip(e.msg, req, attempt)
+				}
+				return nil, e
 			}
 			reason = eofPhrases.Replace(err.Error())
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
 			if last {
+				if exhausted {
+					t.trip(statusCause(resp), req, attempt)
+				}
 				// client-go would retry a Retry-After answer up to ten more times.
 				resp.Header.Del("Retry-After")
 				return resp, nil
@@ -179,6 +204,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: fmt.Errorf("HTTP %d from a gateway or proxy", resp.StatusCode)}
 			}
 			if last {
+				if exhausted {
+					t.trip(statusCause(resp), req, attempt)
+				}
 				resp.Header.Del("Retry-After")
 				return resp, nil
 			}
@@ -201,6 +229,42 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case <-timer.C:
 		}
 	}
+}
+
+// trip opens the circuit after a request used its whole budget; cause is its last
+// failure. It is redacted and freed of the phrases client-go retries on.
+func (t *retryTransport) trip(cause string, req *http.Request, attempt int) {
+	if t.breaker == nil {
+		return
+	}
+	if t.redact != nil {
+		cause = t.redact(cause)
+	}
+	t.breaker.Trip(fmt.Sprintf("%s %s: %s (%d attempts)", req.Method, req.URL.Path, eofPhrases.Replace(cause), attempt+1))
+}
+
+// statusCause describes a 429 or 5xx answer: its status and the message of the
+// Kubernetes Status in its body, if any. The body stays readable for the caller.
+func statusCause(resp *http.Response) string {
+	s := fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if resp.Body == nil {
+		return s
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return s
+	}
+	var st struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(head, &st) == nil && strings.TrimSpace(st.Message) != "" {
+		s += ": " + strings.TrimSpace(st.Message)
+	}
+	return s
 }
 
 // cancelOnClose releases an attempt's timeout once its response body is closed.

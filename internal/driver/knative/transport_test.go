@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/faasform/terraform-provider-faas/internal/circuit"
 )
 
 // scripted answers each attempt from a list: a status, or an error.
@@ -158,5 +160,73 @@ func TestRetryTransportBoundsEachAttempt(t *testing.T) {
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s took %s", c.method, d)
 		}
+	}
+}
+
+// TestRetryTransportCircuit: the circuit opens when one request used its whole budget
+// on an unavailable API server, and is shared by every client of the driver: a later
+// request through another transport is not sent and fails with that cause, worded so
+// that client-go does not retry it.
+func TestRetryTransportCircuit(t *testing.T) {
+	reset := errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer")
+	for _, c := range []struct {
+		name  string
+		steps []any
+		cause string
+	}{
+		{"connection resets", []any{reset}, "read: connection reset (4 attempts)"},
+		{"503", []any{503}, "HTTP 503 Service Unavailable"},
+		{"429", []any{429}, "HTTP 429 Too Many Requests"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := circuit.New("https://127.0.0.1:6443", time.Hour)
+			next := &scripted{steps: c.steps}
+			backoff := wait.Backoff{Duration: time.Millisecond, Factor: 1}
+			dyn := &retryTransport{next: b.Wrap(next), breaker: b, maxRetries: 3, backoff: backoff}
+			disco := &retryTransport{next: b.Wrap(next), breaker: b, maxRetries: 3, backoff: backoff}
+			req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://127.0.0.1:6443/version", nil)
+			if resp, err := disco.RoundTrip(req); err == nil {
+				resp.Body.Close()
+			}
+			if next.n.Load() != 4 || !b.IsOpen() {
+				t.Fatalf("%d attempts, open %v", next.n.Load(), b.IsOpen())
+			}
+			for _, m := range []string{http.MethodGet, http.MethodPost} {
+				req, _ = http.NewRequestWithContext(context.Background(), m, "https://127.0.0.1:6443/apis/serving.knative.dev/v1/namespaces/default/services", strings.NewReader("{}"))
+				_, err := dyn.RoundTrip(req)
+				var amb *AmbiguousError
+				if !circuit.IsOpenError(err) || errors.As(err, &amb) || !strings.Contains(err.Error(), "is unavailable: GET /version: ") || !strings.Contains(err.Error(), c.cause) ||
+					strings.Contains(err.Error(), "reset by peer") {
+					t.Fatalf("%s: %v", m, err)
+				}
+			}
+			if next.n.Load() != 4 {
+				t.Fatalf("%d attempts: a request was sent while the circuit was open", next.n.Load())
+			}
+		})
+	}
+}
+
+// TestRetryTransportCircuitStaysClosed: answers (404, 409, 500), and attempts that time
+// out after they were sent, never open the circuit.
+func TestRetryTransportCircuitStaysClosed(t *testing.T) {
+	b := circuit.New("x", time.Hour)
+	next := &scripted{steps: []any{404, 409, 500, 404}}
+	rt := &retryTransport{next: b.Wrap(next), breaker: b, maxRetries: 0, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 1}}
+	for range 4 {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://x/apis/x", nil)
+		if resp, err := rt.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	slow := &retryTransport{next: b.Wrap(&hanging{}), breaker: b, maxRetries: 0, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 1}, attemptTimeout: 20 * time.Millisecond}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://x/apis/x", nil)
+	if _, err := slow.RoundTrip(req); err == nil {
+		t.Fatal("want the slow attempt's timeout")
+	}
+	if b.IsOpen() {
+		t.Fatal("the circuit opened without a persistent unavailability")
 	}
 }

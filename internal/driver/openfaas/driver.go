@@ -12,8 +12,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -21,6 +25,11 @@ import (
 
 // DefaultNamespace is the OpenFaaS function namespace when none is configured.
 const DefaultNamespace = "openfaas-fn"
+
+// CEMaxFunctions is the Community Edition's function limit: faas-netes refuses a create
+// once its namespace holds that many (MaxFunctions in pkg/handlers/replica_reader.go,
+// checked in pkg/handlers/deploy.go), and faasd CE has the same limit.
+const CEMaxFunctions = 15
 
 // Backends and editions as the driver names them.
 const (
@@ -53,7 +62,10 @@ type Driver struct {
 	cache *readCache
 }
 
-var _ platform.Driver = (*Driver)(nil)
+var (
+	_ platform.Driver          = (*Driver)(nil)
+	_ platform.FunctionLimiter = (*Driver)(nil)
+)
 
 // New returns a Driver. It does not contact the gateway: detection happens on first use.
 func New(cfg Config) *Driver {
@@ -135,6 +147,9 @@ func capabilities(backend, edition string) platform.Capabilities {
 	}
 	if backend == BackendFaasd {
 		c.MaxReplicas = 1 // one container per function
+	}
+	if edition == EditionCE {
+		c.MaxFunctions = CEMaxFunctions
 	}
 	if backend == BackendFaasd && edition == EditionPro {
 		c.Supported = append(c.Supported, "faas_function.namespace.multiple", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
@@ -228,6 +243,14 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	if err != nil {
 		return nil, err
 	}
+	if err := d.functionLimit(ctx, info, fn.ID, true); err != nil {
+		var limit *platform.FunctionLimitError
+		if errors.As(err, &limit) {
+			return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
+		}
+		// The gateway enforces the limit too, and its refusal is explained below.
+		tflog.Debug(ctx, "could not count the functions before a create", map[string]any{"error": err.Error()})
+	}
 	token := newToken()
 	body := toWire(fn, token)
 	adopted, err := platform.CreateOnce(ctx, platform.Create[*platform.Function]{
@@ -243,7 +266,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 			if errors.Is(apiErr, platform.ErrConflict) {
 				return nil, apiErr
 			}
-			return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
+			return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explainCreate(info, fn.Image, apiErr))
 		},
 		ReadBack: func(ctx context.Context) (*platform.Function, bool, error) {
 			st, err := d.freshStatus(ctx, fn.ID)
@@ -264,6 +287,14 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		return adopted, err
 	}
 	got, err := d.ReadFunction(ctx, fn.ID)
+	if errors.Is(err, platform.ErrNotFound) {
+		// Accepted (2xx), but faas-netes answers reads from an informer cache that may
+		// not hold a Deployment created a moment ago: the create succeeded, and the
+		// readiness wait polls until the gateway returns the function.
+		sent := *fn
+		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID), Reason: "accepted; the gateway does not return it yet"}
+		return &sent, nil
+	}
 	if err != nil {
 		// The function exists: return what was sent, so that it is recorded in state
 		// (tainted) rather than orphaned.
@@ -272,6 +303,81 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		return &sent, fmt.Errorf("function %s was created, but reading it back failed: %w", fn.ID, err)
 	}
 	return got, nil
+}
+
+// CheckFunctionLimit implements platform.FunctionLimiter from this run's read of the
+// namespace (one list for every create a plan checks).
+func (d *Driver) CheckFunctionLimit(ctx context.Context, id platform.FunctionID) error {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return err
+	}
+	return d.functionLimit(ctx, info, id, false)
+}
+
+// functionLimit returns a *platform.FunctionLimitError when the edition limits the
+// number of functions and id's namespace already holds that many, id not among them (a
+// create of an existing function fails as such). fresh lists the namespace from the
+// gateway instead of this run's cache.
+func (d *Driver) functionLimit(ctx context.Context, info platform.Info, id platform.FunctionID, fresh bool) error {
+	limit := info.Capabilities.MaxFunctions
+	if limit == 0 {
+		return nil
+	}
+	var names []string
+	if fresh {
+		list, err := d.listFromPlatform(ctx, id.Namespace)
+		if err != nil {
+			return err
+		}
+		for _, st := range list {
+			names = append(names, st.Name)
+		}
+	} else {
+		list, err := d.listNamespace(ctx, id.Namespace)
+		if err != nil {
+			return err
+		}
+		for _, st := range list {
+			names = append(names, st.Name)
+		}
+	}
+	if len(names) < limit || slices.Contains(names, id.Name) {
+		return nil
+	}
+	sort.Strings(names)
+	return &platform.FunctionLimitError{Platform: info.Describe(), Limit: limit, Function: id, Existing: names,
+		Instead: "Delete functions that are no longer needed, or use OpenFaaS Standard or Enterprise, which have no such limit"}
+}
+
+// explainCreate adds plain words to a refused create of image: the edition's function
+// limit (faas-netes answers 400 "unable to create function, maximum: 15, ..." when
+// creates raced past the provider's own count), an image the Community Edition cannot
+// reach anonymously, a missing secret.
+func (d *Driver) explainCreate(info platform.Info, image string, err error) error {
+	var api *platform.APIError
+	if errors.As(err, &api) && api.StatusCode == http.StatusBadRequest && info.Edition == EditionCE {
+		msg := strings.ToLower(api.Message)
+		switch {
+		case strings.Contains(msg, "only allows public images"):
+			return fmt.Errorf("%w. %s", err, imageRefusal(info, image))
+		case info.Capabilities.MaxFunctions > 0 && (strings.Contains(msg, "maximum:") || (strings.Contains(msg, "only allows") && strings.Contains(msg, "functions"))):
+			return fmt.Errorf("%w. %s allows at most %d functions and already holds that many: delete functions that are no longer needed, "+
+				"or use OpenFaaS Standard or Enterprise, which have no such limit", err, info.Describe(), info.Capabilities.MaxFunctions)
+		}
+	}
+	return d.explain(err)
+}
+
+// imageRefusal explains faas-netes Community Edition's image check: on every deploy and
+// update it asks the image's registry for the manifest anonymously (isAnonymous in
+// pkg/handlers/validate.go, called by deploy.go and update.go), and refuses the image
+// when that request fails.
+func imageRefusal(info platform.Info, image string) string {
+	return fmt.Sprintf("%s deploys only images that it can fetch from their registry without credentials: it checks every image "+
+		"on deploy and update with an anonymous request for its manifest, and that request failed for image %q. The image is private, "+
+		"does not exist (check the name and tag), or its registry cannot be reached from faas-netes. Use a public image that faas-netes "+
+		"can reach anonymously, or OpenFaaS Standard or Enterprise for images in private registries", info.Describe(), image)
 }
 
 func invokeURL(endpoint string, id platform.FunctionID) string {
@@ -386,6 +492,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 	}
 	cur := deploymentFromStatus(st)
 	before, _ := json.Marshal(cur)
+	image := cur.Image
 	if err := mutate(&cur); err != nil {
 		return err
 	}
@@ -402,6 +509,15 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 	}
 	if !isSuccess(resp.StatusCode) {
 		return d.apiError(http.MethodPut, "/system/functions", resp)
+	}
+	if info, ierr := d.Info(ctx); ierr == nil && info.Backend == BackendFaasNetes && info.Edition == EditionCE &&
+		resp.StatusCode == http.StatusOK && len(strings.TrimSpace(string(resp.Body))) == 0 && cur.Image != image {
+		// faas-netes applies an update with 202. When its image check refuses the new
+		// image it only logs the error and answers 200 with an empty body, having
+		// changed nothing (pkg/handlers/update.go): say so rather than report success.
+		return &platform.APIError{Method: http.MethodPut, Path: "/system/functions", StatusCode: resp.StatusCode, Kind: platform.ErrInvalid,
+			Message: "(empty response body: faas-netes did not apply the update). " + imageRefusal(info, cur.Image) +
+				". (faas-netes answers the same way when the update conflicted with another writer of the Deployment: if the image is public, apply again.)"}
 	}
 	return nil
 }

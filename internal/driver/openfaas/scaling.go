@@ -249,10 +249,10 @@ func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what st
 		return fmt.Errorf("removing %s from function %s: %w", what, fn, d.explain(err))
 	}
 	if wrote {
-		if err := d.WaitReady(ctx, fn); !errors.Is(err, platform.ErrNotFound) {
+		// A function deleted during the rollout no longer holds the keys either.
+		if err := d.WaitReady(ctx, fn); err != nil && !isDeleted(err) {
 			return err
 		}
-		// The function was deleted meanwhile (destroyed in the same run): the keys went with it.
 	}
 	return nil
 }
@@ -273,14 +273,29 @@ func changedKeys(kind string, before, after map[string]string) []string {
 	return out
 }
 
+// isDeleted reports a wait that ended because its object was deleted.
+func isDeleted(err error) bool {
+	var deleted *platform.DeletedError
+	return errors.As(err, &deleted)
+}
+
 // WaitReady waits until the function is ready again after a write that rolled it out;
-// a function whose policy allows scale to zero is ready with zero replicas.
+// a function whose policy allows scale to zero is ready with zero replicas. The write
+// has just read the function, so one that the gateway no longer returns (platform.
+// GoneAfter reads in a row) was deleted meanwhile: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) error {
-	return platform.WaitFor(ctx, "function "+id.String(), "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+	what := "function " + id.String()
+	presence := platform.NewPresence(what, "ready", true)
+	return platform.WaitFor(ctx, what, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
 		fn, err := d.ReadFunction(ctx, id)
+		if errors.Is(err, platform.ErrNotFound) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
 		if err != nil {
 			return false, "", err
 		}
+		presence.Found()
 		return fn.Status.Ready, fn.Status.Reason, nil
 	})
 }

@@ -352,6 +352,10 @@ func decodeDeployment(w http.ResponseWriter, r *http.Request) (Function, bool) {
 	return fn, true
 }
 
+// ceImageMessage is faas-netes Community Edition's answer to an image that an anonymous
+// registry request cannot reach (pkg/handlers/validate.go).
+const ceImageMessage = "the Community Edition license agreement only allows public images"
+
 // deployFunction serves POST /system/functions (platforms.md 2.4).
 func (s *Server) deployFunction(w http.ResponseWriter, r *http.Request) {
 	fn, ok := decodeDeployment(w, r)
@@ -365,9 +369,21 @@ func (s *Server) deployFunction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
+	if s.imageRefused(fn.Image) {
+		// After the secrets and before the count, as in faas-netes pkg/handlers/deploy.go.
+		http.Error(w, ceImageMessage, http.StatusBadRequest)
+		return
+	}
 	k := key{fn.Namespace, fn.Service}
 	if s.ce() && s.countFunctions() >= ceMaxFunctions {
-		http.Error(w, fmt.Sprintf("the Community Edition license agreement only allows %d functions", ceMaxFunctions), http.StatusBadRequest)
+		// faas-netes counts its namespace's functions before creating the Deployment, so
+		// a duplicate create at the limit is refused as over the limit
+		// (pkg/handlers/deploy.go); faasd's wording is the simulator's own.
+		msg := fmt.Sprintf("the Community Edition license agreement only allows %d functions", ceMaxFunctions)
+		if s.netes() {
+			msg = fmt.Sprintf("unable to create function, maximum: %d, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard", ceMaxFunctions)
+		}
+		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
 	if _, exists := s.funcs[k]; exists {
@@ -419,6 +435,12 @@ func (s *Server) updateFunction(w http.ResponseWriter, r *http.Request) {
 		} else {
 			http.Error(w, fmt.Sprintf("service %s not found", fn.Service), http.StatusNotFound)
 		}
+		return
+	}
+	if s.imageRefused(fn.Image) {
+		// faas-netes checks the image once it has found the Deployment, and on this
+		// error only logs and returns without writing a status: an empty 200, nothing
+		// changed (pkg/handlers/update.go).
 		return
 	}
 	rec := &record{fn: fn, invocations: old.invocations, deleting: old.deleting, deleteReads: old.deleteReads}

@@ -179,9 +179,20 @@ func TestCEFunctionLimit(t *testing.T) {
 			for i := range 15 {
 				c.expect(http.MethodPost, "/system/functions", dep(fmt.Sprintf("f%d", i)), ok)
 			}
+			want := "only allows 15 functions"
+			if b == FaasNetes {
+				// faas-netes pkg/handlers/deploy.go
+				want = "unable to create function, maximum: 15, visit https://openfaas.com/pricing to upgrade to OpenFaaS Standard"
+			}
 			r := c.expect(http.MethodPost, "/system/functions", dep("f15"), 400)
-			if !strings.Contains(r.text(), "15 functions") {
-				t.Errorf("body %q", r.text())
+			if strings.TrimSpace(r.text()) != want && !strings.Contains(r.text(), want) {
+				t.Errorf("body %q, want %q", r.text(), want)
+			}
+			// At the limit, faas-netes refuses a duplicate as over the limit too: it counts first.
+			if b == FaasNetes {
+				if r := c.expect(http.MethodPost, "/system/functions", dep("f0"), 400); !strings.Contains(r.text(), want) {
+					t.Errorf("duplicate at the limit: %q", r.text())
+				}
 			}
 		})
 	}
@@ -760,5 +771,41 @@ func TestInvoke(t *testing.T) {
 	r = c.expect(http.MethodPost, "/function/echo", "x", 503)
 	if !strings.Contains(r.text(), "No endpoints available for: echo.") {
 		t.Errorf("body %q", r.text())
+	}
+}
+
+// TestCEPublicImages: faas-netes CE checks every image with an anonymous registry
+// request (pkg/handlers/validate.go): a deploy of an image it cannot reach gets 400
+// with its message, an update an empty 200 that changes nothing (pkg/handlers/update.go).
+// faasd and Pro do not check; without PublicImages every image is public.
+func TestCEPublicImages(t *testing.T) {
+	public := []string{"127.0.0.1:5000/", "ghcr.io/openfaas/"}
+	s, c := newSim(t, Options{PublicImages: public})
+	r := c.expect(http.MethodPost, "/system/functions", with(dep("priv"), "image", "registry.example.com/private/app:1"), 400)
+	if strings.TrimSpace(r.text()) != "the Community Edition license agreement only allows public images" {
+		t.Errorf("body %q", r.text())
+	}
+	if _, ok := s.GetFunction("openfaas-fn", "priv"); ok {
+		t.Fatal("a refused image was deployed")
+	}
+	c.expect(http.MethodPost, "/system/functions", with(dep("pub"), "image", "127.0.0.1:5000/fn/echo:1"), 202)
+	r = c.expect(http.MethodPut, "/system/functions", with(dep("pub"), "image", "registry.example.com/private/app:2"), 200)
+	if len(r.body) != 0 {
+		t.Errorf("update body %q, want empty", r.text())
+	}
+	if fn, _ := s.GetFunction("openfaas-fn", "pub"); fn.Image != "127.0.0.1:5000/fn/echo:1" {
+		t.Fatalf("a refused update changed the image to %q", fn.Image)
+	}
+	c.expect(http.MethodPut, "/system/functions", with(dep("pub"), "image", "ghcr.io/openfaas/figlet:latest"), 202)
+	// An update of a missing function is still a 404: the Deployment is read first.
+	c.expect(http.MethodPut, "/system/functions", with(dep("nope"), "image", "registry.example.com/private/app:2"), 404)
+
+	for _, opts := range []Options{{}, {Edition: Pro, PublicImages: public}, {Backend: Faasd, PublicImages: public}} {
+		_, c := newSim(t, opts)
+		want := http.StatusAccepted
+		if opts.Backend == Faasd {
+			want = http.StatusOK
+		}
+		c.expect(http.MethodPost, "/system/functions", with(dep("any"), "image", "registry.example.com/private/app:1"), want)
 	}
 }

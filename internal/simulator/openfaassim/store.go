@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +82,15 @@ type Options struct {
 	// DeleteAfterPolls is how many reads after a DELETE on faas-netes still
 	// return the function (foreground deletion); 0 means gone at once.
 	DeleteAfterPolls int
+	// PublicImages, when not empty, lists the image reference prefixes (registries or
+	// repositories, such as "127.0.0.1:5000/" or "ghcr.io/openfaas/") that an
+	// anonymous registry request can reach. faas-netes Community Edition checks every
+	// image that way on deploy and update (isAnonymous in pkg/handlers/validate.go):
+	// in CE mode an image without one of these prefixes is refused, a deploy with 400
+	// "the Community Edition license agreement only allows public images", an update
+	// with an empty 200 that changes nothing (pkg/handlers/update.go). Empty means every
+	// image is public. faasd and Pro do not check.
+	PublicImages []string
 	// Version is the provider release reported by /system/info, default
 	// "0.18.10" for faas-netes and "0.19.6" for faasd.
 	Version string
@@ -223,6 +233,20 @@ func (s *Server) Options() Options {
 
 func (s *Server) netes() bool { return s.opts.Backend == FaasNetes }
 func (s *Server) ce() bool    { return s.opts.Edition == CE }
+
+// imageRefused reports an image that faas-netes Community Edition's anonymous registry
+// check would refuse (see Options.PublicImages).
+func (s *Server) imageRefused(image string) bool {
+	if !s.netes() || !s.ce() || len(s.opts.PublicImages) == 0 {
+		return false
+	}
+	for _, p := range s.opts.PublicImages {
+		if strings.HasPrefix(image, p) {
+			return false
+		}
+	}
+	return true
+}
 
 // namespaces lists the namespaces that exist, the default one first.
 func (s *Server) namespaces() []string {
