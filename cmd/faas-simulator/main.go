@@ -61,6 +61,7 @@ func run(args []string, stderr io.Writer) error {
 	extra := fs.String("extra-namespaces", "", "comma-separated further namespaces (pro only)")
 	readyAfter := fs.Int("ready-after-polls", 0, "reads before a created or updated function is ready (-1: never)")
 	deleteAfter := fs.Int("delete-after-polls", 0, "reads during which a deleted function is still returned (faas-netes)")
+	staleReads := fs.Duration("stale-reads", 0, "openfaas faas-netes: how long reads still show a function as it was before a write (informer cache lag), e.g. 300ms")
 	version := fs.String("version", "", "provider version reported by /system/info")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
 	kubeconfigOut := fs.String("kubeconfig-out", "", "knative: write a kubeconfig pointing at the simulator to this file")
@@ -122,6 +123,7 @@ func run(args []string, stderr io.Writer) error {
 		ExtraNamespaces:  extras,
 		ReadyAfterPolls:  *readyAfter,
 		DeleteAfterPolls: *deleteAfter,
+		StaleReads:       *staleReads,
 		Version:          *version,
 		OnRequest: func(r openfaassim.Request) {
 			status := fmt.Sprint(r.Status)
