@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -260,7 +261,8 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		}
 		apiErr := d.apiError(http.MethodPost, "/system/functions", resp)
 		if errors.Is(apiErr, platform.ErrConflict) {
-			if st, rerr := d.freshStatus(ctx, fn.ID); rerr == nil {
+			// It exists, but faas-netes' reads may not show it yet (verify.go).
+			if st, rerr := d.awaitVisible(ctx, fn.ID, "returned", func(*functionStatus) bool { return true }); rerr == nil {
 				// Ours: this create's earlier attempt, or a create of the same configuration
 				// by this provider whose run was interrupted before it was recorded in
 				// state (the provider killed mid-apply). Anything else is not taken over.
@@ -273,7 +275,9 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		}
 		return nil, fmt.Errorf("creating function %s: %w", fn.ID, d.explain(apiErr))
 	}
-	got, err := d.ReadFunction(ctx, fn.ID)
+	// faas-netes reads lag behind writes (verify.go): wait until the read shows this
+	// create's function, not a 404 or a function of the same name just deleted.
+	st, err := d.awaitVisible(ctx, fn.ID, "showing the function just created", func(st *functionStatus) bool { return createdBy(st, token) })
 	if err != nil {
 		// The function exists: return what was sent, so that it is recorded in state
 		// (tainted) rather than orphaned.
@@ -281,7 +285,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID)}
 		return &sent, fmt.Errorf("function %s was created, but reading it back failed: %w", fn.ID, err)
 	}
-	return got, nil
+	return fromWire(st, info, d.endpoint()), nil
 }
 
 func invokeURL(endpoint string, id platform.FunctionID) string {
@@ -406,34 +410,72 @@ func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func
 	return d.modify(ctx, id, true, mutate)
 }
 
+// On faas-netes the write is confirmed by reading it back (verify.go): after a 202 until
+// the read shows it; after a 200, which faas-netes answers when it did not apply the
+// update, the read-modify-write runs again from what the platform holds, up to
+// updateAttempts times, and then fails with ErrNotApplied.
 func (d *Driver) modify(ctx context.Context, id platform.FunctionID, requireRecord bool, mutate func(cur *functionDeployment) error) error {
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
+	verify, err := d.verifies(ctx)
+	if err != nil {
+		return err
+	}
 	// Never from the cache: the write must start from what the platform holds now.
 	st, err := d.freshStatus(ctx, id)
 	if err != nil {
 		return err
 	}
-	cur, complete := deploymentFromStatus(st)
-	if requireRecord && !complete {
-		return fmt.Errorf("function %s was deployed outside Terraform and faas-netes does not return its environment variables, so writing it would drop them; apply a faas_function that manages it first, so that the provider records them: %w", id, platform.ErrUnsupported)
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		cur, complete := deploymentFromStatus(st)
+		if requireRecord && !complete {
+			return fmt.Errorf("function %s was deployed outside Terraform and faas-netes does not return its environment variables, so writing it would drop them; apply a faas_function that manages it first, so that the provider records them: %w", id, platform.ErrUnsupported)
+		}
+		before, _ := json.Marshal(cur)
+		if err := mutate(&cur); err != nil {
+			return err
+		}
+		after, _ := json.Marshal(cur)
+		if string(before) == string(after) {
+			return nil
+		}
+		resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
+		if err != nil {
+			return err
+		}
+		if !isSuccess(resp.StatusCode) {
+			return d.apiError(http.MethodPut, "/system/functions", resp)
+		}
+		if !verify {
+			return nil
+		}
+		holds := func(st *functionStatus) bool {
+			got, _ := deploymentFromStatus(st)
+			return sameDeployment(got, cur)
+		}
+		if resp.StatusCode != http.StatusOK {
+			// Accepted: wait until the gateway's reads show it.
+			if _, err := d.awaitVisible(ctx, id, "showing the update it accepted", holds); err != nil {
+				return fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
+			}
+			return nil
+		}
+		// 200: faas-netes did not apply it. The read shows what the platform holds now.
+		if st, err = d.freshStatus(ctx, id); err != nil {
+			return fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
+		}
+		if holds(st) {
+			return nil
+		}
+		if attempt >= updateAttempts {
+			return notApplied(cur.Image, attempt, time.Since(start))
+		}
+		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
+		if err := sleep(ctx, retryDelay(attempt)); err != nil {
+			return notApplied(cur.Image, attempt, time.Since(start))
+		}
 	}
-	before, _ := json.Marshal(cur)
-	if err := mutate(&cur); err != nil {
-		return err
-	}
-	after, _ := json.Marshal(cur)
-	if string(before) == string(after) {
-		return nil
-	}
-	resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
-	if err != nil {
-		return err
-	}
-	if !isSuccess(resp.StatusCode) {
-		return d.apiError(http.MethodPut, "/system/functions", resp)
-	}
-	return nil
 }
 
 // DeleteFunction implements platform.Driver. The namespace goes in the query
