@@ -274,15 +274,46 @@ type Platform struct {
 	// Route serves the platform's API for Serve; Middleware serves its next handler
 	// instead.
 	Route http.HandlerFunc
+	// Answers is the platform's form of the answers faults inject.
+	Answers
+	// Observe, when set, sees each request before it is handled and returns a function
+	// that sees the platform's own answer to it (not injected faults), or nil.
+	Observe func(r *http.Request, body []byte) func(status int, header http.Header, body []byte)
+}
+
+// Answers is a platform's own form of the answers that faults inject. A nil field
+// answers in plain text, as http.Error does.
+type Answers struct {
 	// Persistent writes a Faults.PersistentStatus answer (code is a valid status).
 	Persistent func(w http.ResponseWriter, r *http.Request, code int, message string)
 	// Unavailable writes a Faults.Burst503 answer.
 	Unavailable func(w http.ResponseWriter, r *http.Request)
 	// RateLimited writes a Faults.RateLimitEvery answer; the Retry-After header is set.
 	RateLimited func(w http.ResponseWriter, r *http.Request, retryAfterSeconds int)
-	// Observe, when set, sees each request before it is handled and returns a function
-	// that sees the platform's own answer to it (not injected faults), or nil.
-	Observe func(r *http.Request, body []byte) func(status int, header http.Header, body []byte)
+}
+
+func (a *Answers) persistent(w http.ResponseWriter, r *http.Request, code int, message string) {
+	if a.Persistent != nil {
+		a.Persistent(w, r, code, message)
+		return
+	}
+	http.Error(w, message, code)
+}
+
+func (a *Answers) unavailable(w http.ResponseWriter, r *http.Request) {
+	if a.Unavailable != nil {
+		a.Unavailable(w, r)
+		return
+	}
+	http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+}
+
+func (a *Answers) rateLimited(w http.ResponseWriter, r *http.Request, retryAfter int) {
+	if a.RateLimited != nil {
+		a.RateLimited(w, r, retryAfter)
+		return
+	}
+	http.Error(w, "rate limit exceeded", http.StatusTooManyRequests)
 }
 
 // Serve records the request, applies the faults and, unless a fault answers instead,
@@ -345,18 +376,18 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, p *Platform, next h
 		if rec.Status < 100 || rec.Status > 999 {
 			rec.Status = http.StatusInternalServerError
 		}
-		p.Persistent(w, r, rec.Status, f.PersistentMessage)
+		p.persistent(w, r, rec.Status, f.PersistentMessage)
 	case actDrop:
 		rec.Dropped = true
 		finish()
 		abort(w)
 	case actBurst:
 		rec.Status = http.StatusServiceUnavailable
-		p.Unavailable(w, r)
+		p.unavailable(w, r)
 	case actRateLimit:
 		rec.Status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfterSeconds))
-		p.RateLimited(w, r, f.RetryAfterSeconds)
+		p.rateLimited(w, r, f.RetryAfterSeconds)
 	case actIgnore:
 		rec.Status = http.StatusOK
 		w.WriteHeader(http.StatusOK)
