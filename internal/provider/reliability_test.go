@@ -97,12 +97,12 @@ func checkFleet(p openfaasPlatform) func(*terraform.State) error {
 	}
 }
 
-// faultTest runs a fault test case: in parallel against its own simulator, or alone on
-// a real gateway, which the tests share (the Community Edition holds 15 functions, and
-// the fleet is 10 of them).
-func faultTest(t *testing.T, tc resource.TestCase) {
+// faultTest runs a fault test case in parallel with others, except on a real Community
+// Edition gateway, which the tests share and which holds 15 functions (the fleet is 10
+// of them): there it runs alone.
+func faultTest(t *testing.T, p openfaasPlatform, tc resource.TestCase) {
 	t.Helper()
-	if realMode() {
+	if realMode() && p.Edition() == openfaassim.CE {
 		resource.Test(t, tc)
 		return
 	}
@@ -135,7 +135,7 @@ func TestAccReliability_faults(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := withFaults(t, newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro}, anyEdition))
-			faultTest(t, resource.TestCase{
+			faultTest(t, p, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				CheckDestroy:             checkNoFunctions(p),
 				Steps: []resource.TestStep{{
@@ -281,7 +281,7 @@ resource "faas_function" %q {
 	}
 	id := func(base string) string { return regexp.QuoteMeta(ns + "/" + p.Name(base)) }
 	base := providerBlock(p, "") + fn("a")
-	faultTest(t, resource.TestCase{
+	faultTest(t, p, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
