@@ -4,8 +4,9 @@
 # the code path used against a real gateway (openfaastest over HTTP, names with a run
 # prefix, clean-up by prefix, credentials from the environment) is exercised over the
 # wire on every make test. The simulator is faas-netes Pro with basic auth, a function
-# namespace that is not openfaas-fn, a second namespace, readiness after one poll and a
-# foreground deletion that lasts one poll; it is stopped on exit.
+# namespace that is not openfaas-fn, a second namespace, readiness after one poll, a
+# foreground deletion that lasts one poll, and reads that lag 50 ms behind writes (as
+# faas-netes' informer cache does; SIM_STALE_READS changes it); it is stopped on exit.
 #
 # The run fails when a test fails, when a test listed in REQUIRED below did not pass
 # (it skipped, or did not run at all), when the gateway's password appears anywhere in
@@ -24,7 +25,8 @@ extra_namespace=tfacc-team
 
 # Every OpenFaaS acceptance test that must pass against a faas-netes Pro gateway: the
 # standard lifecycles, imports, drift, out-of-band deletes, plan-time errors and data
-# sources. Tests that need the simulator, or another backend or edition, skip.
+# sources, and the fault suite (its faults come from a proxy in front of the gateway).
+# Tests that need the simulator, or another backend or edition, skip.
 REQUIRED=(
   TestAccOpenFaaS_platform
   TestAccProvider_configErrors
@@ -81,6 +83,18 @@ REQUIRED=(
   TestAccRefresh_outOfBandChangesBetweenPlansAreSeen
   TestAccRefresh_readsAfterWritesInOneRunSeeThem
   TestAccReliability_unknownValuesAtPlan
+  TestAccReliability_faults/429_with_Retry-After_on_a_third_of_requests
+  TestAccReliability_faults/bursts_of_503
+  TestAccReliability_faults/dropped_connections
+  TestAccReliability_faults/lost_responses
+  TestAccReliability_faults/latency_spikes
+  TestAccReliability_faults/updates_answered_200_without_being_applied
+  TestAccReliability_persistent500
+  TestAccReliability_ignoredUpdates
+  TestAccReliability_backToBackWrites
+  TestAccReliability_providerKilledMidApply
+  TestAccReliability_secretsNeverLeak
+  TestAccFunction_lostCreateResponseIsAdopted
   TestAccImportGenerateConfig
 )
 
@@ -101,7 +115,7 @@ password="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 [ "$edition" = pro ] || extra_namespace=""
 FAAS_SIMULATOR_PASSWORD=$password "$BIN/faas-simulator" -platform openfaas -listen 127.0.0.1:0 \
   -backend "$backend" -edition "$edition" -username admin -namespace "$namespace" \
-  -extra-namespaces "$extra_namespace" -ready-after-polls 1 -delete-after-polls 1 \
+  -extra-namespaces "$extra_namespace" -ready-after-polls 1 -delete-after-polls 1 -stale-reads "${SIM_STALE_READS:-50ms}" \
   -url-file "$work/url" 2>"$work/simulator.log" &
 sim_pid=$!
 for _ in $(seq 1 100); do

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // knativeFlags are the settings of -platform knative.
@@ -46,7 +47,7 @@ func runKnative(f knativeFlags, stderr io.Writer) error {
 // serveKnative starts the simulator, writes the URL and kubeconfig files, calls ready
 // with the URL (when not nil), and serves until ctx ends.
 func serveKnative(ctx context.Context, f knativeFlags, stderr io.Writer, ready func(url string)) error {
-	if err := checkLoopback(f.listen); err != nil {
+	if err := simcore.CheckLoopbackAddr(f.listen); err != nil {
 		return err
 	}
 	if f.token == "" {
@@ -92,7 +93,7 @@ func serveKnative(ctx context.Context, f knativeFlags, stderr io.Writer, ready f
 	url := scheme + "://" + ln.Addr().String()
 	srv := &http.Server{Handler: logAdmin(sim, logger), ReadHeaderTimeout: 10 * time.Second}
 	if f.urlFile != "" {
-		if err := writeFileAtomic(f.urlFile, url+"\n"); err != nil {
+		if err := simcore.WriteFileAtomic(f.urlFile, url+"\n"); err != nil {
 			_ = ln.Close()
 			return err
 		}
@@ -104,7 +105,7 @@ func serveKnative(ctx context.Context, f knativeFlags, stderr io.Writer, ready f
 			_ = ln.Close()
 			return err
 		}
-		if err := writeFileAtomic(f.kubeconfigOut, string(kc)); err != nil {
+		if err := simcore.WriteFileAtomic(f.kubeconfigOut, string(kc)); err != nil {
 			_ = ln.Close()
 			return err
 		}

@@ -32,12 +32,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 func main() {
@@ -63,6 +63,7 @@ func run(args []string, stderr io.Writer) error {
 	deleteAfter := fs.Int("delete-after-polls", 0, "reads during which a deleted function is still returned (faas-netes)")
 	publicImages := fs.String("public-images", "", "faas-netes CE: comma-separated image prefixes an anonymous registry request reaches; "+
 		"other images are refused as faas-netes CE refuses private ones (empty: every image is public)")
+	staleReads := fs.Duration("stale-reads", 0, "openfaas faas-netes: how long reads still show a function as it was before a write (informer cache lag), e.g. 300ms")
 	version := fs.String("version", "", "provider version reported by /system/info")
 	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
 	kubeconfigOut := fs.String("kubeconfig-out", "", "knative: write a kubeconfig pointing at the simulator to this file")
@@ -100,7 +101,7 @@ func run(args []string, stderr io.Writer) error {
 	if *edition != string(openfaassim.CE) && *edition != string(openfaassim.Pro) {
 		return fmt.Errorf("unsupported -edition %q (ce or pro)", *edition)
 	}
-	if err := checkLoopback(*listen); err != nil {
+	if err := simcore.CheckLoopbackAddr(*listen); err != nil {
 		return err
 	}
 	if *password == "" {
@@ -132,6 +133,7 @@ func run(args []string, stderr io.Writer) error {
 		ExtraNamespaces:  extras,
 		ReadyAfterPolls:  *readyAfter,
 		DeleteAfterPolls: *deleteAfter,
+		StaleReads:       *staleReads,
 		Version:          *version,
 		OnRequest: func(r openfaassim.Request) {
 			status := fmt.Sprint(r.Status)
@@ -150,7 +152,7 @@ func run(args []string, stderr io.Writer) error {
 	srv := &http.Server{Handler: logAdmin(sim, logger), ReadHeaderTimeout: 10 * time.Second}
 
 	if *urlFile != "" {
-		if err := writeFileAtomic(*urlFile, url+"\n"); err != nil {
+		if err := simcore.WriteFileAtomic(*urlFile, url+"\n"); err != nil {
 			_ = ln.Close()
 			return err
 		}
@@ -177,21 +179,6 @@ func run(args []string, stderr io.Writer) error {
 	return srv.Shutdown(sctx)
 }
 
-// checkLoopback refuses any listen address that is not a loopback IP or localhost.
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("invalid -listen %q: %w", addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("refusing to listen on %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed", addr)
-}
-
 // logAdmin logs admin API calls, which the simulator does not record.
 func logAdmin(h http.Handler, logger *log.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -216,21 +203,4 @@ func (s *statusRecorder) WriteHeader(code int) {
 		s.status, s.wrote = code, true
 	}
 	s.ResponseWriter.WriteHeader(code)
-}
-
-func writeFileAtomic(path, content string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".faas-simulator-url-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.WriteString(content); err != nil {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

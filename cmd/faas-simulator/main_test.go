@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 func TestCheckLoopback(t *testing.T) {
@@ -23,8 +25,8 @@ func TestCheckLoopback(t *testing.T) {
 		{"127.0.0.1", false},
 	}
 	for _, tt := range tests {
-		if err := checkLoopback(tt.addr); (err == nil) != tt.ok {
-			t.Errorf("checkLoopback(%q) = %v, want ok=%v", tt.addr, err, tt.ok)
+		if err := simcore.CheckLoopbackAddr(tt.addr); (err == nil) != tt.ok {
+			t.Errorf("CheckLoopbackAddr(%q) = %v, want ok=%v", tt.addr, err, tt.ok)
 		}
 	}
 }

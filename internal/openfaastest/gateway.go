@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -124,18 +126,106 @@ func (g *Gateway) Functions(ctx context.Context, namespace string) ([]Status, er
 }
 
 // Deploy creates or replaces a function as `faas-cli deploy` does: PUT, then POST when
-// the PUT answers 404. It does not wait for readiness (see WaitReady).
+// the PUT answers 404. It returns once the gateway's reads show the function (faas-netes
+// reads lag behind writes), but does not wait for readiness (see WaitReady).
 func (g *Gateway) Deploy(ctx context.Context, d Deployment) error {
 	err := g.Update(ctx, d)
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	return g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: d, NotIdempotent: true})
+	if err := g.write(ctx, httpclient.Request{Method: http.MethodPost, Path: "/system/functions", Body: d, NotIdempotent: true}); err != nil {
+		return err
+	}
+	return g.awaitRead(ctx, d, func(st Status) bool { return st.Image == d.Image })
 }
 
-// Update replaces a function with PUT /system/functions; ErrNotFound when missing.
+// Update replaces a function with PUT /system/functions; ErrNotFound when missing. On
+// faas-netes it returns once the gateway's reads show the update: faas-netes answers an
+// update it did not apply (a Kubernetes update conflict with the Deployment
+// controller, or an image the Community Edition cannot check) with 200 and an empty body
+// (pkg/handlers/update.go) and success with 202, and its reads lag behind writes. An
+// update answered 200 is sent again, a bounded number of times.
 func (g *Gateway) Update(ctx context.Context, d Deployment) error {
-	return g.write(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: d})
+	info, err := g.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if info.Backend != BackendFaasNetes {
+		return g.write(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: d})
+	}
+	ns := d.Namespace
+	if ns == "" {
+		ns = g.cfg.Namespace
+	}
+	// Every applied update sets a new uid label: it tells an update that changed only
+	// what faas-netes does not return (the environment) from one that was not applied.
+	before, err := g.Function(ctx, ns, d.Service)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		resp, err := g.client.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: d})
+		if err != nil {
+			return errors.New(g.Redact(err.Error()))
+		}
+		switch resp.StatusCode {
+		case http.StatusAccepted:
+			return g.awaitRead(ctx, d, func(st Status) bool { return st.Labels["uid"] != before.Labels["uid"] && holds(st, d) })
+		case http.StatusOK:
+			if st, err := g.Function(ctx, ns, d.Service); err == nil && st.Labels["uid"] != before.Labels["uid"] && holds(st, d) {
+				return nil
+			}
+			if attempt >= 8 {
+				return fmt.Errorf("PUT /system/functions: faas-netes answered 200 without applying the update %d times (see the faas-netes log)", attempt)
+			}
+			t := time.NewTimer(time.Duration(attempt) * 250 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		default:
+			return &APIError{Method: http.MethodPut, Path: "/system/functions", StatusCode: resp.StatusCode, Message: g.client.ReadBody(resp.Body)}
+		}
+	}
+}
+
+// holds reports whether a read of a function shows the image, command, labels and
+// annotations of d (the platform's injected keys aside).
+func holds(st Status, d Deployment) bool {
+	r := Redeployable(st)
+	return r.Image == d.Image && r.EnvProcess == d.EnvProcess && maps.Equal(r.Labels, nonNil(d.Labels)) && maps.Equal(r.Annotations, nonNil(d.Annotations))
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// awaitRead polls the function d names, for at most 30 seconds, until a read satisfies
+// ok; a 404 is a read that does not show it yet.
+func (g *Gateway) awaitRead(ctx context.Context, d Deployment, ok func(Status) bool) error {
+	ns := d.Namespace
+	if ns == "" {
+		ns = g.cfg.Namespace
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	backoff := platform.DefaultBackoff
+	backoff.Duration = 25 * time.Millisecond
+	return platform.WaitFor(wctx, "the gateway's reads of function "+ns+"/"+d.Service, "showing the write", backoff, func(ctx context.Context) (bool, string, error) {
+		st, err := g.Function(ctx, ns, d.Service)
+		if errors.Is(err, ErrNotFound) {
+			return false, "not returned yet", nil
+		}
+		if err != nil {
+			return false, "", err
+		}
+		return ok(st), "still as before the write", nil
+	})
 }
 
 // DeleteFunction deletes a function (the namespace in the query for faas-netes and in

@@ -282,3 +282,35 @@ func TestErrorsAreRedacted(t *testing.T) {
 		t.Fatalf("want a 401, got %v", err)
 	}
 }
+
+// TestWritesAreConfirmedOnFaasNetes: the tests' own out-of-band writes survive what the
+// real faas-netes does: updates answered 200 without being applied, and reads that lag
+// behind writes. Deploy and Update return only once the gateway's reads show the write,
+// so a test that changes a function behind Terraform's back and then plans sees it.
+func TestWritesAreConfirmedOnFaasNetes(t *testing.T) {
+	g, sim := newGateway(t, openfaassim.Options{StaleReads: 100 * time.Millisecond})
+	ctx := context.Background()
+	d := Deployment{Service: "tfacc-x-1-w", Image: DefaultImage, Namespace: DefaultNamespace, Labels: map[string]string{"step": "1"}}
+	if err := g.Deploy(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := g.Function(ctx, DefaultNamespace, d.Service); err != nil || st.Labels["step"] != "1" {
+		t.Fatalf("right after Deploy the read gives %+v, %v", st, err)
+	}
+	sim.SetFaults(openfaassim.Faults{IgnoreUpdates: 2, OnlyMethod: "PUT", OnlyPath: "/system/functions"})
+	d.Labels["step"], d.Image = "2", DefaultAltImage
+	if err := g.Update(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := g.Function(ctx, DefaultNamespace, d.Service); err != nil || st.Labels["step"] != "2" || st.Image != DefaultAltImage {
+		t.Fatalf("right after Update the read gives %+v, %v", st, err)
+	}
+	if fn, _ := sim.GetFunction(DefaultNamespace, d.Service); fn.Labels["step"] != "2" {
+		t.Fatalf("the platform holds %+v", fn)
+	}
+	sim.SetFaults(openfaassim.Faults{IgnoreUpdates: 100, OnlyMethod: "PUT", OnlyPath: "/system/functions"})
+	d.Labels["step"] = "3"
+	if err := g.Update(ctx, d); err == nil || !strings.Contains(err.Error(), "200 without applying") {
+		t.Fatalf("an update never applied: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/faasform/terraform-provider-faas/internal/driver/openfaas"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // checkNoFunctions fails when functions are left in the test namespace (on a real
@@ -372,26 +374,27 @@ resource "faas_function" "r" {
 }
 
 // TestAccFunction_lostCreateResponseIsAdopted: the gateway applies the create but the
-// response never arrives; the provider reads the function back and adopts it.
+// response never arrives (a proxy in front of it forwards the create, then drops the
+// connection); the provider reads the function back and adopts it.
 func TestAccFunction_lostCreateResponseIsAdopted(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{}, "loses a create's response (fault injection) and counts the creates in the request log")
+	p := withFaults(t, newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
-				sim.SetFaults(openfaassim.Faults{LoseResponses: 1, Only: func(method, path string) bool { return method == "POST" }})
+				p.SetFaults(simcore.Faults{LoseResponses: 1, OnlyMethod: http.MethodPost})
 			},
-			Config: providerBlock(sim, "") + `
+			Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "a" {
-  name  = "adopted"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
 }
-`,
+`, p.Name("adopted"), p.Image("ghcr.io/openfaas/alpine:latest")),
 			Check: func(*terraform.State) error {
 				posts := 0
-				for _, r := range sim.Writes() {
-					if r.Method == "POST" {
+				for _, r := range p.Requests() {
+					if r.Method == http.MethodPost {
 						posts++
 					}
 				}

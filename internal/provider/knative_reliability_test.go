@@ -19,14 +19,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/faasform/terraform-provider-faas/internal/faultproxy"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
 
-// knativeFleet is 30 resources on Knative: 10 functions, each with a scaling policy and
-// a cron trigger (PingSource).
-func knativeFleet(sim *k8ssim.Server) string {
+// knativeFleet is 30 resources on Knative after the provider block: 10 functions, each
+// with a scaling policy and a cron trigger (PingSource).
+func knativeFleet(block string) string {
 	var b strings.Builder
-	b.WriteString(knativeBlock(sim, ""))
+	b.WriteString(block)
 	for i := 0; i < 10; i++ {
 		fmt.Fprintf(&b, `
 resource "faas_function" "f%[1]d" {
@@ -74,31 +75,66 @@ func checkKnativeFleet(sim *k8ssim.Server) func(*terraform.State) error {
 	}
 }
 
+// knativeProxy starts a fault-injecting proxy (internal/faultproxy) in front of the
+// API server sim, as it would stand in front of a real kube-apiserver: HTTPS on both
+// sides, the backend's CA trusted, the client's token passed through, faults answered
+// as Status objects. It returns the proxy and a provider block that points at it.
+func knativeProxy(t *testing.T, sim *k8ssim.Server) (*faultproxy.Proxy, string) {
+	t.Helper()
+	fp, err := faultproxy.New(faultproxy.Options{Backend: sim.URL(), BackendCAPEM: sim.CACertPEM(), Answers: k8ssim.FaultAnswers()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp.Start(true)
+	t.Cleanup(fp.Close)
+	return fp, fmt.Sprintf(`
+provider "faas" {
+  max_retries = 6
+  knative {
+    host                   = %q
+    token                  = %q
+    cluster_ca_certificate = %q
+  }
+}
+`, fp.URL(), kubeToken, string(fp.CACertPEM()))
+}
+
 // TestAccKnativeReliability_faults applies 30 resources to completion under each fault;
-// the plan after apply is empty and the cluster holds exactly what the state says.
+// the plan after apply is empty and the cluster holds exactly what the state says. The
+// network faults come from a proxy in front of the API server (so that they apply to a
+// real one alike); the controller's conflicting status writes and slow readiness are the
+// simulator's own.
 func TestAccKnativeReliability_faults(t *testing.T) {
 	cases := []struct {
 		name   string
 		opts   k8ssim.Options
 		faults k8ssim.Faults
+		// simulator: the fault is the API server's own behaviour, not the network's.
+		simulator bool
 	}{
-		{"429 with Retry-After on a third of requests", k8ssim.Options{}, k8ssim.Faults{RateLimitEvery: 3, RetryAfterSeconds: 1}},
-		{"bursts of 503", k8ssim.Options{}, k8ssim.Faults{Burst503: 6, RateLimitEvery: 11}},
-		{"dropped connections", k8ssim.Options{}, k8ssim.Faults{DropConnections: 4, RateLimitEvery: 9}},
-		{"lost responses", k8ssim.Options{}, k8ssim.Faults{LoseResponses: 6}},
-		{"latency spikes", k8ssim.Options{}, k8ssim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 5, LatencySpike: 150 * time.Millisecond}},
-		{"409 conflicts with the controller", k8ssim.Options{}, k8ssim.Faults{StatusWriteRaces: 8}},
-		{"readiness after many polls", k8ssim.Options{ReadyAfterPolls: 5}, k8ssim.Faults{}},
+		{"429 with Retry-After on a third of requests", k8ssim.Options{}, k8ssim.Faults{RateLimitEvery: 3, RetryAfterSeconds: 1}, false},
+		{"bursts of 503", k8ssim.Options{}, k8ssim.Faults{Burst503: 6, RateLimitEvery: 11}, false},
+		{"dropped connections", k8ssim.Options{}, k8ssim.Faults{DropConnections: 4, RateLimitEvery: 9}, false},
+		{"lost responses", k8ssim.Options{}, k8ssim.Faults{LoseResponses: 6}, false},
+		{"latency spikes", k8ssim.Options{}, k8ssim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 5, LatencySpike: 150 * time.Millisecond}, false},
+		{"409 conflicts with the controller", k8ssim.Options{}, k8ssim.Faults{StatusWriteRaces: 8}, true},
+		{"readiness after many polls", k8ssim.Options{ReadyAfterPolls: 5}, k8ssim.Faults{}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			sim := newKube(t, c.opts)
+			setFaults, block := sim.SetFaults, knativeBlock(sim, "")
+			if !c.simulator {
+				var fp *faultproxy.Proxy
+				fp, block = knativeProxy(t, sim)
+				setFaults = fp.SetFaults
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				CheckDestroy:             checkNoServices(sim),
 				Steps: []resource.TestStep{{
-					PreConfig: func() { sim.SetFaults(c.faults) },
-					Config:    knativeFleet(sim),
+					PreConfig: func() { setFaults(c.faults) },
+					Config:    knativeFleet(block),
 					Check:     checkKnativeFleet(sim),
 				}},
 			})
@@ -137,6 +173,7 @@ func TestAccKnativeReliability_secretsNeverLeak(t *testing.T) {
 	const secretValue = "kn-s3cret-value-do-not-leak"
 	certPEM, keyPEM := clientCertificate(t)
 	keyBody := strings.Split(keyPEM, "\n")[1] // a line of the key's base64 body
+	fp, _ := knativeProxy(t, sim)
 	cfg := fmt.Sprintf(`
 provider "faas" {
   knative {
@@ -159,9 +196,9 @@ resource "faas_function" "f" {
   image   = "ghcr.io/acme/leaky:1"
   secrets = [faas_secret.s.name]
 }
-`, sim.URL(), kubeToken, string(sim.CACertPEM()), certPEM, keyPEM, secretValue)
+`, fp.URL(), kubeToken, string(fp.CACertPEM()), certPEM, keyPEM, secretValue)
 	var outputs strings.Builder
-	sim.SetFaults(k8ssim.Faults{RateLimitEvery: 4, Burst503: 2})
+	fp.SetFaults(k8ssim.Faults{RateLimitEvery: 4, Burst503: 2})
 	c.writeMain(cfg)
 	o, code := c.run("apply", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
@@ -171,7 +208,7 @@ resource "faas_function" "f" {
 	// The API server echoes the token, the client key and the new secret value in the
 	// error of the update that sent that value.
 	const newValue = "kn-n3w-value-do-not-leak"
-	sim.SetFaults(k8ssim.Faults{PersistentStatus: 500, PersistentMessage: "token " + kubeToken + " key " + keyPEM + " value " + newValue,
+	fp.SetFaults(k8ssim.Faults{PersistentStatus: 500, PersistentMessage: "token " + kubeToken + " key " + keyPEM + " value " + newValue,
 		Only: func(method, path string) bool { return method == "PUT" && strings.Contains(path, "/secrets/") }})
 	c.writeMain(strings.Replace(strings.Replace(cfg, secretValue, newValue, 1), "value_wo_version = 1", "value_wo_version = 2", 1))
 	o, code = c.run("apply", "-auto-approve", "-no-color")
@@ -179,7 +216,7 @@ resource "faas_function" "f" {
 	if code == 0 {
 		t.Fatalf("apply succeeded although the API server failed every update:\n%s", o)
 	}
-	sim.ClearFaults()
+	fp.ClearFaults()
 	o, _ = c.run("destroy", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
 

@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/faasform/terraform-provider-faas/internal/conformance"
+	"github.com/faasform/terraform-provider-faas/internal/faultproxy"
 	"github.com/faasform/terraform-provider-faas/internal/openfaastest"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // The OpenFaaS acceptance tests run against an openfaasPlatform: the in-process
@@ -462,6 +464,49 @@ func deployment(fn openfaassim.Function) openfaastest.Deployment {
 	return d
 }
 
+// ---- faults through a proxy ---------------------------------------------------
+
+// faultProxied is a platform that the provider reaches through a fault-injecting
+// reverse proxy (internal/faultproxy): the provider blocks of providerBlock point at the
+// proxy, whose faults the test sets, while the test's own out-of-band reads and writes
+// go to the platform directly. The same fault test therefore runs against the simulator
+// and against a real gateway.
+type faultProxied struct {
+	openfaasPlatform
+	proxy *faultproxy.Proxy
+}
+
+// withFaults starts a fault-injecting proxy in front of p, for one test. In front of a
+// real HTTPS gateway it trusts the gateway's CA (or skips verification as the gateway's
+// settings say); the provider talks plain HTTP to the proxy on 127.0.0.1.
+func withFaults(t *testing.T, p openfaasPlatform) *faultProxied {
+	t.Helper()
+	opts := faultproxy.Options{Backend: p.URL(), Answers: openfaassim.FaultAnswers()}
+	if r, ok := p.(*realPlatform); ok {
+		cfg := r.gw.Config()
+		opts.BackendCAPEM, opts.InsecureSkipVerify = []byte(cfg.CACertPEM), cfg.Insecure
+	}
+	fp, err := faultproxy.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp.Start(false)
+	t.Cleanup(fp.Close)
+	return &faultProxied{openfaasPlatform: p, proxy: fp}
+}
+
+// URL is the proxy's: the provider's gateway_url.
+func (f *faultProxied) URL() string { return f.proxy.URL() }
+
+// SetFaults replaces the proxy's faults.
+func (f *faultProxied) SetFaults(faults simcore.Faults) { f.proxy.SetFaults(faults) }
+
+// ClearFaults removes the proxy's faults.
+func (f *faultProxied) ClearFaults() { f.proxy.ClearFaults() }
+
+// Requests is the proxy's request log: what the provider sent.
+func (f *faultProxied) Requests() []simcore.Request { return f.proxy.Requests() }
+
 // ---- shared helpers -----------------------------------------------------------
 
 // TestMain hands a real gateway's credentials to the provider through the
@@ -512,6 +557,11 @@ provider "faas" {
 // credentials, that reaching p needs: none for the simulator; for a real gateway its
 // namespace when it is not openfaas-fn, and its TLS settings.
 func connectionSettings(p openfaasPlatform) string {
+	proxied := false
+	if f, ok := p.(*faultProxied); ok {
+		// The proxy serves plain HTTP: only the namespace applies.
+		p, proxied = f.openfaasPlatform, true
+	}
 	r, ok := p.(*realPlatform)
 	if !ok {
 		return ""
@@ -520,6 +570,9 @@ func connectionSettings(p openfaasPlatform) string {
 	var b strings.Builder
 	if cfg.Namespace != openfaastest.DefaultNamespace {
 		fmt.Fprintf(&b, "\n    namespace = %q", cfg.Namespace)
+	}
+	if proxied {
+		return b.String() + "\n  "
 	}
 	if cfg.CACertPEM != "" {
 		fmt.Fprintf(&b, "\n    ca_cert_pem = %q", cfg.CACertPEM)

@@ -3,14 +3,18 @@ package provider
 import (
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // providerPIDs lists the running processes executing the provider binary in dir.
@@ -31,26 +35,36 @@ func providerPIDs(dir string) []int {
 }
 
 // TestAccReliability_providerKilledMidApply kills the provider process while it waits
-// for a function it has just created. The function is in no state, and the next apply
-// does not adopt it because its settings match (only the killed process knew its create
-// token): it fails with the import hint, and once imported the apply converges.
+// to read back a function it has just created (a proxy in front of the platform holds
+// those reads). The function is in no state, and the next apply does not adopt it
+// because its settings match (only the killed process knew its create token): it fails
+// with the import hint, and once imported the apply converges.
 func TestAccReliability_providerKilledMidApply(t *testing.T) {
 	c := newCLI(t)
-	sim := newSim(t, openfaassim.Options{ReadyAfterPolls: -1}, "keeps the function not ready while the provider is killed, then makes it ready")
-	c.writeMain(providerBlock(sim, "") + `
+	p := withFaults(t, newPlatform(t, openfaassim.Options{}, anyEdition))
+	name := p.Name("killed")
+	var created atomic.Bool
+	p.SetFaults(simcore.Faults{Latency: time.Hour, Only: func(method, path string) bool {
+		if method == http.MethodPost && path == "/system/functions" {
+			created.Store(true)
+			return false
+		}
+		return created.Load() && method == http.MethodGet
+	}})
+	c.writeMain(providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_function" "f" {
-  name  = "killed"
-  image = "ghcr.io/openfaas/alpine:latest"
+  name  = %q
+  image = %q
   env   = { MODE = "prod" }
 }
-`)
+`, name, p.Image("ghcr.io/openfaas/alpine:latest")))
 	cmd, out := c.command("apply", "-auto-approve", "-no-color")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if _, ok := sim.GetFunction(ns, "killed"); ok {
+		if _, ok := p.GetFunction(ns, name); ok && created.Load() {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -71,13 +85,13 @@ resource "faas_function" "f" {
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("apply succeeded although its provider was killed:\n%s", out)
 	}
-	// The pods come up after all; the next apply must converge.
-	sim.ModifyFunction(ns, "killed", func(f *openfaassim.Function) { f.AvailableReplicas = f.Replicas })
+	// The platform answers again. The next apply must refuse to take the function over.
+	p.ClearFaults()
 	o, code := c.run("apply", "-auto-approve", "-no-color")
 	if code == 0 || !alreadyExistsRe.MatchString(o) {
 		t.Fatalf("the apply after the interruption must refuse to adopt the function and say how to import it (exit %d):\n%s", code, o)
 	}
-	if o, code := c.run("import", "-no-color", "faas_function.f", ns+"/killed"); code != 0 {
+	if o, code := c.run("import", "-no-color", "faas_function.f", ns+"/"+name); code != 0 {
 		t.Fatalf("import failed (exit %d):\n%s", code, o)
 	}
 	if o, code := c.run("apply", "-auto-approve", "-no-color"); code != 0 {
@@ -86,7 +100,7 @@ resource "faas_function" "f" {
 	if o, code := c.run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
 		t.Fatalf("the plan after converging is not empty (exit %d):\n%s", code, o)
 	}
-	if fns := sim.Functions(ns); len(fns) != 1 {
+	if fns := p.Functions(ns); len(fns) != 1 {
 		t.Fatalf("%d functions on the platform, want exactly 1", len(fns))
 	}
 	if o, code := c.run("destroy", "-auto-approve", "-no-color"); code != 0 {
@@ -94,61 +108,84 @@ resource "faas_function" "f" {
 	}
 }
 
+// credentials returns the user and password the provider uses for p: the simulator's,
+// or the real gateway's (given to the provider through the environment; with a token,
+// "token" and the token).
+func credentials(p openfaasPlatform) (user, password string) {
+	if f, ok := p.(*faultProxied); ok {
+		p = f.openfaasPlatform
+	}
+	if r, ok := p.(*realPlatform); ok {
+		cfg := r.gw.Config()
+		if cfg.Token != "" {
+			return "token", cfg.Token
+		}
+		return cfg.Username, cfg.Password
+	}
+	return testUser, testPassword
+}
+
 // TestAccReliability_secretsNeverLeak applies with faults and TF_LOG=trace, including an
 // error whose body echoes the credentials and the secret value, and searches the whole
-// trace log, Terraform's output and the state for every secret string.
+// trace log, Terraform's output and the state for every secret string. A proxy in front
+// of the platform injects the faults and the echoing errors.
 func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	c := newCLI(t)
-	sim := newSim(t, openfaassim.Options{}, "injects faults and error bodies that echo the credentials")
+	p := withFaults(t, newPlatform(t, openfaassim.Options{}, anyEdition))
+	user, password := credentials(p)
 	logPath := filepath.Join(t.TempDir(), "trace.log")
 	c.env = []string{"TF_LOG=trace", "TF_LOG_PATH=" + logPath}
 	const secretValue = "s3cret-value-do-not-leak"
 	const newSecretValue = "n3w-s3cret-value-do-not-leak"
-	cfg := func(value string, version int) string {
-		return providerBlock(sim, "") + fmt.Sprintf(`
+	cfg := func(value string, version int, image string) string {
+		return providerBlock(p, "") + fmt.Sprintf(`
 resource "faas_secret" "s" {
-  name             = "api-key"
+  name             = %q
   value_wo         = %q
   value_wo_version = %d
 }
 
 resource "faas_function" "f" {
-  name    = "leaky"
-  image   = "ghcr.io/openfaas/alpine:latest"
+  name    = %q
+  image   = %q
   secrets = [faas_secret.s.name]
 }
-`, value, version)
+`, p.Name("api-key"), value, version, p.Name("leaky"), image)
+	}
+	image, altImage := p.Image("ghcr.io/openfaas/alpine:latest"), p.AltImage("ghcr.io/openfaas/alpine:3.20")
+	if altImage == image {
+		altImage = p.AltImage("ghcr.io/openfaas/alpine:3.20-other")
 	}
 	var outputs strings.Builder
-	sim.SetFaults(openfaassim.Faults{RateLimitEvery: 3, Burst503: 2})
-	c.writeMain(cfg(secretValue, 1))
+	p.SetFaults(simcore.Faults{RateLimitEvery: 3, Burst503: 2})
+	c.writeMain(cfg(secretValue, 1, image))
 	o, code := c.run("apply", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
 	if code != 0 {
 		t.Fatalf("apply failed:\n%s", o)
 	}
 	// The platform echoes the credentials and the new value in an error body.
-	sim.SetFaults(openfaassim.Faults{PersistentStatus: 400, PersistentMessage: fmt.Sprintf("rejected: user %s password %s value %s", testUser, testPassword, newSecretValue),
-		Only: func(method, path string) bool { return method == "PUT" && path == "/system/secrets" }})
-	c.writeMain(cfg(newSecretValue, 2))
+	p.SetFaults(simcore.Faults{PersistentStatus: 400, PersistentMessage: fmt.Sprintf("rejected: user %s password %s value %s", user, password, newSecretValue),
+		OnlyMethod: http.MethodPut, OnlyPath: "/system/secrets"})
+	c.writeMain(cfg(newSecretValue, 2, image))
 	o, code = c.run("apply", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
 	if code == 0 {
 		t.Fatalf("apply succeeded although the platform rejected the update:\n%s", o)
 	}
-	if !errRe(`rejected: user admin password \*\*\* value \*\*\*`).MatchString(o) {
+	if !errRe(`rejected: user ` + regexp.QuoteMeta(user) + ` password \*\*\* value \*\*\*`).MatchString(o) {
 		t.Fatalf("the platform's message should reach the diagnostic, redacted:\n%s", o)
 	}
 	// A function update fails with an error echoing the credentials, in another run.
-	sim.SetFaults(openfaassim.Faults{PersistentStatus: 500, PersistentMessage: "deploy failed for " + testUser + ":" + testPassword,
-		Only: func(method, path string) bool { return method == "PUT" && path == "/system/functions" }})
-	c.writeMain(strings.Replace(cfg(secretValue, 1), `image   = "ghcr.io/openfaas/alpine:latest"`, `image   = "ghcr.io/openfaas/alpine:3.20"`, 1))
+	p.SetFaults(simcore.Faults{PersistentStatus: 500, PersistentMessage: "deploy failed for " + user + ":" + password,
+		OnlyMethod: http.MethodPut, OnlyPath: "/system/functions"})
+	c.writeMain(cfg(secretValue, 1, altImage))
 	o, code = c.run("apply", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
-	if code == 0 || !errRe(`deploy failed for admin:\*\*\*`).MatchString(o) {
+	if code == 0 || !errRe(`deploy failed for `+regexp.QuoteMeta(user)+`:\*\*\*`).MatchString(o) {
 		t.Fatalf("want the function update to fail with the value redacted (exit %d):\n%s", code, o)
 	}
-	sim.ClearFaults()
+	p.ClearFaults()
 	o, _ = c.run("destroy", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
 
@@ -161,8 +198,8 @@ resource "faas_function" "f" {
 	}
 	state, _ := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
 	backup, _ := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate.backup"))
-	basic := base64.StdEncoding.EncodeToString([]byte(testUser + ":" + testPassword))
-	for _, secret := range []string{testPassword, secretValue, newSecretValue, basic} {
+	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+	for _, secret := range []string{password, secretValue, newSecretValue, basic} {
 		for name, data := range map[string]string{"trace log": string(logData), "terraform output": outputs.String(), "state": string(state), "state backup": string(backup)} {
 			if strings.Contains(data, secret) {
 				i := strings.Index(data, secret)

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -12,18 +14,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
 // fleetConfig is 30 resources: 10 functions, each with a scaling policy and a trigger
-// (cron for even ones, a topic for odd ones).
-func fleetConfig(sim *simPlatform) string {
+// (cron for even ones, a topic for odd ones). It holds on the Community Edition too (at
+// most 5 replicas, one trigger per function).
+func fleetConfig(p openfaasPlatform) string {
 	var b strings.Builder
-	b.WriteString(providerBlock(sim, ""))
+	b.WriteString(providerBlock(p, ""))
 	for i := 0; i < 10; i++ {
 		fmt.Fprintf(&b, `
 resource "faas_function" "f%[1]d" {
-  name   = "fleet-%[1]d"
-  image  = "ghcr.io/acme/fleet:%[1]d"
+  name   = %[3]q
+  image  = %[4]q
   env    = { INDEX = "%[1]d" }
   labels = { fleet = "yes" }
 }
@@ -33,7 +37,7 @@ resource "faas_scaling_policy" "p%[1]d" {
   min_replicas = 1
   max_replicas = %[2]d
 }
-`, i, 2+i)
+`, i, fleetMax(i), p.Name(fmt.Sprintf("fleet-%d", i)), p.Image(fmt.Sprintf("ghcr.io/acme/fleet:%d", i)))
 		if i%2 == 0 {
 			fmt.Fprintf(&b, `
 resource "faas_trigger" "t%[1]d" {
@@ -55,9 +59,12 @@ resource "faas_trigger" "t%[1]d" {
 	return b.String()
 }
 
+// fleetMax is the max_replicas of the fleet's function i.
+func fleetMax(i int) int { return 1 + i%5 }
+
 // checkFleet asserts the platform holds exactly what the state says: the 10 functions,
 // nothing else, each with its labels, policy and trigger.
-func checkFleet(sim *simPlatform) func(*terraform.State) error {
+func checkFleet(p openfaasPlatform) func(*terraform.State) error {
 	return func(s *terraform.State) error {
 		var inState []string
 		for _, r := range s.RootModule().Resources {
@@ -66,7 +73,7 @@ func checkFleet(sim *simPlatform) func(*terraform.State) error {
 			}
 		}
 		var onPlatform []string
-		for _, fn := range sim.Functions(ns) {
+		for _, fn := range p.Functions(ns) {
 			onPlatform = append(onPlatform, fn.Service)
 		}
 		sort.Strings(inState)
@@ -74,8 +81,8 @@ func checkFleet(sim *simPlatform) func(*terraform.State) error {
 			return fmt.Errorf("state holds %v, the platform %v", inState, onPlatform)
 		}
 		for i := 0; i < 10; i++ {
-			fn, _ := sim.GetFunction(ns, fmt.Sprintf("fleet-%d", i))
-			if fn.EnvVars["INDEX"] != fmt.Sprint(i) || fn.Labels["fleet"] != "yes" || fn.Labels["com.openfaas.scale.max"] != fmt.Sprint(2+i) {
+			fn, _ := p.GetFunction(ns, p.Name(fmt.Sprintf("fleet-%d", i)))
+			if fn.EnvVars["INDEX"] != fmt.Sprint(i) || fn.Labels["fleet"] != "yes" || fn.Labels["com.openfaas.scale.max"] != fmt.Sprint(fleetMax(i)) {
 				return fmt.Errorf("fleet-%d: env %v labels %v", i, fn.EnvVars, fn.Labels)
 			}
 			want := fmt.Sprintf("topic-%d", i)
@@ -90,94 +97,218 @@ func checkFleet(sim *simPlatform) func(*terraform.State) error {
 	}
 }
 
-// TestAccReliability_faults applies 30 resources to completion under each fault, then
+// faultTest runs a fault test case in parallel with others, except on a real Community
+// Edition gateway, which the tests share and which holds 15 functions (the fleet is 10
+// of them): there it runs alone.
+func faultTest(t *testing.T, p openfaasPlatform, tc resource.TestCase) {
+	t.Helper()
+	if realMode() && p.Edition() == openfaassim.CE {
+		resource.Test(t, tc)
+		return
+	}
+	resource.ParallelTest(t, tc)
+}
+
+// functionUpdates restricts faults to function updates (PUT /system/functions).
+func functionUpdates(f simcore.Faults) simcore.Faults {
+	f.OnlyMethod, f.OnlyPath = http.MethodPut, "/system/functions"
+	return f
+}
+
+// TestAccReliability_faults applies 30 resources to completion under each fault,
+// injected by a proxy in front of the platform (the simulator, or a real gateway), then
 // checks that the plan is empty (done by the framework after every apply) and that the
 // platform holds exactly what the state says.
 func TestAccReliability_faults(t *testing.T) {
 	cases := []struct {
 		name   string
-		opts   openfaassim.Options
-		faults openfaassim.Faults
+		faults simcore.Faults
 	}{
-		{"429 with Retry-After on a third of requests", openfaassim.Options{}, openfaassim.Faults{RateLimitEvery: 3, RetryAfterSeconds: 1}},
-		{"bursts of 503", openfaassim.Options{}, openfaassim.Faults{Burst503: 6, RateLimitEvery: 11}},
-		{"dropped connections", openfaassim.Options{}, openfaassim.Faults{DropConnections: 4, RateLimitEvery: 9}},
-		{"lost responses", openfaassim.Options{}, openfaassim.Faults{LoseResponses: 8}},
-		{"latency spikes", openfaassim.Options{}, openfaassim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 5, LatencySpike: 150 * time.Millisecond}},
-		{"readiness after many polls", openfaassim.Options{ReadyAfterPolls: 6}, openfaassim.Faults{}},
+		{"429 with Retry-After on a third of requests", simcore.Faults{RateLimitEvery: 3, RetryAfterSeconds: 1}},
+		{"bursts of 503", simcore.Faults{Burst503: 6, RateLimitEvery: 11}},
+		{"dropped connections", simcore.Faults{DropConnections: 4, RateLimitEvery: 9}},
+		{"lost responses", simcore.Faults{LoseResponses: 8}},
+		{"latency spikes", simcore.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 5, LatencySpike: 150 * time.Millisecond}},
+		// faas-netes answers an update it did not apply with 200 (update.go).
+		{"updates answered 200 without being applied", functionUpdates(simcore.Faults{IgnoreUpdateEvery: 2})},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.opts.Edition = openfaassim.Pro
-			sim := newSim(t, c.opts, "injects faults")
-			resource.ParallelTest(t, resource.TestCase{
+			p := withFaults(t, newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro}, anyEdition))
+			faultTest(t, p, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
-				CheckDestroy:             checkNoFunctions(sim),
+				CheckDestroy:             checkNoFunctions(p),
 				Steps: []resource.TestStep{{
-					PreConfig: func() { sim.SetFaults(c.faults) },
-					Config:    fleetConfig(sim),
-					Check:     checkFleet(sim),
+					PreConfig: func() { p.SetFaults(c.faults) },
+					Config:    fleetConfig(p),
+					Check:     checkFleet(p),
 				}},
 			})
 		})
 	}
 }
 
-// TestAccReliability_persistent500: under a persistent 500 the apply fails naming the
-// resource and the platform's message; what was created is in state (tainted where it
-// could not be confirmed), nothing is orphaned, and the next apply converges.
-func TestAccReliability_persistent500(t *testing.T) {
-	sim := newSim(t, openfaassim.Options{}, "injects persistent 500s")
-	fn := func(name string) string {
-		return fmt.Sprintf(`
-resource "faas_function" %[1]q {
-  name  = %[1]q
-  image = "ghcr.io/openfaas/alpine:latest"
+// TestAccReliability_slowReadiness applies the fleet when every rollout reports ready
+// only after many reads.
+func TestAccReliability_slowReadiness(t *testing.T) {
+	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro, ReadyAfterPolls: 6}, "controls readiness (a real platform has its own timing)")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(sim),
+		Steps: []resource.TestStep{{
+			Config: fleetConfig(sim),
+			Check:  checkFleet(sim),
+		}},
+	})
 }
-`, name)
+
+// TestAccReliability_ignoredUpdates: faas-netes answers an update it did not apply with
+// 200 and an empty body (pkg/handlers/update.go: on a Kubernetes update conflict with the
+// Deployment controller, or an image the Community Edition cannot check). An apply whose
+// updates of a function and of its children are ignored several times still ends with
+// the platform holding the configuration; one whose updates are never applied fails
+// saying so, the platform keeps what it had, and the next apply converges.
+func TestAccReliability_ignoredUpdates(t *testing.T) {
+	p := withFaults(t, newPlatform(t, openfaassim.Options{StaleReads: 30 * time.Millisecond}, anyEdition))
+	name := p.Name("ignored")
+	cfg := func(image, step string, maxReplicas int, schedule string) string {
+		return providerBlock(p, "") + fmt.Sprintf(`
+resource "faas_function" "f" {
+  name   = %q
+  image  = %q
+  env    = { STEP = %q }
+  labels = { step = %q }
+}
+
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id
+  min_replicas = 1
+  max_replicas = %d
+}
+
+resource "faas_trigger" "t" {
+  function_id = faas_function.f.id
+  type        = "cron"
+  schedule    = %q
+}
+`, name, image, step, step, maxReplicas, schedule)
+	}
+	holds := func(image, step string, maxReplicas int, schedule string) func(*terraform.State) error {
+		return checkFunc(p, name, func(fn openfaassim.Function) error {
+			if fn.Image != image || fn.EnvVars["STEP"] != step || fn.Labels["step"] != step ||
+				fn.Labels["com.openfaas.scale.max"] != fmt.Sprint(maxReplicas) || fn.Annotations["schedule"] != schedule {
+				return fmt.Errorf("the platform holds image %q env %v labels %v annotations %v", fn.Image, fn.EnvVars, fn.Labels, fn.Annotations)
+			}
+			return nil
+		})
+	}
+	ignored := func() int {
+		n := 0
+		for _, r := range p.Requests() {
+			if r.Method == http.MethodPut && r.Path == "/system/functions" && r.Status == http.StatusOK {
+				n++
+			}
+		}
+		return n
+	}
+	one, two := p.Image("ghcr.io/acme/ignored:1"), p.AltImage("ghcr.io/acme/ignored:2")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(p),
+		Steps: []resource.TestStep{
+			{Config: cfg(one, "1", 2, "@daily"), Check: holds(one, "1", 2, "@daily")},
+			{
+				// The function's update and both children's are each ignored at first.
+				PreConfig: func() { p.SetFaults(functionUpdates(simcore.Faults{IgnoreUpdates: 2, IgnoreUpdateEvery: 2})) },
+				Config:    cfg(two, "2", 3, "@hourly"),
+				Check: resource.ComposeTestCheckFunc(holds(two, "2", 3, "@hourly"), func(*terraform.State) error {
+					if n := ignored(); n < 3 {
+						return fmt.Errorf("only %d updates were ignored: the step proves nothing", n)
+					}
+					return nil
+				}),
+			},
+			{
+				// Never applied: the apply fails clearly and the platform keeps step 2.
+				PreConfig:   func() { p.SetFaults(functionUpdates(simcore.Faults{IgnoreUpdates: 1000})) },
+				Config:      cfg(two, "3", 3, "@hourly"),
+				ExpectError: errRe(`the gateway answered 200 without applying the update, on all \d+ attempts`),
+			},
+			{
+				PreConfig: func() {
+					if err := holds(two, "2", 3, "@hourly")(nil); err != nil {
+						t.Errorf("after the failed apply: %v", err)
+					}
+					p.ClearFaults()
+				},
+				Config: cfg(two, "3", 3, "@hourly"),
+				Check:  holds(two, "3", 3, "@hourly"),
+			},
+		},
+	})
+}
+
+// TestAccReliability_persistent500: under a persistent 500 (from a proxy in front of the
+// platform) the apply fails naming the resource and the platform's message; what was
+// created is in state (tainted where it could not be confirmed), nothing is orphaned, and
+// the next apply converges.
+func TestAccReliability_persistent500(t *testing.T) {
+	p := withFaults(t, newPlatform(t, openfaassim.Options{}, anyEdition))
+	image := p.Image("ghcr.io/openfaas/alpine:latest")
+	fn := func(base string) string {
+		return fmt.Sprintf(`
+resource "faas_function" %q {
+  name  = %q
+  image = %q
+}
+`, base, p.Name(base), image)
 	}
 	names := func(want ...string) func(*terraform.State) error {
 		return func(*terraform.State) error {
 			var got []string
-			for _, f := range sim.Functions(ns) {
+			for _, f := range p.Functions(ns) {
 				got = append(got, f.Service)
 			}
-			if strings.Join(got, ",") != strings.Join(want, ",") {
-				return fmt.Errorf("platform holds %v, want %v", got, want)
+			var full []string
+			for _, w := range want {
+				full = append(full, p.Name(w))
+			}
+			if strings.Join(got, ",") != strings.Join(full, ",") {
+				return fmt.Errorf("platform holds %v, want %v", got, full)
 			}
 			return nil
 		}
 	}
-	base := providerBlock(sim, "") + fn("a")
-	resource.ParallelTest(t, resource.TestCase{
+	id := func(base string) string { return regexp.QuoteMeta(ns + "/" + p.Name(base)) }
+	base := providerBlock(p, "") + fn("a")
+	faultTest(t, p, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(sim),
+		CheckDestroy:             checkNoFunctions(p),
 		Steps: []resource.TestStep{
 			{Config: base, Check: names("a")},
 			{
 				// Every create fails: the error names the resource and the platform's message.
 				PreConfig: func() {
-					sim.SetFaults(openfaassim.Faults{PersistentStatus: 500, PersistentMessage: "etcdserver: request timed out",
-						Only: func(method, path string) bool { return method == "POST" }})
+					p.SetFaults(simcore.Faults{PersistentStatus: 500, PersistentMessage: "etcdserver: request timed out", OnlyMethod: http.MethodPost})
 				},
 				Config:      base + fn("b"),
-				ExpectError: errRe(`Error creating function openfaas-fn/b.*HTTP 500: etcdserver: request timed out`),
+				ExpectError: errRe(`Error creating function ` + id("b") + `.*HTTP 500: etcdserver: request timed out`),
 			},
 			{
 				// The create succeeds but every later read fails: the function is in state, tainted.
 				PreConfig: func() {
-					if _, ok := sim.GetFunction(ns, "b"); ok {
+					if _, ok := p.GetFunction(ns, p.Name("b")); ok {
 						t.Error("a create that failed left a function on the platform")
 					}
-					sim.SetFaults(openfaassim.Faults{PersistentStatus: 500, PersistentMessage: "apiserver unavailable",
-						Only: func(method, path string) bool { return method == "GET" && path == "/system/function/c" }})
+					p.SetFaults(simcore.Faults{PersistentStatus: 500, PersistentMessage: "apiserver unavailable",
+						OnlyMethod: http.MethodGet, OnlyPath: "/system/function/" + p.Name("c")})
 				},
 				Config:      base + fn("b") + fn("c"),
-				ExpectError: errRe(`function openfaas-fn/c was created, but reading it back failed.*apiserver unavailable`),
+				ExpectError: errRe(`function ` + id("c") + ` was created, but reading it back failed.*apiserver unavailable`),
 			},
 			{
 				// The fault clears: the tainted c is replaced, b (created in the previous step) stays.
-				PreConfig: sim.ClearFaults,
+				PreConfig: p.ClearFaults,
 				Config:    base + fn("b") + fn("c"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_function.b", plancheck.ResourceActionNoop),

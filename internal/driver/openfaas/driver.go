@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -286,15 +287,9 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	if err != nil || adopted != nil {
 		return adopted, err
 	}
-	got, err := d.ReadFunction(ctx, fn.ID)
-	if errors.Is(err, platform.ErrNotFound) {
-		// Accepted (2xx), but faas-netes answers reads from an informer cache that may
-		// not hold a Deployment created a moment ago: the create succeeded, and the
-		// readiness wait polls until the gateway returns the function.
-		sent := *fn
-		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID), Reason: "accepted; the gateway does not return it yet"}
-		return &sent, nil
-	}
+	// faas-netes reads lag behind writes (verify.go): wait until the read shows this
+	// create's function, not a 404 or a function of the same name just deleted.
+	st, err := d.awaitVisible(ctx, fn.ID, "showing the function just created", func(st *functionStatus) bool { return createdBy(st, token) })
 	if err != nil {
 		// The function exists: return what was sent, so that it is recorded in state
 		// (tainted) rather than orphaned.
@@ -302,7 +297,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID)}
 		return &sent, fmt.Errorf("function %s was created, but reading it back failed: %w", fn.ID, err)
 	}
-	return got, nil
+	return fromWire(st, info, d.endpoint()), nil
 }
 
 // CheckFunctionLimit implements platform.FunctionLimiter from this run's read of the
@@ -478,6 +473,11 @@ func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func
 // modify is Modify for a write of fn (nil for a child's keys): the write is refused with
 // a *platform.UnknownValuesError when it would replace values faas-netes does not
 // return and no record holds (platform.WriteUnknowns), before anything is sent.
+//
+// On faas-netes the write is confirmed by reading it back (verify.go): after a 202 until
+// the read shows it; after a 200, which faas-netes answers when it did not apply the
+// update, the read-modify-write runs again from what the platform holds, up to
+// updateAttempts times, and then fails with ErrNotApplied.
 func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platform.Function, mutate func(cur *functionDeployment) error) error {
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
@@ -490,36 +490,54 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 	if err != nil {
 		return err
 	}
-	cur := deploymentFromStatus(st)
-	before, _ := json.Marshal(cur)
-	image := cur.Image
-	if err := mutate(&cur); err != nil {
-		return err
+	verify := info.Backend == BackendFaasNetes
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		cur := deploymentFromStatus(st)
+		before, _ := json.Marshal(cur)
+		if err := mutate(&cur); err != nil {
+			return err
+		}
+		after, _ := json.Marshal(cur)
+		if string(before) == string(after) {
+			return nil
+		}
+		if unknown := platform.WriteUnknowns(fromWire(st, info, d.endpoint()), fn); len(unknown) > 0 {
+			return &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
+		}
+		resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
+		if err != nil {
+			return err
+		}
+		if !isSuccess(resp.StatusCode) {
+			return d.apiError(http.MethodPut, "/system/functions", resp)
+		}
+		if !verify {
+			return nil
+		}
+		holds := func(st *functionStatus) bool { return sameDeployment(deploymentFromStatus(st), cur) }
+		if resp.StatusCode != http.StatusOK {
+			// Accepted: wait until the gateway's reads show it.
+			if _, err := d.awaitVisible(ctx, id, "showing the update it accepted", holds); err != nil {
+				return fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
+			}
+			return nil
+		}
+		// 200: faas-netes did not apply it. The read shows what the platform holds now.
+		if st, err = d.freshStatus(ctx, id); err != nil {
+			return fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
+		}
+		if holds(st) {
+			return nil
+		}
+		if attempt >= updateAttempts {
+			return notApplied(info, cur.Image, attempt, time.Since(start))
+		}
+		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
+		if err := sleep(ctx, retryDelay(attempt)); err != nil {
+			return notApplied(info, cur.Image, attempt, time.Since(start))
+		}
 	}
-	after, _ := json.Marshal(cur)
-	if string(before) == string(after) {
-		return nil
-	}
-	if unknown := platform.WriteUnknowns(fromWire(st, info, d.endpoint()), fn); len(unknown) > 0 {
-		return &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
-	}
-	resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
-	if err != nil {
-		return err
-	}
-	if !isSuccess(resp.StatusCode) {
-		return d.apiError(http.MethodPut, "/system/functions", resp)
-	}
-	if info, ierr := d.Info(ctx); ierr == nil && info.Backend == BackendFaasNetes && info.Edition == EditionCE &&
-		resp.StatusCode == http.StatusOK && len(strings.TrimSpace(string(resp.Body))) == 0 && cur.Image != image {
-		// faas-netes applies an update with 202. When its image check refuses the new
-		// image it only logs the error and answers 200 with an empty body, having
-		// changed nothing (pkg/handlers/update.go): say so rather than report success.
-		return &platform.APIError{Method: http.MethodPut, Path: "/system/functions", StatusCode: resp.StatusCode, Kind: platform.ErrInvalid,
-			Message: "(empty response body: faas-netes did not apply the update). " + imageRefusal(info, cur.Image) +
-				". (faas-netes answers the same way when the update conflicted with another writer of the Deployment: if the image is public, apply again.)"}
-	}
-	return nil
 }
 
 // DeleteFunction implements platform.Driver. The namespace goes in the query

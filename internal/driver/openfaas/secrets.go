@@ -89,17 +89,27 @@ func secretExists(s *platform.Secret) error {
 	return fmt.Errorf("secret %s/%s already exists on the platform and is not managed by this resource; import it with: terraform import <address> %s/%s (its value cannot be read, so set value_wo and value_wo_version): %w", s.Namespace, s.Name, s.Namespace, s.Name, platform.ErrConflict)
 }
 
-// UpdateSecret implements platform.SecretDriver with PUT /system/secrets.
+// UpdateSecret implements platform.SecretDriver with PUT /system/secrets. faas-netes
+// replaces a secret with a Kubernetes get and update and answers a conflict with another
+// writer in between with 409 (pkg/handlers/secrets.go, ProcessErrorReasons): the replace
+// carries the whole value, so it is written again, up to updateAttempts times. Unlike a
+// function update, a secret write always answers its outcome, and the value cannot be
+// read back.
 func (d *Driver) UpdateSecret(ctx context.Context, s *platform.Secret) error {
 	d.client.AddSecrets(s.Value)
-	resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}})
-	if err != nil {
-		return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, err)
+	for attempt := 1; ; attempt++ {
+		resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}})
+		if err != nil {
+			return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, err)
+		}
+		if isSuccess(resp.StatusCode) {
+			return nil
+		}
+		apiErr := d.apiError(http.MethodPut, "/system/secrets", resp)
+		if resp.StatusCode != http.StatusConflict || attempt >= updateAttempts || sleep(ctx, retryDelay(attempt)) != nil {
+			return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, apiErr)
+		}
 	}
-	if !isSuccess(resp.StatusCode) {
-		return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, d.apiError(http.MethodPut, "/system/secrets", resp))
-	}
-	return nil
 }
 
 // SecretExists implements platform.SecretDriver: the gateway lists secret names only.

@@ -23,7 +23,7 @@ import (
 //	GET    /_sim/requests                                                          the request log (bodies as strings)
 //	DELETE /_sim/requests                                                          ResetRequests
 //	GET    /_sim/faults                                                            the current faults
-//	POST   /_sim/faults                                                            SetFaults (durations as Go strings like "150ms")
+//	POST   /_sim/faults                                                            SetFaults (simcore.ParseFaults; durations as Go strings like "150ms")
 //	DELETE /_sim/faults                                                            ClearFaults
 //
 // Admin requests bypass faults and are not recorded in the request log.

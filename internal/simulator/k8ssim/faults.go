@@ -27,24 +27,33 @@ func (s *Server) platform() *simcore.Platform {
 			MaxBody: 8 << 20,
 			Redact:  redactBody,
 			Route:   s.route,
-			Persistent: func(w http.ResponseWriter, r *http.Request, code int, message string) {
-				se := apierrors.NewGenericServerResponse(code, r.Method, resourceOf(r.URL.Path), "", message, 0, true)
-				if message != "" {
-					se.ErrStatus.Message = message
-				}
-				writeStatus(w, se)
-			},
-			Unavailable: func(w http.ResponseWriter, _ *http.Request) {
-				writeStatus(w, apierrors.NewServiceUnavailable("the server is currently unable to handle the request"))
-			},
-			RateLimited: func(w http.ResponseWriter, _ *http.Request, retryAfter int) {
-				writeStatus(w, &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusTooManyRequests,
-					Reason: metav1.StatusReasonTooManyRequests, Message: "Too many requests, please try again later.",
-					Details: &metav1.StatusDetails{RetryAfterSeconds: int32(retryAfter)}}}) //nolint:gosec // small test values
-			},
+			Answers: FaultAnswers(),
 		}
 	})
 	return s.plat
+}
+
+// FaultAnswers is how the Kubernetes API server answers injected faults: Status
+// objects, as the real one does. A fault-injecting proxy in front of a real API server
+// (internal/faultproxy) uses it too.
+func FaultAnswers() simcore.Answers {
+	return simcore.Answers{
+		Persistent: func(w http.ResponseWriter, r *http.Request, code int, message string) {
+			se := apierrors.NewGenericServerResponse(code, r.Method, resourceOf(r.URL.Path), "", message, 0, true)
+			if message != "" {
+				se.ErrStatus.Message = message
+			}
+			writeStatus(w, se)
+		},
+		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
+			writeStatus(w, apierrors.NewServiceUnavailable("the server is currently unable to handle the request"))
+		},
+		RateLimited: func(w http.ResponseWriter, _ *http.Request, retryAfter int) {
+			writeStatus(w, &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusTooManyRequests,
+				Reason: metav1.StatusReasonTooManyRequests, Message: "Too many requests, please try again later.",
+				Details: &metav1.StatusDetails{RetryAfterSeconds: int32(retryAfter)}}}) //nolint:gosec // small test values
+		},
+	}
 }
 
 func resourceOf(path string) schemaGroupResource {

@@ -20,7 +20,8 @@ import (
 //	GET    /_sim/requests                               the request log (bodies as strings)
 //	DELETE /_sim/requests                               ResetRequests
 //	GET    /_sim/faults                                 the current faults
-//	POST   /_sim/faults                                 SetFaults (durations as Go strings like "150ms" or nanoseconds)
+//	POST   /_sim/faults                                 SetFaults (simcore.ParseFaults: durations as Go strings like "150ms"
+//	                                                    or nanoseconds; e.g. {"ignoreUpdates":3,"onlyPath":"/system/functions"})
 //	DELETE /_sim/faults                                 ClearFaults
 //
 // Admin requests bypass faults and are not recorded in the request log.

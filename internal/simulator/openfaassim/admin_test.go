@@ -106,3 +106,20 @@ func TestAdminLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminFaultsIgnoreUpdatesAndOnly: the admin API sets the faas-netes update drops
+// and restricts faults to a method and a path prefix.
+func TestAdminFaultsIgnoreUpdatesAndOnly(t *testing.T) {
+	s, c := newSim(t, Options{})
+	c.auth = false
+	c.expect(http.MethodPost, "/_sim/faults", `{"ignoreUpdates":2,"ignoreUpdateEvery":4,"onlyMethod":"PUT","onlyPath":"/system/functions"}`, 204)
+	f := s.CurrentFaults()
+	if f.IgnoreUpdates != 2 || f.IgnoreUpdateEvery != 4 || f.OnlyMethod != http.MethodPut || f.OnlyPath != "/system/functions" {
+		t.Errorf("faults %+v", f)
+	}
+	var got map[string]any
+	_ = json.Unmarshal(c.expect(http.MethodGet, "/_sim/faults", nil, 200).body, &got)
+	if got["ignoreUpdates"] != float64(2) || got["onlyPath"] != "/system/functions" {
+		t.Errorf("faults JSON %v", got)
+	}
+}

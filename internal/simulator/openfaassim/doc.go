@@ -9,6 +9,12 @@
 // The Community Edition restrictions (one namespace, 15 functions, 5 replicas,
 // no scale-to-zero or autoscaling knobs, one topic) are enforced in CE mode.
 //
+// Two faas-netes behaviours seen on the real server can be switched on: Faults.IgnoreUpdates
+// and IgnoreUpdateEvery answer updates 200 with an empty body without applying them (what
+// faas-netes pkg/handlers/update.go does when its Kubernetes update fails, for example on
+// a conflict with the Deployment controller), and Options.StaleReads makes reads lag
+// behind writes, as faas-netes' informer cache does.
+//
 // Tests use a Server through HTTP like a real gateway, change its state behind
 // the client's back with the out-of-band methods (PutFunction, ModifyFunction,
 // DeleteFunction, ...), inject faults with SetFaults and inspect what was sent

@@ -24,15 +24,7 @@ func (s *Server) platform() *simcore.Platform {
 			MaxBody: 32 << 20,
 			Redact:  redactBody,
 			Route:   s.route,
-			Persistent: func(w http.ResponseWriter, _ *http.Request, code int, message string) {
-				http.Error(w, message, code)
-			},
-			Unavailable: func(w http.ResponseWriter, _ *http.Request) {
-				http.Error(w, "service unavailable", http.StatusServiceUnavailable)
-			},
-			RateLimited: func(w http.ResponseWriter, _ *http.Request, _ int) {
-				http.Error(w, "rate limit exceeded", http.StatusTooManyRequests)
-			},
+			Answers: FaultAnswers(),
 			// Injected faults are not the gateway's answers: only its own are checked.
 			Observe: func(r *http.Request, body []byte) func(int, http.Header, []byte) {
 				chk := s.checkRequest(r, body)
@@ -44,6 +36,23 @@ func (s *Server) platform() *simcore.Platform {
 		}
 	})
 	return s.plat
+}
+
+// FaultAnswers is how the OpenFaaS gateway answers injected faults: plain text, as its
+// handlers do. A fault-injecting proxy in front of a real gateway (internal/faultproxy)
+// uses it too.
+func FaultAnswers() simcore.Answers {
+	return simcore.Answers{
+		Persistent: func(w http.ResponseWriter, _ *http.Request, code int, message string) {
+			http.Error(w, message, code)
+		},
+		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		},
+		RateLimited: func(w http.ResponseWriter, _ *http.Request, _ int) {
+			http.Error(w, "rate limit exceeded", http.StatusTooManyRequests)
+		},
+	}
 }
 
 // redactBody hides secret values from the request log.

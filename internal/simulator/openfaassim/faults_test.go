@@ -286,3 +286,52 @@ func TestConcurrentCreates(t *testing.T) {
 		t.Errorf("%d functions, want %d", got, n+1)
 	}
 }
+
+// TestFaultIgnoreUpdates: an ignored update answers 200 with an empty body and changes
+// nothing, as faas-netes does when its Kubernetes update fails; a successful update of
+// faas-netes answers 202. Creates, reads and deletes are not affected.
+func TestFaultIgnoreUpdates(t *testing.T) {
+	s, c := newSim(t, Options{})
+	c.expect(http.MethodPost, "/system/functions", dep("x"), 202)
+	s.SetFaults(Faults{IgnoreUpdates: 2})
+	for i := range 2 {
+		r := c.expect(http.MethodPut, "/system/functions", with(dep("x"), "image", fmt.Sprintf("ghcr.io/acme/x:%d", i+2)), 200)
+		if len(r.body) != 0 {
+			t.Errorf("an ignored update's body %q, want empty", r.body)
+		}
+	}
+	if fn, _ := s.GetFunction("", "x"); fn.Image != "ghcr.io/acme/x:1.0" {
+		t.Fatalf("an ignored update was applied: image %q", fn.Image)
+	}
+	if s.CurrentFaults().IgnoreUpdates != 0 {
+		t.Errorf("remaining %d", s.CurrentFaults().IgnoreUpdates)
+	}
+	c.expect(http.MethodPut, "/system/functions", with(dep("x"), "image", "ghcr.io/acme/x:4"), 202)
+	if fn, _ := s.GetFunction("", "x"); fn.Image != "ghcr.io/acme/x:4" {
+		t.Fatalf("the update after the ignored ones was not applied: image %q", fn.Image)
+	}
+
+	// Every third update, counting only the requests OnlyPath selects.
+	s.SetFaults(Faults{IgnoreUpdateEvery: 3, OnlyPath: "/system/functions"})
+	var statuses []int
+	for i := range 6 {
+		c.expect(http.MethodGet, "/system/function/x", nil, 200)
+		statuses = append(statuses, c.do(http.MethodPut, "/system/functions", with(dep("x"), "image", fmt.Sprintf("ghcr.io/acme/x:%d", 10+i))).status)
+	}
+	if fmt.Sprint(statuses) != "[202 202 200 202 202 200]" {
+		t.Errorf("statuses %v", statuses)
+	}
+	s.PutSecret("", "s", "v")
+	c.expect(http.MethodPut, "/system/secrets", map[string]any{"name": "s", "value": "w"}, 202)
+	c.expect(http.MethodPut, "/system/secrets", map[string]any{"name": "s", "value": "w"}, 202)
+}
+
+// TestFaultOnlyMethodAndPath: OnlyMethod and OnlyPath restrict faults like Only.
+func TestFaultOnlyMethodAndPath(t *testing.T) {
+	s, c := newSim(t, Options{})
+	s.SetFaults(Faults{Burst503: 1, OnlyMethod: http.MethodPost, OnlyPath: "/system/"})
+	c.expect(http.MethodGet, "/system/functions", nil, 200)
+	c.expect(http.MethodPost, "/function/x", "payload", 404)
+	c.expect(http.MethodPost, "/system/functions", dep("x"), 503)
+	c.expect(http.MethodPost, "/system/functions", dep("x"), 202)
+}

@@ -219,8 +219,9 @@ func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	out := []functionStatus{}
-	for k, rec := range s.funcs {
-		if k.ns != ns || !s.observe(k, rec) {
+	for _, k := range s.readableKeys(ns) {
+		rec, _ := s.readable(k)
+		if rec == nil {
 			continue
 		}
 		st := s.status(rec)
@@ -241,11 +242,8 @@ func (s *Server) getFunction(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	s.mu.Lock()
-	k := key{ns, name}
-	rec, ok := s.funcs[k]
-	if ok {
-		ok = s.observe(k, rec)
-	}
+	rec, _ := s.readable(key{ns, name})
+	ok := rec != nil
 	var st functionStatus
 	if ok {
 		st = s.status(rec)
@@ -410,6 +408,7 @@ func (s *Server) deployFunction(w http.ResponseWriter, r *http.Request) {
 	if rec.pendingReads == 0 {
 		rec.fn.AvailableReplicas = rec.fn.Replicas
 	}
+	s.beginWrite(k)
 	s.funcs[k] = rec
 	s.writeOK(w)
 }
@@ -463,6 +462,7 @@ func (s *Server) updateFunction(w http.ResponseWriter, r *http.Request) {
 	if rec.pendingReads == 0 {
 		rec.fn.AvailableReplicas = rec.fn.Replicas
 	}
+	s.beginWrite(k)
 	s.funcs[k] = rec
 	s.writeOK(w)
 }
@@ -504,6 +504,7 @@ func (s *Server) deleteFunctionHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.beginWrite(k)
 	if s.netes() && s.opts.DeleteAfterPolls > 0 {
 		// Foreground propagation: the Deployment lingers while pods terminate.
 		if !rec.deleting {
@@ -700,6 +701,7 @@ func (s *Server) scaleFunction(w http.ResponseWriter, r *http.Request, name stri
 		return
 	}
 	if s.netes() {
+		s.beginWrite(key{ns, name})
 		rec.fn.Replicas = req.Replicas
 	} else if rec.pendingReads != 0 {
 		// faasd starts the stopped task again.

@@ -91,6 +91,14 @@ type Options struct {
 	// with an empty 200 that changes nothing (pkg/handlers/update.go). Empty means every
 	// image is public. faasd and Pro do not check.
 	PublicImages []string
+	// StaleReads is how long after a write to a function through the gateway API
+	// (create, update, scale, delete) faas-netes' reads (GET one and list) still show
+	// the function as it was before the write: faas-netes reads from an informer cache
+	// that learns of a change only when its watch event arrives. A function just created
+	// is not found yet, one just updated shows its previous configuration, one just
+	// deleted is still returned. Further writes within the window extend it. 0 means reads
+	// see every write at once; faasd reads are always current.
+	StaleReads time.Duration
 	// Version is the provider release reported by /system/info, default
 	// "0.18.10" for faas-netes and "0.19.6" for faasd.
 	Version string
@@ -164,6 +172,14 @@ type record struct {
 
 type key struct{ ns, name string }
 
+// staleView is what faas-netes' reads show of one function while its informer cache
+// lags behind writes (Options.StaleReads): the record as it was before the first write
+// of the window (nil: it did not exist), until the window ends.
+type staleView struct {
+	rec   *record
+	until time.Time
+}
+
 // Server is a simulated OpenFaaS gateway. It implements http.Handler and is
 // safe for concurrent use.
 type Server struct {
@@ -174,6 +190,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	funcs   map[key]*record
+	stale   map[key]*staleView
 	secrets map[key][]byte
 	spec    specState
 
@@ -212,6 +229,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		opts:    opts,
 		funcs:   map[key]*record{},
+		stale:   map[key]*staleView{},
 		secrets: map[key][]byte{},
 	}
 	s.OnRequest = opts.OnRequest
@@ -376,6 +394,13 @@ func (s *Server) SetReadyAfterPolls(n int) {
 	s.opts.ReadyAfterPolls = n
 }
 
+// SetStaleReads changes Options.StaleReads for the writes that follow.
+func (s *Server) SetStaleReads(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.StaleReads = d
+}
+
 // SetNotReady makes a function report availableReplicas 0 until its next
 // update, as if its pods were crash-looping. Invocations then answer 503.
 func (s *Server) SetNotReady(namespace, name string) {
@@ -474,6 +499,69 @@ func (s *Server) observe(k key, rec *record) bool {
 		rec.fn.AvailableReplicas = 0
 	}
 	return true
+}
+
+// beginWrite is called before a write through the gateway API changes function k: on
+// faas-netes with Options.StaleReads, reads keep showing k as it was before the write
+// until the window (from the window's first write) ends StaleReads after this write. The
+// caller holds s.mu.
+func (s *Server) beginWrite(k key) {
+	if !s.netes() || s.opts.StaleReads <= 0 {
+		return
+	}
+	now := time.Now()
+	v, ok := s.stale[k]
+	if !ok || !now.Before(v.until) {
+		v = &staleView{}
+		if rec, ok := s.funcs[k]; ok {
+			snap := *rec
+			snap.fn = rec.fn.clone()
+			v.rec = &snap
+		}
+		s.stale[k] = v
+	}
+	v.until = now.Add(s.opts.StaleReads)
+}
+
+// readable returns the record a gateway read of k sees, and whether it is the live one
+// (a stale view is never advanced by reads); nil when the read finds nothing. The caller
+// holds s.mu.
+func (s *Server) readable(k key) (*record, bool) {
+	if v, ok := s.stale[k]; ok {
+		if time.Now().Before(v.until) {
+			return v.rec, false
+		}
+		delete(s.stale, k)
+	}
+	rec, ok := s.funcs[k]
+	if !ok || !s.observe(k, rec) {
+		return nil, true
+	}
+	return rec, true
+}
+
+// readableKeys lists the functions a gateway list of namespace ns may see: the stored
+// ones and those a stale view still shows. The caller holds s.mu.
+func (s *Server) readableKeys(ns string) []key {
+	seen := map[key]bool{}
+	var out []key
+	for _, m := range []map[key]bool{keysOf(s.funcs), keysOf(s.stale)} {
+		for k := range m {
+			if k.ns == ns && !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func keysOf[V any](m map[key]V) map[key]bool {
+	out := make(map[key]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 func newUID() string {

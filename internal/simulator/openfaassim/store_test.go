@@ -1,9 +1,11 @@
 package openfaassim
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestOutOfBandFunctions(t *testing.T) {
@@ -143,4 +145,67 @@ func TestStartURLClose(t *testing.T) {
 		t.Error("still serving after Close")
 	}
 	s.Close()
+}
+
+// TestStaleReads: with StaleReads, faas-netes reads show a function as it was before a
+// write until the window ends (informer cache lag): a new function is not found, an
+// updated one shows its previous image, a deleted one is still returned, in GET one and
+// in the list alike. The out-of-band view is always current; faasd ignores the option.
+func TestStaleReads(t *testing.T) {
+	const lag = 300 * time.Millisecond
+	s, c := newSim(t, Options{StaleReads: lag})
+	listed := func() int {
+		var list []functionStatus
+		_ = json.Unmarshal(c.expect(http.MethodGet, "/system/functions", nil, 200).body, &list)
+		return len(list)
+	}
+	start := time.Now()
+	c.expect(http.MethodPost, "/system/functions", dep("x"), 202)
+	if _, ok := s.GetFunction("", "x"); !ok {
+		t.Fatal("the out-of-band view must see the create at once")
+	}
+	c.expect(http.MethodGet, "/system/function/x", nil, 404)
+	if n := listed(); n != 0 {
+		t.Errorf("the list shows %d functions right after the create", n)
+	}
+	waitUntil(t, start.Add(lag))
+	if c.getStatus().Image != "ghcr.io/acme/x:1.0" || listed() != 1 {
+		t.Fatal("the create is not visible after the window")
+	}
+
+	start = time.Now()
+	c.expect(http.MethodPut, "/system/functions", with(dep("x"), "image", "ghcr.io/acme/x:2"), 202)
+	c.expect(http.MethodPut, "/system/functions", with(dep("x"), "image", "ghcr.io/acme/x:3"), 202)
+	if img := c.getStatus().Image; img != "ghcr.io/acme/x:1.0" {
+		t.Errorf("a read right after the updates shows %q, want the image before them", img)
+	}
+	waitUntil(t, start.Add(lag))
+	if img := c.getStatus().Image; img != "ghcr.io/acme/x:3" {
+		t.Errorf("after the window the read shows %q", img)
+	}
+
+	start = time.Now()
+	c.expect(http.MethodDelete, "/system/functions", map[string]any{"functionName": "x"}, 202)
+	if _, ok := s.GetFunction("", "x"); ok {
+		t.Error("the out-of-band view must see the delete at once")
+	}
+	c.expect(http.MethodGet, "/system/function/x", nil, 200)
+	if n := listed(); n != 1 {
+		t.Errorf("the list shows %d functions right after the delete, want the deleted one", n)
+	}
+	waitUntil(t, start.Add(lag))
+	c.expect(http.MethodGet, "/system/function/x", nil, 404)
+	if n := listed(); n != 0 {
+		t.Errorf("the list shows %d functions after the window", n)
+	}
+
+	_, cd := newSim(t, Options{Backend: Faasd, StaleReads: time.Hour})
+	cd.expect(http.MethodPost, "/system/functions", dep("y"), 200)
+	cd.expect(http.MethodGet, "/system/function/y", nil, 200)
+}
+
+// waitUntil sleeps until t, plus a little.
+func waitUntil(tb testing.TB, t time.Time) {
+	tb.Helper()
+	time.Sleep(time.Until(t) + 20*time.Millisecond)
 }

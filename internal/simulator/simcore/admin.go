@@ -3,6 +3,7 @@ package simcore
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -46,6 +47,44 @@ type adminFaults struct {
 	PersistentStatus  int          `json:"persistentStatus,omitempty"`
 	PersistentMessage string       `json:"persistentMessage,omitempty"`
 	StatusWriteRaces  int          `json:"statusWriteRaces,omitempty"`
+	IgnoreUpdates     int          `json:"ignoreUpdates,omitempty"`
+	IgnoreUpdateEvery int          `json:"ignoreUpdateEvery,omitempty"`
+	OnlyMethod        string       `json:"onlyMethod,omitempty"`
+	OnlyPath          string       `json:"onlyPath,omitempty"`
+}
+
+// toFaults converts the JSON form to Faults.
+func (a adminFaults) toFaults() Faults {
+	return Faults{
+		Latency: time.Duration(a.Latency), LatencySpikeEvery: a.LatencySpikeEvery, LatencySpike: time.Duration(a.LatencySpike),
+		RateLimitEvery: a.RateLimitEvery, RetryAfterSeconds: a.RetryAfterSeconds, Burst503: a.Burst503,
+		DropConnections: a.DropConnections, LoseResponses: a.LoseResponses,
+		PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage, StatusWriteRaces: a.StatusWriteRaces,
+		IgnoreUpdates: a.IgnoreUpdates, IgnoreUpdateEvery: a.IgnoreUpdateEvery, OnlyMethod: a.OnlyMethod, OnlyPath: a.OnlyPath,
+	}
+}
+
+// fromFaults converts Faults to the JSON form (Only is not representable).
+func fromFaults(f Faults) adminFaults {
+	return adminFaults{
+		Latency: jsonDuration(f.Latency), LatencySpikeEvery: f.LatencySpikeEvery, LatencySpike: jsonDuration(f.LatencySpike),
+		RateLimitEvery: f.RateLimitEvery, RetryAfterSeconds: f.RetryAfterSeconds, Burst503: f.Burst503,
+		DropConnections: f.DropConnections, LoseResponses: f.LoseResponses,
+		PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage, StatusWriteRaces: f.StatusWriteRaces,
+		IgnoreUpdates: f.IgnoreUpdates, IgnoreUpdateEvery: f.IgnoreUpdateEvery, OnlyMethod: f.OnlyMethod, OnlyPath: f.OnlyPath,
+	}
+}
+
+// ParseFaults reads the JSON form of Faults that POST /_sim/faults accepts (durations as
+// Go strings like "150ms" or integer nanoseconds; unknown fields are an error).
+func ParseFaults(r io.Reader) (Faults, error) {
+	var a adminFaults
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&a); err != nil {
+		return Faults{}, err
+	}
+	return a.toFaults(), nil
 }
 
 // jsonDuration accepts "150ms" or a number of nanoseconds and writes a string.
@@ -78,7 +117,7 @@ func (d *jsonDuration) UnmarshalJSON(b []byte) error {
 //	GET    /_sim/requests  the request log (bodies as strings)
 //	DELETE /_sim/requests  ResetRequests
 //	GET    /_sim/faults    the current faults
-//	POST   /_sim/faults    SetFaults (durations as Go strings like "150ms" or nanoseconds)
+//	POST   /_sim/faults    SetFaults (see ParseFaults; onlyMethod and onlyPath restrict them)
 //	DELETE /_sim/faults    ClearFaults
 func (c *Core) HandleAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
@@ -95,28 +134,15 @@ func (c *Core) HandleAdmin(mux *http.ServeMux) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
-		f := c.CurrentFaults()
-		writeJSON(w, adminFaults{
-			Latency: jsonDuration(f.Latency), LatencySpikeEvery: f.LatencySpikeEvery, LatencySpike: jsonDuration(f.LatencySpike),
-			RateLimitEvery: f.RateLimitEvery, RetryAfterSeconds: f.RetryAfterSeconds, Burst503: f.Burst503,
-			DropConnections: f.DropConnections, LoseResponses: f.LoseResponses,
-			PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage, StatusWriteRaces: f.StatusWriteRaces,
-		})
+		writeJSON(w, fromFaults(c.CurrentFaults()))
 	})
 	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
-		var a adminFaults
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&a); err != nil {
+		f, err := ParseFaults(r.Body)
+		if err != nil {
 			http.Error(w, "invalid faults: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		c.SetFaults(Faults{
-			Latency: time.Duration(a.Latency), LatencySpikeEvery: a.LatencySpikeEvery, LatencySpike: time.Duration(a.LatencySpike),
-			RateLimitEvery: a.RateLimitEvery, RetryAfterSeconds: a.RetryAfterSeconds, Burst503: a.Burst503,
-			DropConnections: a.DropConnections, LoseResponses: a.LoseResponses,
-			PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage, StatusWriteRaces: a.StatusWriteRaces,
-		})
+		c.SetFaults(f)
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {

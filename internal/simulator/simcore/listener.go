@@ -2,8 +2,12 @@ package simcore
 
 import (
 	"encoding/pem"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -60,4 +64,41 @@ func (l *Listener) CACertPEM() []byte {
 		return nil
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: l.ts.Certificate().Raw})
+}
+
+// CheckLoopbackAddr refuses a listen address that is not a loopback IP or localhost:
+// the simulators and the fault proxy serve unauthenticated admin APIs and must never be
+// reachable from another machine.
+func CheckLoopbackAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("invalid -listen %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("refusing to listen on %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed", addr)
+}
+
+// WriteFileAtomic writes content to path through a temporary file in the same
+// directory, so that a reader polling for path (a script waiting for a URL file) never
+// sees it half written.
+func WriteFileAtomic(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".simcore-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.WriteString(content); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -1,9 +1,12 @@
-// Package simcore is the machinery the platform simulators share (openfaassim and
-// k8ssim): injected faults, the request log, and serving a request through both, with
-// each platform answering faults in its own form.
+// Package simcore is the fault engine the platform simulators (openfaassim and k8ssim)
+// and the fault-injecting reverse proxy (internal/faultproxy) share: injected faults, the
+// request log, and serving a request through both, with each platform answering faults
+// in its own form.
 //
-// A simulator embeds a Core, which gives it SetFaults, ClearFaults, CurrentFaults,
-// Requests, Writes and ResetRequests, and serves its API with Core.Serve.
+// A simulator or proxy embeds a Core, which gives it SetFaults, ClearFaults,
+// CurrentFaults, Requests, Writes and ResetRequests. Core.Middleware wraps any
+// http.Handler (a simulator's API, or an httputil.ReverseProxy in front of a real
+// platform) with the faults; Core.Serve is the same for a Platform's own Route.
 package simcore
 
 import (
@@ -12,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,8 +23,8 @@ import (
 // Faults describes misbehaviour injected into API requests. It never affects a
 // simulator's out-of-band methods or its /_sim/ admin API. When several faults apply to
 // one request, the first in this order wins: PersistentStatus, DropConnections,
-// Burst503, RateLimitEvery, LoseResponses. Latency is added before any of them.
-// StatusWriteRaces is independent of the others.
+// Burst503, RateLimitEvery, LoseResponses, IgnoreUpdates and IgnoreUpdateEvery. Latency
+// is added before any of them. StatusWriteRaces is independent of the others.
 //
 // Go's HTTP client transparently retries an idempotent request (GET) that failed on a
 // reused keep-alive connection; each attempt counts as one request here, as it would on
@@ -45,6 +49,14 @@ type Faults struct {
 	// LoseResponses makes the next N write requests (POST, PUT, PATCH, DELETE) apply
 	// their change fully, then close the connection without answering.
 	LoseResponses int
+	// IgnoreUpdates makes the next N updates (PUT requests) answer 200 with an empty
+	// body without applying (or forwarding) them. It is what faas-netes answers when its
+	// Kubernetes update of a function's Deployment fails, for example on a conflict with
+	// the Deployment controller (faas-netes pkg/handlers/update.go logs the error and
+	// returns without writing a status); no Kubernetes API server answers so.
+	IgnoreUpdates int
+	// IgnoreUpdateEvery ignores every Nth update (PUT request) as IgnoreUpdates does.
+	IgnoreUpdateEvery int
 	// PersistentStatus, when non-zero, makes every request answer this status with
 	// PersistentMessage until the faults are cleared.
 	PersistentStatus int
@@ -56,9 +68,21 @@ type Faults struct {
 	// resourceVersion moves on just before the request is handled, so a request that
 	// carries the resourceVersion it read gets 409 Conflict.
 	StatusWriteRaces int
-	// Only, when set, restricts the faults to requests it returns true for; other
+	// OnlyMethod, when set, restricts the faults to requests of this method; other
 	// requests are served normally and do not advance the counters.
+	OnlyMethod string
+	// OnlyPath, when set, restricts the faults to requests whose path starts with it,
+	// as OnlyMethod does.
+	OnlyPath string
+	// Only, when set, restricts the faults to requests it returns true for (and that
+	// OnlyMethod and OnlyPath select), as OnlyMethod does.
 	Only func(method, path string) bool
+}
+
+// selects reports whether the faults apply to a request.
+func (f *Faults) selects(method, path string) bool {
+	return (f.OnlyMethod == "" || f.OnlyMethod == method) && (f.OnlyPath == "" || strings.HasPrefix(path, f.OnlyPath)) &&
+		(f.Only == nil || f.Only(method, path))
 }
 
 // Request is one API request as received, with the status it was answered.
@@ -115,7 +139,7 @@ type Core struct {
 type faultState struct {
 	f                       Faults
 	seen, burst, drop, lose int
-	races                   int
+	races, ignore, updates  int
 }
 
 // action is the fault chosen for one request.
@@ -128,25 +152,27 @@ const (
 	actBurst
 	actRateLimit
 	actLose
+	actIgnore
 )
 
 // SetFaults replaces the current faults; counters restart from zero.
 func (c *Core) SetFaults(f Faults) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.faults = faultState{f: f, burst: f.Burst503, drop: f.DropConnections, lose: f.LoseResponses, races: f.StatusWriteRaces}
+	c.faults = faultState{f: f, burst: f.Burst503, drop: f.DropConnections, lose: f.LoseResponses, races: f.StatusWriteRaces, ignore: f.IgnoreUpdates}
 }
 
 // ClearFaults removes every fault.
 func (c *Core) ClearFaults() { c.SetFaults(Faults{}) }
 
 // CurrentFaults returns the faults in effect, with the remaining counts of Burst503,
-// DropConnections, LoseResponses and StatusWriteRaces.
+// DropConnections, LoseResponses, IgnoreUpdates and StatusWriteRaces.
 func (c *Core) CurrentFaults() Faults {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f := c.faults.f
 	f.Burst503, f.DropConnections, f.LoseResponses, f.StatusWriteRaces = c.faults.burst, c.faults.drop, c.faults.lose, c.faults.races
+	f.IgnoreUpdates = c.faults.ignore
 	return f
 }
 
@@ -156,7 +182,7 @@ func (c *Core) TakeRace(method, path string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fs := &c.faults
-	if fs.races <= 0 || (fs.f.Only != nil && !fs.f.Only(method, path)) {
+	if fs.races <= 0 || !fs.f.selects(method, path) {
 		return false
 	}
 	fs.races--
@@ -201,10 +227,14 @@ func (c *Core) next(r *http.Request) (action, time.Duration, Faults) {
 	defer c.mu.Unlock()
 	fs := &c.faults
 	f := fs.f
-	if f.Only != nil && !f.Only(r.Method, r.URL.Path) {
+	if !f.selects(r.Method, r.URL.Path) {
 		return actNone, 0, f
 	}
 	fs.seen++
+	update := r.Method == http.MethodPut
+	if update {
+		fs.updates++
+	}
 	delay := f.Latency
 	if f.LatencySpikeEvery > 0 && fs.seen%f.LatencySpikeEvery == 0 {
 		delay += f.LatencySpike
@@ -223,39 +253,95 @@ func (c *Core) next(r *http.Request) (action, time.Duration, Faults) {
 	case fs.lose > 0 && IsWrite(r.Method):
 		fs.lose--
 		return actLose, delay, f
+	case update && fs.ignore > 0:
+		fs.ignore--
+		return actIgnore, delay, f
+	case update && f.IgnoreUpdateEvery > 0 && fs.updates%f.IgnoreUpdateEvery == 0:
+		return actIgnore, delay, f
 	}
 	return actNone, delay, f
 }
 
-// Platform is what Serve needs from a simulator: its API, and its own form of the
-// answers that faults inject.
+// Platform is how a simulator or proxy serves requests through the faults: its own form
+// of the answers that faults inject, and what the request log records.
 type Platform struct {
-	// MaxBody bounds the request body read and recorded.
+	// MaxBody bounds the part of a request body that is recorded (and that Observe
+	// sees); the handler always receives the whole body.
 	MaxBody int64
-	// Redact returns the body to record for a request path, with secret values hidden.
+	// Redact returns the body to record for a request path, with secret values hidden;
+	// nil records no bodies.
 	Redact func(path string, body []byte) []byte
-	// Route serves the platform's API.
+	// Route serves the platform's API for Serve; Middleware serves its next handler
+	// instead.
 	Route http.HandlerFunc
+	// Answers is the platform's form of the answers faults inject.
+	Answers
+	// Observe, when set, sees each request before it is handled and returns a function
+	// that sees the platform's own answer to it (not injected faults), or nil.
+	Observe func(r *http.Request, body []byte) func(status int, header http.Header, body []byte)
+}
+
+// Answers is a platform's own form of the answers that faults inject. A nil field
+// answers in plain text, as http.Error does.
+type Answers struct {
 	// Persistent writes a Faults.PersistentStatus answer (code is a valid status).
 	Persistent func(w http.ResponseWriter, r *http.Request, code int, message string)
 	// Unavailable writes a Faults.Burst503 answer.
 	Unavailable func(w http.ResponseWriter, r *http.Request)
 	// RateLimited writes a Faults.RateLimitEvery answer; the Retry-After header is set.
 	RateLimited func(w http.ResponseWriter, r *http.Request, retryAfterSeconds int)
-	// Observe, when set, sees each request before it is handled and returns a function
-	// that sees the platform's own answer to it (not injected faults), or nil.
-	Observe func(r *http.Request, body []byte) func(status int, header http.Header, body []byte)
+}
+
+func (a *Answers) persistent(w http.ResponseWriter, r *http.Request, code int, message string) {
+	if a.Persistent != nil {
+		a.Persistent(w, r, code, message)
+		return
+	}
+	http.Error(w, message, code)
+}
+
+func (a *Answers) unavailable(w http.ResponseWriter, r *http.Request) {
+	if a.Unavailable != nil {
+		a.Unavailable(w, r)
+		return
+	}
+	http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+}
+
+func (a *Answers) rateLimited(w http.ResponseWriter, r *http.Request, retryAfter int) {
+	if a.RateLimited != nil {
+		a.RateLimited(w, r, retryAfter)
+		return
+	}
+	http.Error(w, "rate limit exceeded", http.StatusTooManyRequests)
 }
 
 // Serve records the request, applies the faults and, unless a fault answers instead,
 // serves it with p.Route.
 func (c *Core) Serve(w http.ResponseWriter, r *http.Request, p *Platform) {
+	c.serve(w, r, p, p.Route)
+}
+
+// Middleware returns a handler that records each request, applies the faults and,
+// unless a fault answers instead, passes the request to next: the simulators' API, or a
+// reverse proxy in front of a real platform. A lost response (Faults.LoseResponses) is
+// served by next in full, then the client's connection is closed without an answer.
+func (c *Core) Middleware(p *Platform, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.serve(w, r, p, next.ServeHTTP) })
+}
+
+func (c *Core) serve(w http.ResponseWriter, r *http.Request, p *Platform, next http.HandlerFunc) {
+	// The recorded part of the body is read ahead; the handler reads all of it.
 	body, _ := io.ReadAll(io.LimitReader(r.Body, p.MaxBody))
-	_ = r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	orig := r.Body
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(body), orig), orig}
+	var recorded []byte
+	if p.Redact != nil {
+		recorded = p.Redact(r.URL.Path, body)
+	}
 	// Reserve the log entry on arrival so the log is in arrival order.
 	entry := &Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, ContentType: r.Header.Get("Content-Type"),
-		Body: p.Redact(r.URL.Path, body), Time: time.Now()}
+		Body: recorded, Time: time.Now()}
 	c.mu.Lock()
 	c.reqs = append(c.reqs, entry)
 	c.mu.Unlock()
@@ -290,21 +376,24 @@ func (c *Core) Serve(w http.ResponseWriter, r *http.Request, p *Platform) {
 		if rec.Status < 100 || rec.Status > 999 {
 			rec.Status = http.StatusInternalServerError
 		}
-		p.Persistent(w, r, rec.Status, f.PersistentMessage)
+		p.persistent(w, r, rec.Status, f.PersistentMessage)
 	case actDrop:
 		rec.Dropped = true
 		finish()
 		abort(w)
 	case actBurst:
 		rec.Status = http.StatusServiceUnavailable
-		p.Unavailable(w, r)
+		p.unavailable(w, r)
 	case actRateLimit:
 		rec.Status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfterSeconds))
-		p.RateLimited(w, r, f.RetryAfterSeconds)
+		p.rateLimited(w, r, f.RetryAfterSeconds)
+	case actIgnore:
+		rec.Status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	case actLose:
 		rr := httptest.NewRecorder()
-		p.Route(rr, r)
+		next(rr, r)
 		rec.Status, rec.Dropped = rr.Code, true
 		if observe != nil {
 			observe(rr.Code, rr.Header(), rr.Body.Bytes())
@@ -316,12 +405,19 @@ func (c *Core) Serve(w http.ResponseWriter, r *http.Request, p *Platform) {
 		if observe != nil {
 			sw.body = &bytes.Buffer{}
 		}
-		p.Route(sw, r)
+		next(sw, r)
 		rec.Status = sw.code()
 		if observe != nil {
 			observe(rec.Status, sw.Header(), sw.body.Bytes())
 		}
 	}
+}
+
+// readCloser reads the recorded prefix of a body, then the rest, and closes the
+// original body.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // finish completes a log entry with the outcome and calls the OnRequest hook.
@@ -375,3 +471,7 @@ func (w *statusWriter) code() int {
 	w.once.Do(func() { w.status = http.StatusOK })
 	return w.status
 }
+
+// Unwrap lets http.ResponseController reach the underlying writer (a reverse proxy
+// flushes through it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
