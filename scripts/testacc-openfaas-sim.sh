@@ -76,9 +76,6 @@ REQUIRED=(
   TestAccChildren_existingPolicyRefused
   TestAccChildren_parallelWritesNeverLoseKeys/run00/ce_settings
   TestAccChildren_parallelWritesNeverLoseKeys/run00/pro_settings
-  TestAccImportGenerateConfig
-  TestAccRefresh_outOfBandChangesBetweenPlansAreSeen
-  TestAccRefresh_readsAfterWritesInOneRunSeeThem
   TestAccReliability_unknownValuesAtPlan/ce_settings
   TestAccReliability_unknownValuesAtPlan/pro_settings
   TestAccDataSources
@@ -88,7 +85,6 @@ REQUIRED=(
   TestAccSecret_invalidName
   TestAccRefresh_outOfBandChangesBetweenPlansAreSeen
   TestAccRefresh_readsAfterWritesInOneRunSeeThem
-  TestAccReliability_unknownValuesAtPlan
   TestAccImportGenerateConfig
 )
 
