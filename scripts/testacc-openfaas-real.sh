@@ -25,7 +25,15 @@ REQUIRED=(
   TestAccFunction_quantitiesCompareByValue
   TestAccFunction_existingIsNotTakenOver
   TestAccFunction_importOutOfBand
-  TestAccScalingPolicy_communityEdition
+  TestAccScalingPolicy_lifecycle
+  TestAccTrigger_lifecycle
+  TestAccTrigger_communityEditionOneTrigger
+  TestAccChildren_functionReplacedReappliesChildren
+  TestAccChildren_parallelWritesNeverLoseKeys/run00/ce_settings
+  TestAccImportGenerateConfig
+  TestAccRefresh_outOfBandChangesBetweenPlansAreSeen
+  TestAccRefresh_readsAfterWritesInOneRunSeeThem
+  TestAccReliability_unknownValuesAtPlan/ce_settings
   TestAccDataSources
   TestAccDataSources_missingFunction
   TestAccSecret_lifecycle

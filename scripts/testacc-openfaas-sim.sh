@@ -51,7 +51,9 @@ REQUIRED=(
   TestAccFunction_planTimeErrors/edition_forced_to_ce
   TestAccFunction_proFeatures
   TestAccScalingPolicy_lifecycle
+  TestAccScalingPolicy_proSettings
   TestAccTrigger_lifecycle
+  TestAccTrigger_severalOnOneFunction
   TestAccChildren_functionReplacedReappliesChildren
   TestAccChildren_planTimeErrors/min_greater_than_max
   TestAccChildren_planTimeErrors/negative_min
@@ -74,7 +76,10 @@ REQUIRED=(
   TestAccChildren_planTimeErrors/route_bad_method
   TestAccChildren_planTimeErrors/bad_trigger_type
   TestAccChildren_existingPolicyRefused
-  TestAccChildren_parallelWritesNeverLoseKeys/run00
+  TestAccChildren_parallelWritesNeverLoseKeys/run00/ce_settings
+  TestAccChildren_parallelWritesNeverLoseKeys/run00/pro_settings
+  TestAccReliability_unknownValuesAtPlan/ce_settings
+  TestAccReliability_unknownValuesAtPlan/pro_settings
   TestAccDataSources
   TestAccDataSources_missingFunction
   TestAccSecret_lifecycle

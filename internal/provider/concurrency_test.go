@@ -26,10 +26,13 @@ func repeat() int {
 	return 20
 }
 
-// TestAccChildren_parallelWritesNeverLoseKeys applies one function with a scaling policy,
-// a cron trigger and several topic triggers, all read-modify-writing the same function
-// object at Terraform's default -parallelism=10, with latency injected on the simulator
-// so that the writes overlap. Every key must survive, every time.
+// TestAccChildren_parallelWritesNeverLoseKeys applies one function with a scaling policy
+// and triggers, all read-modify-writing the same function object at Terraform's default
+// -parallelism=10, with latency injected on the simulator so that the writes overlap.
+// Every key must survive, every time. ce_settings uses what every edition honours (a
+// policy of min and max, one trigger); pro_settings adds a metric and target and five
+// topic triggers besides the cron trigger, which only Pro allows on one function. With
+// two writers instead of seven, ce_settings runs in the first run only (run00).
 func TestAccChildren_parallelWritesNeverLoseKeys(t *testing.T) {
 	topics := []string{"orders", "payments", "refunds", "audit/events", "emails"}
 	var b strings.Builder
@@ -42,20 +45,40 @@ resource "faas_trigger" "t%d" {
 }
 `, i, topic)
 	}
-	for run := 0; run < repeat(); run++ {
-		t.Run(fmt.Sprintf("run%02d", run), func(t *testing.T) {
-			p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
-			if sim, ok := p.Sim(); ok {
-				sim.SetFaults(openfaassim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 7, LatencySpike: 20 * time.Millisecond})
-			}
-			busy := p.Name("busy")
-			cfg := providerBlock(p, "") + fnBlock(p, busy) + `
-resource "faas_scaling_policy" "p" {
-  function_id  = faas_function.f.id
+	flavours := []struct {
+		name     string
+		opts     openfaassim.Options
+		relax    []realOption
+		policy   string
+		triggers string
+		topics   string
+		labels   map[string]string
+	}{
+		{"ce settings", openfaassim.Options{}, []realOption{anyEdition}, `
+  min_replicas = 1
+  max_replicas = 5`, "", "cron-function", map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "5"}},
+		{"pro settings", openfaassim.Options{Edition: openfaassim.Pro}, nil, `
   min_replicas = 1
   max_replicas = 10
   metric       = "rps"
-  target       = 25
+  target       = 25`, b.String(), "cron-function," + strings.Join(topics, ","),
+			map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10", "com.openfaas.scale.type": "rps", "com.openfaas.scale.target": "25"}},
+	}
+	for run := 0; run < repeat(); run++ {
+		t.Run(fmt.Sprintf("run%02d", run), func(t *testing.T) {
+			for _, f := range flavours {
+				if run > 0 && f.name == "ce settings" {
+					continue
+				}
+				t.Run(f.name, func(t *testing.T) {
+					p := newPlatform(t, f.opts, f.relax...)
+					if sim, ok := p.Sim(); ok {
+						sim.SetFaults(openfaassim.Faults{Latency: 2 * time.Millisecond, LatencySpikeEvery: 7, LatencySpike: 20 * time.Millisecond})
+					}
+					busy := p.Name("busy")
+					cfg := providerBlock(p, "") + fnBlock(p, busy) + `
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id` + f.policy + `
 }
 
 resource "faas_trigger" "cron" {
@@ -63,25 +86,26 @@ resource "faas_trigger" "cron" {
   type        = "cron"
   schedule    = "*/15 * * * *"
 }
-` + b.String()
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProviders,
-				CheckDestroy:             checkNoFunctions(p),
-				Steps: []resource.TestStep{{
-					Config: cfg,
-					Check: resource.ComposeAggregateTestCheckFunc(
-						checkFunc(p, busy, wantTopics("cron-function,"+strings.Join(topics, ","), "*/15 * * * *")),
-						checkFunc(p, busy, wantLabels(map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "10",
-							"com.openfaas.scale.type": "rps", "com.openfaas.scale.target": "25"})),
-						checkFunc(p, busy, func(fn openfaassim.Function) error {
-							if fn.EnvVars["MODE"] != "prod" {
-								return fmt.Errorf("env lost: %v", fn.EnvVars)
-							}
-							return nil
-						}),
-					),
-				}},
-			})
+` + f.triggers
+					resource.ParallelTest(t, resource.TestCase{
+						ProtoV6ProviderFactories: testAccProviders,
+						CheckDestroy:             checkNoFunctions(p),
+						Steps: []resource.TestStep{{
+							Config: cfg,
+							Check: resource.ComposeAggregateTestCheckFunc(
+								checkFunc(p, busy, wantTopics(f.topics, "*/15 * * * *")),
+								checkFunc(p, busy, wantLabels(f.labels)),
+								checkFunc(p, busy, func(fn openfaassim.Function) error {
+									if fn.EnvVars["MODE"] != "prod" {
+										return fmt.Errorf("env lost: %v", fn.EnvVars)
+									}
+									return nil
+								}),
+							),
+						}},
+					})
+				})
+			}
 		})
 	}
 }

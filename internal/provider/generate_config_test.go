@@ -12,19 +12,23 @@ import (
 )
 
 // TestAccImportGenerateConfig runs the real terraform CLI (through dev_overrides, with
-// a provider binary built from this tree): import blocks for a function, its scaling
-// policy and its trigger, all created outside Terraform; `terraform plan
-// -generate-config-out` writes their configuration; after the import apply, a plan
-// with that generated configuration is empty.
+// a provider binary built from this tree): import blocks for two functions, a scaling
+// policy, a cron trigger and a topic trigger, all created outside Terraform; `terraform
+// plan -generate-config-out` writes their configuration; after the import apply, a plan
+// with that generated configuration is empty. The settings are ones every faas-netes
+// edition accepts (one trigger per function, at most 5 replicas).
 func TestAccImportGenerateConfig(t *testing.T) {
 	c := newCLI(t)
-	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
-	legacy := p.Name("legacy")
+	p := newPlatform(t, openfaassim.Options{}, anyEdition)
+	legacy, events := p.Name("legacy"), p.Name("legacy-events")
 	p.PutFunction(openfaassim.Function{Service: legacy, Namespace: ns, Image: p.Image("ghcr.io/acme/legacy:3"),
-		EnvProcess: "node index.js", Labels: map[string]string{"team": "web", "com.openfaas.scale.max": "7"},
-		Annotations: map[string]string{"topic": "orders,cron-function", "schedule": "@daily"},
+		EnvProcess: "node index.js", Labels: map[string]string{"team": "web", "com.openfaas.scale.max": "5"},
+		Annotations: map[string]string{"topic": "cron-function", "schedule": "@daily"},
 		Limits:      &openfaassim.FunctionResources{Memory: "128Mi", CPU: "250m"}})
+	p.PutFunction(openfaassim.Function{Service: events, Namespace: ns, Image: p.Image("ghcr.io/acme/legacy:3"),
+		Annotations: map[string]string{"topic": "orders"}})
 	before, _ := p.GetFunction(ns, legacy)
+	beforeEvents, _ := p.GetFunction(ns, events)
 
 	c.writeMain(providerBlock(p, "") + fmt.Sprintf(`
 import {
@@ -38,15 +42,20 @@ import {
 }
 
 import {
-  to = faas_trigger.orders
-  id = "%[1]s/topic/orders"
-}
-
-import {
   to = faas_trigger.cron
   id = "%[1]s/cron"
 }
-`, ns+"/"+legacy))
+
+import {
+  to = faas_function.events
+  id = "%[2]s"
+}
+
+import {
+  to = faas_trigger.orders
+  id = "%[2]s/topic/orders"
+}
+`, ns+"/"+legacy, ns+"/"+events))
 	if out, code := c.run("plan", "-no-color", "-generate-config-out=generated.tf"); code != 0 {
 		t.Fatalf("plan -generate-config-out exited %d:\n%s", code, out)
 	}
@@ -54,7 +63,7 @@ import {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`resource "faas_function" "legacy"`, `resource "faas_scaling_policy" "legacy"`, `max_replicas`, `schedule`} {
+	for _, want := range []string{`resource "faas_function" "legacy"`, `resource "faas_scaling_policy" "legacy"`, `max_replicas`, `schedule`, `resource "faas_trigger" "orders"`} {
 		if !strings.Contains(string(gen), want) {
 			t.Fatalf("generated configuration lacks %q:\n%s", want, gen)
 		}
@@ -67,9 +76,12 @@ import {
 	}
 	sim, ok := p.Sim()
 	if !ok {
-		// A real gateway keeps no request log: the function must at least be unchanged.
+		// A real gateway keeps no request log: the functions must at least be unchanged.
 		if after, _ := p.GetFunction(ns, legacy); !reflect.DeepEqual(after, before) {
 			t.Fatalf("importing changed the function:\n%+v\nwas\n%+v", after, before)
+		}
+		if after, _ := p.GetFunction(ns, events); !reflect.DeepEqual(after, beforeEvents) {
+			t.Fatalf("importing changed the function:\n%+v\nwas\n%+v", after, beforeEvents)
 		}
 		return
 	}

@@ -14,8 +14,9 @@ import (
 // Refresh efficiency and the freshness of the per-run read cache (design.md section 9).
 
 // groupsConfig declares n functions, fn-<i>, each with a scaling policy and a cron
-// trigger. On a real gateway the functions carry the label groupLabel(p), so that a
-// list can tell them from other tests' functions.
+// trigger, with settings every faas-netes edition honours. On a real gateway the
+// functions carry the label groupLabel(p), so that a list can tell them from other
+// tests' functions.
 func groupsConfig(p openfaasPlatform, n int, image func(i int) string, extra string) string {
 	var b strings.Builder
 	b.WriteString(providerBlock(p, ""))
@@ -34,7 +35,6 @@ resource "faas_scaling_policy" "f%[1]d" {
   function_id  = faas_function.f%[1]d.id
   min_replicas = 1
   max_replicas = 4
-  metric       = "rps"
 }
 
 resource "faas_trigger" "f%[1]d" {
@@ -78,6 +78,7 @@ func requestCounts(reqs []openfaassim.Request) map[string]int {
 // TestAccRefresh_noOpPlanIsBounded: refreshing 30 functions with their scaling
 // policies and triggers (90 resources) costs a few list requests, not a read each.
 func TestAccRefresh_noOpPlanIsBounded(t *testing.T) {
+	// Pro: the Community Edition allows at most 15 functions.
 	sim := newSim(t, openfaassim.Options{Edition: openfaassim.Pro}, "counts the requests of a no-op plan in the simulator's request log")
 	const n = 30
 	config := groupsConfig(sim, n, sameImage(sim), "")
@@ -121,7 +122,7 @@ func TestAccRefresh_noOpPlanIsBounded(t *testing.T) {
 // TestAccRefresh_outOfBandChangesBetweenPlansAreSeen: each terraform command is a new
 // provider run with an empty cache, so a change made between two plans always shows.
 func TestAccRefresh_outOfBandChangesBetweenPlansAreSeen(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	p := newPlatform(t, openfaassim.Options{}, anyEdition)
 	config := groupsConfig(p, 3, sameImage(p), "")
 	fn0, fn1, fn2 := p.Name("fn-0"), p.Name("fn-1"), p.Name("fn-2")
 	resource.Test(t, resource.TestCase{
@@ -133,7 +134,7 @@ func TestAccRefresh_outOfBandChangesBetweenPlansAreSeen(t *testing.T) {
 			{
 				PreConfig: func() {
 					p.ModifyFunction(ns, fn0, func(f *openfaassim.Function) { f.Image = p.AltImage("ghcr.io/acme/fn:hotfix") })
-					p.ModifyFunction(ns, fn1, func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "9" })
+					p.ModifyFunction(ns, fn1, func(f *openfaassim.Function) { f.Labels["com.openfaas.scale.max"] = "5" })
 					p.ModifyFunction(ns, fn2, func(f *openfaassim.Function) {
 						delete(f.Annotations, "topic")
 						delete(f.Annotations, "schedule")
@@ -165,7 +166,7 @@ func TestAccRefresh_outOfBandChangesBetweenPlansAreSeen(t *testing.T) {
 // after the writes they depend on, see those writes (never the cached reads from before
 // them).
 func TestAccRefresh_readsAfterWritesInOneRunSeeThem(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
+	p := newPlatform(t, openfaassim.Options{}, anyEdition)
 	filter := ""
 	if l := groupLabel(p); l != "" {
 		filter = "labels     = " + l + "\n  "

@@ -322,15 +322,45 @@ resource "faas_function" %q {
 }
 
 // TestAccReliability_unknownValuesAtPlan: values known only after apply (from other
-// resources) never crash plan-time validation; the checks run at apply.
+// resources) never crash plan-time validation; the checks run at apply. ce_settings uses
+// what every edition honours (and values the Community Edition would refuse, had the
+// other branch been taken); pro_settings adds a metric, more than 5 replicas and a
+// second trigger on the function, which only Pro allows.
 func TestAccReliability_unknownValuesAtPlan(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro})
-	name, image := p.Name("unknowns"), p.Image("ghcr.io/acme/late:1")
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(p),
-		Steps: []resource.TestStep{{
-			Config: providerBlock(p, "") + fmt.Sprintf(`
+	for _, c := range []struct {
+		name  string
+		opts  openfaassim.Options
+		relax []realOption
+	}{
+		{"ce settings", openfaassim.Options{}, []realOption{anyEdition}},
+		{"pro settings", openfaassim.Options{Edition: openfaassim.Pro}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := newPlatform(t, c.opts, c.relax...)
+			pro := c.opts.Edition == openfaassim.Pro
+			name, image := p.Name("unknowns"), p.Image("ghcr.io/acme/late:1")
+			// On the Community Edition, min_replicas 0 and max_replicas above 5 are refused.
+			scaling := `min_replicas = terraform_data.later.output == "" ? 0 : 1
+  max_replicas = min(length(terraform_data.later.output), 5)`
+			wantMax := "5"
+			topic := ""
+			if pro {
+				scaling = `max_replicas = length(terraform_data.later.output)
+  metric       = terraform_data.later.output == "" ? "cpu" : "rps"`
+				wantMax = fmt.Sprint(len(image))
+				topic = `
+resource "faas_trigger" "topic" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = terraform_data.later.output
+}
+`
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             checkNoFunctions(p),
+				Steps: []resource.TestStep{{
+					Config: providerBlock(p, "") + fmt.Sprintf(`
 resource "terraform_data" "later" {
   input = %q
 }
@@ -352,8 +382,7 @@ resource "faas_function" "f" {
 
 resource "faas_scaling_policy" "p" {
   function_id  = faas_function.f.id
-  max_replicas = length(terraform_data.later.output)
-  metric       = terraform_data.later.output == "" ? "cpu" : "rps"
+  %s
 }
 
 resource "faas_trigger" "t" {
@@ -361,19 +390,18 @@ resource "faas_trigger" "t" {
   type        = "cron"
   schedule    = terraform_data.later.output == "" ? "bad" : "@daily"
 }
-
-resource "faas_trigger" "topic" {
-  function_id = faas_function.f.id
-  type        = "topic"
-  topic       = terraform_data.later.output
-}
-`, image, name, ns),
-			Check: checkFunc(p, name, func(fn openfaassim.Function) error {
-				if fn.Image != image || fn.Annotations["schedule"] != "@daily" {
-					return fmt.Errorf("got %+v", fn)
-				}
-				return nil
-			}),
-		}},
-	})
+%s`, image, name, ns, scaling, topic),
+					Check: checkFunc(p, name, func(fn openfaassim.Function) error {
+						if fn.Image != image || fn.Annotations["schedule"] != "@daily" || fn.Labels["com.openfaas.scale.max"] != wantMax {
+							return fmt.Errorf("got %+v", fn)
+						}
+						if pro && fn.Annotations["topic"] != "cron-function,"+image && fn.Annotations["topic"] != image+",cron-function" {
+							return fmt.Errorf("topic annotation %q", fn.Annotations["topic"])
+						}
+						return nil
+					}),
+				}},
+			})
+		})
+	}
 }
