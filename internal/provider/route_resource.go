@@ -88,7 +88,7 @@ func (r *routeResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				ElementType:         types.StringType,
 				Optional:            true,
 				MarkdownDescription: "HTTP methods routed to the function; unset means all. Knative: must be unset (a plan-time error otherwise).",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(
+				Validators: []validator.Set{setvalidator.ValueStringsAre(notNullString{}, stringvalidator.OneOf(
 					"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))},
 			},
 			"tls_secret": schema.StringAttribute{
@@ -132,7 +132,7 @@ func routeDriver(ctx context.Context, d platform.Driver, diags *diag.Diagnostics
 
 func routeFromModel(m *routeModel, diags *diag.Diagnostics) (rt *platform.Route, fnKnown, ok bool) {
 	rt = &platform.Route{Host: m.Host.ValueString(), Path: m.Path.ValueString(), TLSSecret: m.TLSSecret.ValueString()}
-	methods, known := setStrings(m.Methods, path.Root("methods"), diags)
+	methods, known := setStrings(m.Methods)
 	rt.Methods = methods
 	if fn, err := parseFunctionRef(m.FunctionID.ValueString()); err == nil && !m.FunctionID.IsUnknown() {
 		rt.Function, rt.Namespace, fnKnown = fn, fn.Namespace, true
