@@ -619,17 +619,8 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 
 // ImportState accepts `namespace/name`, or `name` in the provider's default namespace.
 func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ns := ""
-	if d := r.configured(); d != nil {
-		ns = d.DefaultNamespace()
-	}
-	id, err := platform.ParseFunctionID(strings.TrimSpace(req.ID), ns)
-	if err != nil || id.Namespace == "" {
-		if err == nil {
-			err = errors.New("the provider's default namespace is not known yet: use the namespace/name form")
-		}
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
-			fmt.Sprintf("Expected \"namespace/name\" or \"name\" (in the provider's default namespace): %v", err))
+	id, ok := r.importFunctionID(req.ID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)

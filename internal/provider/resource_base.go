@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -215,4 +216,24 @@ func planDefaultNamespace(ctx context.Context, d platform.Driver, req resource.M
 		}
 	}
 	return types.StringValue(ns)
+}
+
+// importFunctionID parses the import id of a resource identified by its function
+// (faas_function, faas_scaling_policy): `namespace/name`, or `name` in the provider's
+// default namespace, by the same rules for both.
+func (b *baseResource) importFunctionID(raw string, diags *diag.Diagnostics) (platform.FunctionID, bool) {
+	ns := ""
+	if d := b.configured(); d != nil {
+		ns = d.DefaultNamespace()
+	}
+	id, err := platform.ParseFunctionID(strings.TrimSpace(raw), ns)
+	if err != nil || id.Namespace == "" {
+		if err == nil {
+			err = errors.New("the provider's default namespace is not known yet: use the namespace/name form")
+		}
+		diags.AddAttributeError(path.Root("id"), "Invalid import id",
+			fmt.Sprintf("Expected \"namespace/name\" or \"name\" (in the provider's default namespace): %v", err))
+		return id, false
+	}
+	return id, true
 }
