@@ -98,3 +98,13 @@ func ValueNotAllowed(attr, platform, reason, instead string) *UnsupportedError {
 
 // Unwrap makes errors.Is(err, ErrUnsupported) true.
 func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
+
+// ImportHint says how to bring an existing object with import id id under the resource
+// that reported it. It cannot name that resource's address: Terraform sends no address
+// to providers (no plan, apply or import request carries one), but it prints the address
+// above every diagnostic ("with faas_function.hello,"), so the hint points there.
+func ImportHint(id string) string {
+	return fmt.Sprintf("To manage it with Terraform, import it into the resource this message is about, whose address Terraform "+
+		"shows above (after \"with\"): add an import block with that address\n\nimport {\n  to = <address shown above>\n  id = %q\n}\n\n"+
+		"and apply, or run: terraform import <address shown above> %s", id, id)
+}
