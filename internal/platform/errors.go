@@ -17,6 +17,10 @@ var ErrConflict = errors.New("conflict")
 // the request. Plan-time checks should have caught it; drivers return it as a last guard.
 var ErrUnsupported = errors.New("unsupported by the platform")
 
+// ErrInvalidID reports that an id (an import id, or an id in state) does not have the
+// form the driver's ids have; nothing was sent to the platform.
+var ErrInvalidID = errors.New("invalid id")
+
 // ErrInvalid reports that the platform rejected the request as invalid (HTTP 400 or an
 // admission webhook denial).
 var ErrInvalid = errors.New("rejected by the platform")

@@ -237,3 +237,14 @@ func (b *baseResource) importFunctionID(raw string, diags *diag.Diagnostics) (pl
 	}
 	return id, true
 }
+
+// readError reports a failed read of a child whose id is its own (trigger, route): an id
+// that does not have the platform's form (a malformed import id, usually) is an
+// "Invalid <what> id" error on id, anything else an "Error reading" one.
+func readError(diags *diag.Diagnostics, what, id string, err error) {
+	if errors.Is(err, platform.ErrInvalidID) {
+		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Invalid %s id", what), err.Error())
+		return
+	}
+	diags.AddError(fmt.Sprintf("Error reading %s %s", what, id), err.Error())
+}

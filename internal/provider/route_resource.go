@@ -245,7 +245,7 @@ func (r *routeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading route "+state.ID.ValueString(), err.Error())
+		readError(&resp.Diagnostics, "route", state.ID.ValueString(), err)
 		return
 	}
 	routeToModel(ctx, rd, rt, &state)

@@ -400,7 +400,7 @@ func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading trigger "+state.ID.ValueString(), err.Error())
+		readError(&resp.Diagnostics, "trigger", state.ID.ValueString(), err)
 		return
 	}
 	if _, full := td.(triggerSettingsReader); !full {

@@ -59,7 +59,7 @@ func triggerID(t *platform.Trigger) string {
 // ParseTriggerID parses a trigger id (see TriggerID).
 func ParseTriggerID(id string) (*platform.Trigger, error) {
 	parts := strings.SplitN(id, "/", 4)
-	bad := fmt.Errorf("%q is not an OpenFaaS trigger id: expected \"namespace/function/cron\" or \"namespace/function/topic/<topic>\"", id)
+	bad := fmt.Errorf("%q is not an OpenFaaS trigger id: expected \"namespace/function/cron\" or \"namespace/function/topic/<topic>\": %w", id, platform.ErrInvalidID)
 	if len(parts) < 3 {
 		return nil, bad
 	}
