@@ -126,7 +126,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"`faas_scaling_policy` allows scale to zero, or when faas-netes reports zero desired replicas, i.e. the function is scaled to zero " +
 			"and the gateway starts it on the first request). Knative: a `serving.knative.dev/v1` Service; ready when its `Ready` condition is " +
 			"`True` for the current generation (`observedGeneration == generation`); a `Ready=False` stops the wait at once with the " +
-			"condition's reason and message.",
+			"condition's reason and message. When the platform stores another value than the planned one for an attribute " +
+			"(a defaulting or clamping admission webhook, another writer during the wait), the apply keeps the planned value in " +
+			"state with a warning that names the attribute and the platform's value, and the next plan shows the difference.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -485,16 +487,22 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	tflog.Debug(ctx, "created function", map[string]any{"id": fn.ID.String()})
 	toModel(ctx, created, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !plan.WaitForReady.ValueBool() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if ready, err := waitFunctionReady(ctx, d, fn.ID); err != nil {
+	if !plan.WaitForReady.ValueBool() {
+		keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+		return
+	}
+	ready, err := waitFunctionReady(ctx, d, fn.ID)
+	if err != nil {
 		// The function exists: it stays in state and Terraform marks it tainted.
 		resp.Diagnostics.AddError(fmt.Sprintf("Function %s was created but is not ready", fn.ID), err.Error())
-	} else {
-		toModel(ctx, ready, &plan)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
 	}
+	toModel(ctx, ready, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // prepareWrite bounds ctx by the operation's timeout, builds the function from the plan
@@ -595,6 +603,7 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	toModel(ctx, updated, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *functionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -168,7 +168,8 @@ type timeoutGetter = func(context.Context, time.Duration) (time.Duration, diag.D
 // a model, bounds ctx by the operation's timeout (timeout picks it from the model), runs
 // write, and stores the model as the new state whenever write reports that the object
 // was written, even along with an error (written but not ready in time): Terraform then
-// keeps the resource, tainted, instead of losing track of what was written.
+// keeps the resource, tainted, instead of losing track of what was written. Planned
+// values the platform did not keep stay planned, with a warning (keepPlannedState).
 func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
 	timeout func(*M) timeoutGetter, write func(context.Context, *M, *diag.Diagnostics) bool) {
 	var m M
@@ -183,6 +184,7 @@ func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 	defer cancel()
 	if write(ctx, &m, diags) {
 		diags.Append(state.Set(ctx, &m)...)
+		keepPlannedState(ctx, plan, state, diags)
 	}
 }
 
