@@ -20,7 +20,7 @@ import (
 
 // checkKeptPlanned applies config, expects the warnings, the planned values in state,
 // and an in-place update in the next plan.
-func checkKeptPlanned(t *testing.T, c *cli, config string, warnings []string, state map[string]any, drift []string) {
+func checkKeptPlanned(t *testing.T, c *cli, config string, warnings []string, state map[string]string, drift []string) {
 	t.Helper()
 	c.writeMain(config)
 	out, code := c.run("apply", "-no-color", "-auto-approve")
@@ -59,7 +59,7 @@ func checkKeptPlanned(t *testing.T, c *cli, config string, warnings []string, st
 			t.Error("the function is tainted")
 		}
 		for k, want := range state {
-			if got, _ := json.Marshal(r.Values[k]); string(got) != want.(string) {
+			if got, _ := json.Marshal(r.Values[k]); string(got) != want {
 				t.Errorf("state %s = %s, want %s", k, got, want)
 			}
 		}
@@ -115,7 +115,7 @@ resource "faas_function" "f" {
 		`limits.cpu was planned as "1000m", but the platform stores "250m"`,
 		`Warning: The platform stores another labels["team"]`,
 		`labels["team"] was planned as "payments", but the platform stores "platform"`,
-	}, map[string]any{
+	}, map[string]string{
 		"limits": `{"cpu":"1000m","memory":"256Mi"}`,
 		"labels": `{"team":"payments"}`,
 	}, []string{`"250m" -> "1000m"`, `"platform" -> "payments"`})
@@ -140,7 +140,7 @@ resource "faas_function" "f" {
 `, []string{
 		`Warning: The platform stores another labels["team"]`,
 		`labels["team"] was planned as "payments", but the platform stores "other-writer"`,
-	}, map[string]any{
+	}, map[string]string{
 		"labels": `{"team":"payments"}`,
 	}, []string{`"other-writer" -> "payments"`})
 }

@@ -130,7 +130,7 @@ func routeDriver(ctx context.Context, d platform.Driver, diags *diag.Diagnostics
 	return nil
 }
 
-func routeFromModel(m *routeModel, diags *diag.Diagnostics) (rt *platform.Route, fnKnown, ok bool) {
+func routeFromModel(m *routeModel) (rt *platform.Route, fnKnown, ok bool) {
 	rt = &platform.Route{Host: m.Host.ValueString(), Path: m.Path.ValueString(), TLSSecret: m.TLSSecret.ValueString()}
 	methods, known := setStrings(m.Methods)
 	rt.Methods = methods
@@ -165,7 +165,7 @@ func (r *routeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	var plan routeModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	rt, _, ok := routeFromModel(&plan, &resp.Diagnostics)
+	rt, _, ok := routeFromModel(&plan)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
@@ -189,7 +189,7 @@ func (r *routeResource) write(ctx context.Context, plan *routeModel, create bool
 	if rd == nil {
 		return false
 	}
-	rt, fnKnown, _ := routeFromModel(plan, diags)
+	rt, fnKnown, _ := routeFromModel(plan)
 	if !fnKnown {
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return false
@@ -275,7 +275,7 @@ func (r *routeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	defer cancel()
-	rt, _, _ := routeFromModel(&state, &resp.Diagnostics)
+	rt, _, _ := routeFromModel(&state)
 	if err := rd.DeleteRoute(ctx, rt); err != nil {
 		resp.Diagnostics.AddError("Error deleting route "+state.ID.ValueString(), err.Error())
 	}

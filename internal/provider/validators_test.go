@@ -31,7 +31,11 @@ func TestMetadataValidators_pathAndOnce(t *testing.T) {
 		}
 		want := map[string]bool{`labels["a"]`: true, `labels["my key"]`: true}
 		for _, d := range resp.Diagnostics {
-			p := d.(interface{ Path() path.Path }).Path().String()
+			withPath, ok := d.(interface{ Path() path.Path })
+			if !ok {
+				t.Fatalf("error %q has no path", d.Summary())
+			}
+			p := withPath.Path().String()
 			if !want[p] {
 				t.Fatalf("error %q on %s", d.Summary(), p)
 			}
