@@ -1,7 +1,7 @@
 // Package customtypes holds terraform-plugin-framework string types whose values the
 // platforms normalise, with semantic equality so that a plan after apply is empty
-// (design.md section 5): Kubernetes quantities ("0.1" == "100m") and Go durations
-// ("60s" == "1m" == "1m0s").
+// (design.md section 5): Kubernetes quantities ("0.1" == "100m"), Go durations
+// ("60s" == "1m" == "1m0s") and cron schedules ("0 22 * * SUN" == "0 22 * * 0").
 package customtypes
 
 import (
@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/robfig/cron/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -214,3 +215,99 @@ func (v Duration) ValidateAttribute(_ context.Context, req xattr.ValidateAttribu
 
 // ParseDuration parses a known Duration value.
 func (v Duration) ParseDuration() (time.Duration, error) { return time.ParseDuration(v.ValueString()) }
+
+// cronParser reads both platforms' schedule dialects: five fields or six with a leading
+// seconds field (Knative), and descriptors (@daily, @every 10m). Which dialect a
+// platform accepts is the driver's check; equality only needs to read both.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// cronSchedule is a parsed schedule in a comparable form.
+type cronSchedule struct {
+	spec     cron.SpecSchedule
+	location string
+	every    time.Duration
+}
+
+var cronKind = kind{
+	name: "CronScheduleType",
+	parse: func(s string) (out any, err error) {
+		// robfig/cron panics on some malformed input (such as "TZ="): a plan must not.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("the schedule cannot be parsed (%v)", r)
+			}
+		}()
+		sched, err := cronParser.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		switch v := sched.(type) {
+		case *cron.SpecSchedule:
+			c := cronSchedule{spec: *v}
+			if v.Location != nil {
+				c.location = v.Location.String()
+			}
+			c.spec.Location = nil
+			return c, nil
+		case cron.ConstantDelaySchedule:
+			return cronSchedule{every: v.Delay}, nil
+		}
+		return nil, fmt.Errorf("unexpected schedule %T", sched)
+	},
+	equal: func(a, b any) bool { return a.(cronSchedule) == b.(cronSchedule) }, //nolint:forcetypeassert // parse returns cronSchedule
+}
+
+// CronScheduleType is a string attribute type holding a cron schedule.
+type CronScheduleType struct{ basetypes.StringType }
+
+var _ basetypes.StringTypable = CronScheduleType{}
+
+// String implements attr.Type.
+func (t CronScheduleType) String() string { return "customtypes." + cronKind.name }
+
+// ValueType implements attr.Type.
+func (t CronScheduleType) ValueType(context.Context) attr.Value { return CronSchedule{} }
+
+// Equal implements attr.Type.
+func (t CronScheduleType) Equal(o attr.Type) bool { _, ok := o.(CronScheduleType); return ok }
+
+// ValueFromString implements basetypes.StringTypable.
+func (t CronScheduleType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return CronSchedule{StringValue: in}, nil
+}
+
+// ValueFromTerraform implements attr.Type.
+func (t CronScheduleType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	return fromTerraform(ctx, in, func(sv basetypes.StringValue) attr.Value { return CronSchedule{StringValue: sv} })
+}
+
+// CronSchedule is a cron schedule; two schedules that run at the same times are
+// semantically equal: "0 22 * * SUN" and "0 22 * * 0", "0 0 * * *" and "@daily",
+// "0 30 9 * * *" and "30 9 * * *". It is not validated here: each platform's dialect is
+// checked by its driver at plan time.
+type CronSchedule struct{ basetypes.StringValue }
+
+var _ basetypes.StringValuableWithSemanticEquals = CronSchedule{}
+
+// NewCronScheduleValue returns a known CronSchedule.
+func NewCronScheduleValue(s string) CronSchedule {
+	return CronSchedule{StringValue: basetypes.NewStringValue(s)}
+}
+
+// NewCronScheduleNull returns a null CronSchedule.
+func NewCronScheduleNull() CronSchedule { return CronSchedule{StringValue: basetypes.NewStringNull()} }
+
+// Type implements attr.Value.
+func (v CronSchedule) Type(context.Context) attr.Type { return CronScheduleType{} }
+
+// Equal implements attr.Value.
+func (v CronSchedule) Equal(o attr.Value) bool {
+	other, ok := o.(CronSchedule)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// StringSemanticEquals implements basetypes.StringValuableWithSemanticEquals.
+func (v CronSchedule) StringSemanticEquals(_ context.Context, n basetypes.StringValuable) (bool, diag.Diagnostics) {
+	other, ok := n.(CronSchedule)
+	return ok && semanticEquals(cronKind, v.StringValue, other.StringValue), nil
+}

@@ -88,3 +88,33 @@ func TestValidate(t *testing.T) {
 		t.Errorf("valid values rejected: %v", r.Diagnostics)
 	}
 }
+
+func TestCronScheduleSemanticEquals(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"0 22 * * SUN", "0 22 * * 0", true},
+		{"0 22 * * sun", "0 22 * * 0", true},
+		{"0 9 1 JAN *", "0 9 1 1 *", true},
+		{"0 0 * * *", "@daily", true},
+		{"0 30 9 * * *", "30 9 * * *", true},
+		{"*/15 * * * *", "0,15,30,45 * * * *", true},
+		{"@every 10m", "@every 600s", true},
+		{"0 22 * * SUN", "0 22 * * 1", false},
+		{"@every 10m", "@every 5m", false},
+		{"TZ=Europe/Paris 0 22 * * 0", "0 22 * * 0", false},
+		{"not a schedule", "not a schedule", true},
+		{"not a schedule", "0 22 * * 0", false},
+	}
+	for _, c := range cases {
+		got, _ := NewCronScheduleValue(c.a).StringSemanticEquals(ctx, NewCronScheduleValue(c.b))
+		if got != c.want {
+			t.Errorf("%q == %q: got %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+	if eq, _ := NewCronScheduleValue("TZ=").StringSemanticEquals(ctx, NewCronScheduleValue("0 0 * * *")); eq {
+		t.Error("a schedule that cannot be parsed equals a valid one")
+	}
+}

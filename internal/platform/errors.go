@@ -17,6 +17,10 @@ var ErrConflict = errors.New("conflict")
 // the request. Plan-time checks should have caught it; drivers return it as a last guard.
 var ErrUnsupported = errors.New("unsupported by the platform")
 
+// ErrInvalidID reports that an id (an import id, or an id in state) does not have the
+// form the driver's ids have; nothing was sent to the platform.
+var ErrInvalidID = errors.New("invalid id")
+
 // ErrInvalid reports that the platform rejected the request as invalid (HTTP 400 or an
 // admission webhook denial).
 var ErrInvalid = errors.New("rejected by the platform")
@@ -98,3 +102,13 @@ func ValueNotAllowed(attr, platform, reason, instead string) *UnsupportedError {
 
 // Unwrap makes errors.Is(err, ErrUnsupported) true.
 func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
+
+// ImportHint says how to bring an existing object with import id id under the resource
+// that reported it. It cannot name that resource's address: Terraform sends no address
+// to providers (no plan, apply or import request carries one), but it prints the address
+// above every diagnostic ("with faas_function.hello,"), so the hint points there.
+func ImportHint(id string) string {
+	return fmt.Sprintf("To manage it with Terraform, import it into the resource this message is about, whose address Terraform "+
+		"shows above (after \"with\"): add an import block with that address\n\nimport {\n  to = <address shown above>\n  id = %q\n}\n\n"+
+		"and apply, or run: terraform import <address shown above> %s", id, id)
+}

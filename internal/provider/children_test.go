@@ -227,6 +227,14 @@ resource "faas_scaling_policy" "p" {
 				ImportStateVerify: true,
 			},
 			{
+				// By the function's name alone, in the default namespace, as faas_function
+				// imports (issue 12 item 9: refused before).
+				ResourceName:      "faas_scaling_policy.p",
+				ImportState:       true,
+				ImportStateId:     scaled,
+				ImportStateVerify: true,
+			},
+			{
 				// Drift on Pro labels: someone raises max and changes the scale type by hand.
 				PreConfig: func() {
 					p.ModifyFunction(ns, scaled, func(f *openfaassim.Function) {

@@ -2,14 +2,12 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -20,51 +18,56 @@ import (
 // representation of an empty collection (an empty map stays empty, an omitted one stays
 // null), so `env = {}` and no env both plan empty after apply.
 
-// stringsFromList returns the known string elements of a list or set; ok is false when
-// the collection or an element is unknown. Null elements are reported as errors at p.
-func stringsFromCollection(elems []attr.Value, p path.Path, diags *diag.Diagnostics) ([]string, bool) {
+// Null elements never reach these conversions' callers as errors: the schema's
+// validators (notNullString) report each one on its own path, once, in
+// ValidateResourceConfig, which Terraform runs at validate, at plan and again at apply
+// once every value is known. The conversions skip them.
+
+// stringsFromCollection returns the known, non-null string elements of a list or set;
+// ok is false when an element is unknown.
+func stringsFromCollection(elems []attr.Value) ([]string, bool) {
 	out := make([]string, 0, len(elems))
-	for i, e := range elems {
+	for _, e := range elems {
 		s, isStr := e.(types.String)
-		if !isStr {
+		if !isStr || s.IsNull() {
 			continue
 		}
 		if s.IsUnknown() {
 			return nil, false
-		}
-		if s.IsNull() {
-			diags.AddAttributeError(p.AtListIndex(i), "Null element", "Remove the null element: platforms cannot store it.")
-			continue
 		}
 		out = append(out, s.ValueString())
 	}
 	return out, true
 }
 
-func listStrings(l types.List, p path.Path, diags *diag.Diagnostics) ([]string, bool) {
+// listStrings returns a list's strings; ok is false while the list or an element is
+// unknown.
+func listStrings(l types.List) ([]string, bool) {
 	if l.IsUnknown() {
 		return nil, false
 	}
 	if l.IsNull() {
 		return nil, true
 	}
-	return stringsFromCollection(l.Elements(), p, diags)
+	return stringsFromCollection(l.Elements())
 }
 
-func setStrings(s types.Set, p path.Path, diags *diag.Diagnostics) ([]string, bool) {
+// setStrings returns a set's strings, sorted; ok as for listStrings.
+func setStrings(s types.Set) ([]string, bool) {
 	if s.IsUnknown() {
 		return nil, false
 	}
 	if s.IsNull() {
 		return nil, true
 	}
-	out, ok := stringsFromCollection(s.Elements(), p, diags)
+	out, ok := stringsFromCollection(s.Elements())
 	sort.Strings(out)
 	return out, ok
 }
 
-// mapStrings returns a known map; null values are errors at p["key"].
-func mapStrings(m types.Map, p path.Path, diags *diag.Diagnostics) (map[string]string, bool) {
+// mapStrings returns a map's non-null entries; ok is false while the map or a value is
+// unknown.
+func mapStrings(m types.Map) (map[string]string, bool) {
 	if m.IsUnknown() {
 		return nil, false
 	}
@@ -74,16 +77,11 @@ func mapStrings(m types.Map, p path.Path, diags *diag.Diagnostics) (map[string]s
 	out := make(map[string]string, len(m.Elements()))
 	for k, e := range m.Elements() {
 		s, isStr := e.(types.String)
-		if !isStr {
+		if !isStr || s.IsNull() {
 			continue
 		}
 		if s.IsUnknown() {
 			return nil, false
-		}
-		if s.IsNull() {
-			diags.AddAttributeError(p.AtMapKey(k), "Null map value",
-				fmt.Sprintf("The value of %q is null. Remove the key, or set it to a string (an empty string \"\" is allowed).", k))
-			continue
 		}
 		out[k] = s.ValueString()
 	}

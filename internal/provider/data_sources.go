@@ -222,7 +222,9 @@ func (d *functionsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				MarkdownDescription: "Namespace to list; default the provider's `namespace` (OpenFaaS: `openfaas-fn`).",
 				Validators:          []validator.String{dnsLabelValidator{}}},
 			"labels": schema.MapAttribute{ElementType: types.StringType, Optional: true,
-				MarkdownDescription: "Only functions carrying every one of these labels with exactly these values (an empty value matches an empty label)."},
+				MarkdownDescription: "Only functions carrying every one of these labels with exactly these values (an empty value matches an empty label). " +
+					"Keys and values follow the Kubernetes label rules, as on `faas_function`; a key or value that breaks them, or a null value, is a plan-time error.",
+				Validators: labelsValidators()},
 			"functions": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The functions, sorted by name.",
@@ -257,10 +259,7 @@ func (d *functionsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if ns == "" {
 		ns = drv.DefaultNamespace()
 	}
-	filter, _ := mapStrings(m.Labels, path.Root("labels"), &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	filter, _ := mapStrings(m.Labels)
 	fns, err := drv.ListFunctions(ctx, ns)
 	if err != nil {
 		resp.Diagnostics.AddError("Error listing functions in "+ns, err.Error())

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/faasform/terraform-provider-faas/internal/customtypes"
@@ -27,11 +29,10 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*functionResource)(nil)
-	_ resource.ResourceWithConfigure      = (*functionResource)(nil)
-	_ resource.ResourceWithImportState    = (*functionResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*functionResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*functionResource)(nil)
+	_ resource.Resource                = (*functionResource)(nil)
+	_ resource.ResourceWithConfigure   = (*functionResource)(nil)
+	_ resource.ResourceWithImportState = (*functionResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*functionResource)(nil)
 )
 
 const (
@@ -48,36 +49,49 @@ type functionResource struct {
 }
 
 type functionResourceModel struct {
-	ID                     types.String           `tfsdk:"id"`
-	Name                   types.String           `tfsdk:"name"`
-	Namespace              types.String           `tfsdk:"namespace"`
-	Image                  types.String           `tfsdk:"image"`
-	Command                types.List             `tfsdk:"command"`
-	Args                   types.List             `tfsdk:"args"`
-	Env                    types.Map              `tfsdk:"env"`
-	Secrets                types.Set              `tfsdk:"secrets"`
-	Labels                 types.Map              `tfsdk:"labels"`
-	Annotations            types.Map              `tfsdk:"annotations"`
-	Limits                 *resourcesModel        `tfsdk:"limits"`
-	Requests               *resourcesModel        `tfsdk:"requests"`
-	Timeout                customtypes.Duration   `tfsdk:"timeout"`
-	MaxConcurrency         types.Int64            `tfsdk:"max_concurrency"`
-	ReadOnlyRootFilesystem types.Bool             `tfsdk:"read_only_root_filesystem"`
-	ImagePullSecrets       types.Set              `tfsdk:"image_pull_secrets"`
-	OpenFaaS               *functionOpenFaaSModel `tfsdk:"openfaas"`
-	InvokeURL              types.String           `tfsdk:"invoke_url"`
-	WaitForReady           types.Bool             `tfsdk:"wait_for_ready"`
-	Timeouts               timeouts.Value         `tfsdk:"timeouts"`
+	ID                     types.String         `tfsdk:"id"`
+	Name                   types.String         `tfsdk:"name"`
+	Namespace              types.String         `tfsdk:"namespace"`
+	Image                  types.String         `tfsdk:"image"`
+	Command                types.List           `tfsdk:"command"`
+	Args                   types.List           `tfsdk:"args"`
+	Env                    types.Map            `tfsdk:"env"`
+	Secrets                types.Set            `tfsdk:"secrets"`
+	Labels                 types.Map            `tfsdk:"labels"`
+	Annotations            types.Map            `tfsdk:"annotations"`
+	Limits                 types.Object         `tfsdk:"limits"`
+	Requests               types.Object         `tfsdk:"requests"`
+	Timeout                customtypes.Duration `tfsdk:"timeout"`
+	MaxConcurrency         types.Int64          `tfsdk:"max_concurrency"`
+	ReadOnlyRootFilesystem types.Bool           `tfsdk:"read_only_root_filesystem"`
+	ImagePullSecrets       types.Set            `tfsdk:"image_pull_secrets"`
+	OpenFaaS               types.Object         `tfsdk:"openfaas"`
+	InvokeURL              types.String         `tfsdk:"invoke_url"`
+	WaitForReady           types.Bool           `tfsdk:"wait_for_ready"`
+	Timeouts               timeouts.Value       `tfsdk:"timeouts"`
 }
 
+// Nested objects are types.Object in the model, never Go structs: a struct cannot hold
+// an object that Terraform does not know yet (a variable at validate, another
+// resource's output at plan), and decoding one fails. The structs below are the
+// known objects' contents, read with As.
+
+// resourcesModel is the content of limits and requests.
 type resourcesModel struct {
 	CPU    customtypes.Quantity `tfsdk:"cpu"`
 	Memory customtypes.Quantity `tfsdk:"memory"`
 }
 
+// resourcesAttrTypes is the object type of limits and requests.
+var resourcesAttrTypes = map[string]attr.Type{"cpu": customtypes.QuantityType{}, "memory": customtypes.QuantityType{}}
+
+// functionOpenFaaSModel is the content of the openfaas block.
 type functionOpenFaaSModel struct {
 	Constraints types.List `tfsdk:"constraints"`
 }
+
+// openfaasAttrTypes is the object type of the openfaas block.
+var openfaasAttrTypes = map[string]attr.Type{"constraints": types.ListType{ElemType: types.StringType}}
 
 func (r *functionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_function"
@@ -116,7 +130,10 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"condition's reason and message. A function deleted outside Terraform during the wait (returned, then not found twice in a row) " +
 			"fails the apply at once, saying so. " +
 			"The OpenFaaS Community Edition runs at most 15 functions: planning a create when the platform already holds 15 is a warning on " +
-			"`name`, and the create then fails before anything is sent, unless the same apply deleted functions first.",
+			"`name`, and the create then fails before anything is sent, unless the same apply deleted functions first. " +
+			"When the platform stores another value than the planned one for an attribute " +
+			"(a defaulting or clamping admission webhook, another writer during the wait), the apply keeps the planned value in " +
+			"state with a warning that names the attribute and the platform's value, and the next plan shows the difference.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -151,22 +168,27 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "The process to run, as a list of words. OpenFaaS: joined with `args` by spaces into `envProcess` (the watchdog's `fprocess`); " +
 					"an element that is empty or contains whitespace is a plan-time error there. Knative: the container's `command`, as given. " +
 					"Unset: the image's default.",
+				Validators: []validator.List{notNullList()},
 			},
 			"args": schema.ListAttribute{
 				ElementType:         types.StringType,
 				Optional:            true,
 				MarkdownDescription: "Arguments appended to `command`. OpenFaaS: part of `fprocess`, as for `command`. Knative: the container's `args`.",
+				Validators:          []validator.List{notNullList()},
 			},
 			"env": schema.MapAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "Environment variables, a map of name to value; order never matters and an empty string is a valid value. " +
+					"A name must be non-empty printable ASCII without `=` (Kubernetes' rule since 1.34, checked on every platform); " +
+					"a name that breaks it, or a null value, is a plan-time error on that key. " +
 					"Do not put secrets here: use `faas_secret` and `secrets`. The keys `fprocess`, `read_timeout`, `write_timeout`, `exec_timeout` " +
 					"and `max_inflight` are reserved on OpenFaaS (set `command`, `timeout` and `max_concurrency` instead): a plan-time error. " +
 					"OpenFaaS faas-netes does not return env vars on read, so the provider keeps what it applied in the function's " +
 					"`faasform.dev/last-applied` annotation: a redeploy outside Terraform that drops that annotation shows as drift, " +
 					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
 					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative.",
+				Validators: envValidators(),
 			},
 			"secrets": schema.SetAttribute{
 				ElementType: types.StringType,
@@ -174,21 +196,30 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "Names of platform secrets (`faas_secret`) mounted as files. OpenFaaS: `secrets`, mounted at " +
 					"`/var/openfaas/secrets/<name>`; the gateway rejects (HTTP 400) a secret that does not exist in the namespace. Knative: one " +
 					"projected volume of these Secrets mounted at `/var/openfaas/secrets`, so each file has the same path as on OpenFaaS.",
+				Validators: []validator.Set{notNullSet()},
 			},
 			"labels": schema.MapAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				MarkdownDescription: "Labels owned by this resource. Keys owned elsewhere are plan-time errors that name their owner: " +
+				MarkdownDescription: "Labels owned by this resource. Keys and values follow the Kubernetes label rules on every platform: a key is an " +
+					"optional DNS subdomain prefix and `/`, then a name of at most 63 letters, digits, `-`, `_` and `.` that starts and ends " +
+					"with a letter or digit; a value is empty or such a name. A key or value that breaks them, or a null value, is a " +
+					"plan-time error on that key. Keys owned elsewhere are plan-time errors that name their owner: " +
 					"`com.openfaas.scale.*` (`faas_scaling_policy`), `faas_function` and `uid` (set by faas-netes), " +
 					"`com.openfaas.annotations.*` (faasd stores annotations under this prefix). " +
 					"Labels the platform or sibling resources add never show as drift.",
+				Validators: labelsValidators(),
 			},
 			"annotations": schema.MapAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				MarkdownDescription: "Annotations owned by this resource. Keys owned elsewhere are plan-time errors: `topic` and `schedule` " +
+				MarkdownDescription: "Annotations owned by this resource. Keys follow the Kubernetes label key rule (regardless of case) and " +
+					"keys and values together must total at most 256 KiB (the Kubernetes limit for one object, which the platform's own " +
+					"annotations share), on every platform; a key that breaks the rule, a null value, or a larger total is a plan-time error. " +
+					"Keys owned elsewhere are plan-time errors: `topic` and `schedule` " +
 					"(`faas_trigger`) and `faasform.dev/last-applied` (the provider's record). `prometheus.io.scrape`, which faas-netes adds " +
 					"when absent, is ignored unless you set it.",
+				Validators: annotationsValidators(),
 			},
 			"limits":   resourcesSchema("limits", "faasd honours only `limits.memory`: `limits.cpu` is a plan-time error there."),
 			"requests": resourcesSchema("requests", "faasd reserves nothing for a function: any `requests` is a plan-time error there."),
@@ -225,6 +256,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"function's `secrets` (faas-netes uses secrets of type `kubernetes.io/dockerconfigjson` as image pull secrets). " +
 					"Plan-time error on the Community Edition (public images only) and on faasd (registry credentials are configured on the host). " +
 					"Knative: the pod's `imagePullSecrets` (Secrets of type `kubernetes.io/dockerconfigjson`).",
+				Validators: []validator.Set{notNullSet()},
 			},
 			"invoke_url": schema.StringAttribute{
 				Computed: true,
@@ -256,6 +288,7 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						MarkdownDescription: "Placement constraints, such as `node.kubernetes.io/instance-type=m5.large` (node selectors on faas-netes). " +
 							"Plan-time error on the Community Edition (faas-netes CE ignores them) and on faasd (one host). faas-netes does " +
 							"not return them; they are read back from the provider's last-applied record.",
+						Validators: []validator.List{notNullList()},
 					},
 				},
 			},
@@ -293,19 +326,10 @@ func (m defaultUnlessUnreadable) PlanModifyBool(_ context.Context, req planmodif
 	resp.PlanValue = types.BoolValue(m.value)
 }
 
-// ValidateConfig checks what needs no platform: null map values and list elements.
-func (r *functionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg functionResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	_, _ = functionFromModel(&cfg, "", &resp.Diagnostics)
-}
-
 // functionFromModel builds the neutral function; ok is false when a value the platform
-// check needs is still unknown. Null map values and list elements add errors.
-func functionFromModel(m *functionResourceModel, defaultNamespace string, diags *diag.Diagnostics) (*platform.Function, bool) {
+// check needs is still unknown. Null map values and list elements are left out (the
+// schema's validators report them).
+func functionFromModel(ctx context.Context, m *functionResourceModel, defaultNamespace string, diags *diag.Diagnostics) (*platform.Function, bool) {
 	known := true
 	note := func(ok bool) {
 		if !ok {
@@ -327,32 +351,39 @@ func functionFromModel(m *functionResourceModel, defaultNamespace string, diags 
 	if m.ReadOnlyRootFilesystem.IsNull() {
 		fn.Unset = append(fn.Unset, platform.AttrReadOnlyRootFilesystem)
 	}
-	if m.OpenFaaS == nil || m.OpenFaaS.Constraints.IsNull() {
-		fn.Unset = append(fn.Unset, platform.AttrConstraints)
-	}
 	note(!m.Name.IsUnknown() && !m.Namespace.IsUnknown() && !m.Image.IsUnknown() && !m.MaxConcurrency.IsUnknown() && !m.ReadOnlyRootFilesystem.IsUnknown())
 	var ok bool
-	fn.Command, ok = listStrings(m.Command, path.Root("command"), diags)
+	fn.Command, ok = listStrings(m.Command)
 	note(ok)
-	fn.Args, ok = listStrings(m.Args, path.Root("args"), diags)
+	fn.Args, ok = listStrings(m.Args)
 	note(ok)
-	fn.Env, ok = mapStrings(m.Env, path.Root("env"), diags)
+	fn.Env, ok = mapStrings(m.Env)
 	note(ok)
-	fn.Secrets, ok = setStrings(m.Secrets, path.Root("secrets"), diags)
+	fn.Secrets, ok = setStrings(m.Secrets)
 	note(ok)
-	fn.Labels, ok = mapStrings(m.Labels, path.Root("labels"), diags)
+	fn.Labels, ok = mapStrings(m.Labels)
 	note(ok)
-	fn.Annotations, ok = mapStrings(m.Annotations, path.Root("annotations"), diags)
+	fn.Annotations, ok = mapStrings(m.Annotations)
 	note(ok)
-	fn.ImagePullSecrets, ok = setStrings(m.ImagePullSecrets, path.Root("image_pull_secrets"), diags)
+	fn.ImagePullSecrets, ok = setStrings(m.ImagePullSecrets)
 	note(ok)
-	if m.OpenFaaS != nil {
-		fn.Constraints, ok = listStrings(m.OpenFaaS.Constraints, path.Root("openfaas").AtName("constraints"), diags)
+	switch {
+	case m.OpenFaaS.IsUnknown():
+		known = false
+	case m.OpenFaaS.IsNull():
+		fn.Unset = append(fn.Unset, platform.AttrConstraints)
+	default:
+		var of functionOpenFaaSModel
+		diags.Append(m.OpenFaaS.As(ctx, &of, basetypes.ObjectAsOptions{})...)
+		if of.Constraints.IsNull() {
+			fn.Unset = append(fn.Unset, platform.AttrConstraints)
+		}
+		fn.Constraints, ok = listStrings(of.Constraints)
 		note(ok)
 	}
-	fn.Limits, ok = resourcesFromModel(m.Limits)
+	fn.Limits, ok = resourcesFromModel(ctx, m.Limits, diags)
 	note(ok)
-	fn.Requests, ok = resourcesFromModel(m.Requests)
+	fn.Requests, ok = resourcesFromModel(ctx, m.Requests, diags)
 	note(ok)
 	switch {
 	case m.Timeout.IsUnknown():
@@ -363,28 +394,38 @@ func functionFromModel(m *functionResourceModel, defaultNamespace string, diags 
 	return fn, known
 }
 
-func resourcesFromModel(m *resourcesModel) (platform.Resources, bool) {
-	if m == nil {
+// resourcesFromModel reads limits or requests; ok is false while a part is unknown.
+func resourcesFromModel(ctx context.Context, o types.Object, diags *diag.Diagnostics) (platform.Resources, bool) {
+	if o.IsUnknown() {
+		return platform.Resources{}, false
+	}
+	if o.IsNull() {
 		return platform.Resources{}, true
 	}
+	var m resourcesModel
+	diags.Append(o.As(ctx, &m, basetypes.ObjectAsOptions{})...)
 	return platform.Resources{CPU: m.CPU.ValueString(), Memory: m.Memory.ValueString()}, !m.CPU.IsUnknown() && !m.Memory.IsUnknown()
 }
 
-func resourcesToModel(prior *resourcesModel, r platform.Resources) *resourcesModel {
+// resourcesToModel renders r, keeping a prior object whose parts are all null (the
+// configuration wrote limits = {}).
+func resourcesToModel(ctx context.Context, prior types.Object, r platform.Resources) types.Object {
 	if r.IsZero() {
-		if prior != nil && prior.CPU.IsNull() && prior.Memory.IsNull() {
+		var pm resourcesModel
+		if known(prior) && !prior.As(ctx, &pm, basetypes.ObjectAsOptions{}).HasError() && pm.CPU.IsNull() && pm.Memory.IsNull() {
 			return prior
 		}
-		return nil
+		return types.ObjectNull(resourcesAttrTypes)
 	}
-	out := &resourcesModel{CPU: customtypes.NewQuantityNull(), Memory: customtypes.NewQuantityNull()}
+	out := resourcesModel{CPU: customtypes.NewQuantityNull(), Memory: customtypes.NewQuantityNull()}
 	if r.CPU != "" {
 		out.CPU = customtypes.NewQuantityValue(r.CPU)
 	}
 	if r.Memory != "" {
 		out.Memory = customtypes.NewQuantityValue(r.Memory)
 	}
-	return out
+	o, _ := types.ObjectValueFrom(ctx, resourcesAttrTypes, out)
+	return o
 }
 
 // toModel writes what the platform returned into m, keeping m's representation of empty
@@ -404,8 +445,8 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	m.Labels = mapValue(ctx, m.Labels, fn.Labels)
 	m.Annotations = mapValue(ctx, m.Annotations, fn.Annotations)
 	m.ImagePullSecrets = setValue(ctx, m.ImagePullSecrets, fn.ImagePullSecrets)
-	m.Limits = resourcesToModel(m.Limits, fn.Limits)
-	m.Requests = resourcesToModel(m.Requests, fn.Requests)
+	m.Limits = resourcesToModel(ctx, m.Limits, fn.Limits)
+	m.Requests = resourcesToModel(ctx, m.Requests, fn.Requests)
 	if fn.Timeout != "" {
 		m.Timeout = customtypes.NewDurationValue(fn.Timeout)
 	} else {
@@ -417,20 +458,18 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 		m.MaxConcurrency = types.Int64Null()
 	}
 	m.ReadOnlyRootFilesystem = boolOrUnreadable(fn, platform.AttrReadOnlyRootFilesystem, fn.ReadOnlyRootFilesystem)
-	var priorConstraints types.List
-	if m.OpenFaaS != nil {
-		priorConstraints = m.OpenFaaS.Constraints
-	} else {
-		priorConstraints = types.ListNull(types.StringType)
+	prior := functionOpenFaaSModel{Constraints: types.ListNull(types.StringType)}
+	if known(m.OpenFaaS) {
+		_ = m.OpenFaaS.As(ctx, &prior, basetypes.ObjectAsOptions{})
 	}
-	constraints := listValue(ctx, priorConstraints, fn.Constraints)
+	constraints := listValue(ctx, prior.Constraints, fn.Constraints)
 	if slices.Contains(fn.Status.Unreadable, platform.AttrConstraints) {
 		constraints = types.ListNull(types.StringType)
 	}
-	if constraints.IsNull() && m.OpenFaaS == nil {
-		m.OpenFaaS = nil
+	if constraints.IsNull() && !known(m.OpenFaaS) {
+		m.OpenFaaS = types.ObjectNull(openfaasAttrTypes)
 	} else {
-		m.OpenFaaS = &functionOpenFaaSModel{Constraints: constraints}
+		m.OpenFaaS, _ = types.ObjectValueFrom(ctx, openfaasAttrTypes, functionOpenFaaSModel{Constraints: constraints})
 	}
 	m.InvokeURL = types.StringNull()
 	if fn.Status.InvokeURL != "" {
@@ -458,8 +497,8 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
-	fn, known := functionFromModel(&plan, d.DefaultNamespace(), &resp.Diagnostics)
-	if !known || resp.Diagnostics.HasError() {
+	fn, allKnown := functionFromModel(ctx, &plan, d.DefaultNamespace(), &resp.Diagnostics)
+	if !allKnown || resp.Diagnostics.HasError() {
 		return
 	}
 	checkFunction(ctx, d, fn, &resp.Diagnostics)
@@ -575,18 +614,24 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 	tflog.Debug(ctx, "created function", map[string]any{"id": fn.ID.String()})
 	toModel(ctx, created, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !plan.WaitForReady.ValueBool() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if ready, err := waitFunctionReady(ctx, d, fn.ID, false); err != nil {
+	if !plan.WaitForReady.ValueBool() {
+		keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+		return
+	}
+	ready, err := waitFunctionReady(ctx, d, fn.ID, false)
+	if err != nil {
 		// The function exists: it stays in state, and Terraform marks it tainted unless
 		// the wait was interrupted. (One deleted meanwhile is dropped from state by the
 		// next refresh.)
 		notReady(&resp.Diagnostics, notReadySummary(fn.ID, "created", err), err)
-	} else {
-		toModel(ctx, ready, &plan)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
 	}
+	toModel(ctx, ready, &plan)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // prepareWrite bounds ctx by the operation's timeout, builds the function from the plan
@@ -601,7 +646,7 @@ func prepareWrite(ctx context.Context, d platform.Driver, plan *functionResource
 		return ctx, func() {}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, t)
-	fn, _ := functionFromModel(plan, d.DefaultNamespace(), diags)
+	fn, _ := functionFromModel(ctx, plan, d.DefaultNamespace(), diags)
 	checkFunction(ctx, d, fn, diags)
 	return ctx, cancel, fn
 }
@@ -709,6 +754,7 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	toModel(ctx, updated, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *functionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -733,17 +779,8 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 
 // ImportState accepts `namespace/name`, or `name` in the provider's default namespace.
 func (r *functionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ns := ""
-	if d := r.configured(); d != nil {
-		ns = d.DefaultNamespace()
-	}
-	id, err := platform.ParseFunctionID(strings.TrimSpace(req.ID), ns)
-	if err != nil || id.Namespace == "" {
-		if err == nil {
-			err = errors.New("the provider's default namespace is not known yet: use the namespace/name form")
-		}
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
-			fmt.Sprintf("Expected \"namespace/name\" or \"name\" (in the provider's default namespace): %v", err))
+	id, ok := r.importFunctionID(req.ID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)

@@ -408,7 +408,8 @@ resource "faas_function" "a" {
 }
 
 // TestAccFunction_existingIsNotTakenOver: creating a function whose name exists outside
-// Terraform fails with an import hint and leaves the existing function alone.
+// Terraform fails with an import hint (issue 12 item 9: it said "terraform import
+// <resource address>") and leaves the existing function alone.
 func TestAccFunction_existingIsNotTakenOver(t *testing.T) {
 	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
 	taken, theirs := p.Name("taken"), p.AltImage("ghcr.io/other/team:1")
@@ -422,7 +423,11 @@ resource "faas_function" "t" {
   image = %q
 }
 `, taken, p.Image("ghcr.io/openfaas/alpine:latest")),
-			ExpectError: errRe(`already exists on the platform.*terraform import`),
+			// The provider cannot know the resource's address (Terraform sends none):
+			// the hint points at the one Terraform prints with the error, and gives the
+			// import block with the real id.
+			ExpectError: errRe(`with faas_function.t,.*already exists on the platform.*address Terraform shows above.*` +
+				`import \{ to = <address shown above> id = "` + regexp.QuoteMeta(ns+"/"+taken) + `" \}.*terraform import <address shown above> ` + regexp.QuoteMeta(ns+"/"+taken)),
 		}},
 	})
 	if fn, _ := p.GetFunction(ns, taken); fn.Image != theirs {

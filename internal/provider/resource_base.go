@@ -249,7 +249,8 @@ type timeoutGetter = func(context.Context, time.Duration) (time.Duration, diag.D
 // a model, bounds ctx by the operation's timeout (timeout picks it from the model), runs
 // write, and stores the model as the new state whenever write reports that the object
 // was written, even along with an error (written but not ready in time): Terraform then
-// keeps the resource, tainted, instead of losing track of what was written.
+// keeps the resource, tainted, instead of losing track of what was written. Planned
+// values the platform did not keep stay planned, with a warning (keepPlannedState).
 func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
 	timeout func(*M) timeoutGetter, write func(context.Context, *M, *diag.Diagnostics) bool) {
 	var m M
@@ -264,6 +265,7 @@ func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 	defer cancel()
 	if write(ctx, &m, diags) {
 		diags.Append(state.Set(ctx, &m)...)
+		keepPlannedState(ctx, plan, state, diags)
 	}
 }
 
@@ -297,4 +299,35 @@ func planDefaultNamespace(ctx context.Context, d platform.Driver, req resource.M
 		}
 	}
 	return types.StringValue(ns)
+}
+
+// importFunctionID parses the import id of a resource identified by its function
+// (faas_function, faas_scaling_policy): `namespace/name`, or `name` in the provider's
+// default namespace, by the same rules for both.
+func (b *baseResource) importFunctionID(raw string, diags *diag.Diagnostics) (platform.FunctionID, bool) {
+	ns := ""
+	if d := b.configured(); d != nil {
+		ns = d.DefaultNamespace()
+	}
+	id, err := platform.ParseFunctionID(strings.TrimSpace(raw), ns)
+	if err != nil || id.Namespace == "" {
+		if err == nil {
+			err = errors.New("the provider's default namespace is not known yet: use the namespace/name form")
+		}
+		diags.AddAttributeError(path.Root("id"), "Invalid import id",
+			fmt.Sprintf("Expected \"namespace/name\" or \"name\" (in the provider's default namespace): %v", err))
+		return id, false
+	}
+	return id, true
+}
+
+// readError reports a failed read of a child whose id is its own (trigger, route): an id
+// that does not have the platform's form (a malformed import id, usually) is an
+// "Invalid <what> id" error on id, anything else an "Error reading" one.
+func readError(diags *diag.Diagnostics, what, id string, err error) {
+	if errors.Is(err, platform.ErrInvalidID) {
+		diags.AddAttributeError(path.Root("id"), fmt.Sprintf("Invalid %s id", what), err.Error())
+		return
+	}
+	diags.AddError(fmt.Sprintf("Error reading %s %s", what, id), err.Error())
 }

@@ -88,7 +88,7 @@ func (r *routeResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				ElementType:         types.StringType,
 				Optional:            true,
 				MarkdownDescription: "HTTP methods routed to the function; unset means all. Knative: must be unset (a plan-time error otherwise).",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(
+				Validators: []validator.Set{setvalidator.ValueStringsAre(notNullString{}, stringvalidator.OneOf(
 					"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))},
 			},
 			"tls_secret": schema.StringAttribute{
@@ -130,9 +130,9 @@ func routeDriver(ctx context.Context, d platform.Driver, diags *diag.Diagnostics
 	return nil
 }
 
-func routeFromModel(m *routeModel, diags *diag.Diagnostics) (rt *platform.Route, fnKnown, ok bool) {
+func routeFromModel(m *routeModel) (rt *platform.Route, fnKnown, ok bool) {
 	rt = &platform.Route{Host: m.Host.ValueString(), Path: m.Path.ValueString(), TLSSecret: m.TLSSecret.ValueString()}
-	methods, known := setStrings(m.Methods, path.Root("methods"), diags)
+	methods, known := setStrings(m.Methods)
 	rt.Methods = methods
 	if fn, err := parseFunctionRef(m.FunctionID.ValueString()); err == nil && !m.FunctionID.IsUnknown() {
 		rt.Function, rt.Namespace, fnKnown = fn, fn.Namespace, true
@@ -165,7 +165,7 @@ func (r *routeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	var plan routeModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	rt, _, ok := routeFromModel(&plan, &resp.Diagnostics)
+	rt, _, ok := routeFromModel(&plan)
 	if resp.Diagnostics.HasError() || !ok {
 		return
 	}
@@ -189,7 +189,7 @@ func (r *routeResource) write(ctx context.Context, plan *routeModel, create bool
 	if rd == nil {
 		return false
 	}
-	rt, fnKnown, _ := routeFromModel(plan, diags)
+	rt, fnKnown, _ := routeFromModel(plan)
 	if !fnKnown {
 		diags.AddAttributeError(path.Root("function_id"), "Invalid function_id", "function_id must be namespace/name.")
 		return false
@@ -248,7 +248,7 @@ func (r *routeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading route "+state.ID.ValueString(), err.Error())
+		readError(&resp.Diagnostics, "route", state.ID.ValueString(), err)
 		return
 	}
 	routeToModel(ctx, rd, rt, &state)
@@ -278,7 +278,7 @@ func (r *routeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	defer cancel()
-	rt, _, _ := routeFromModel(&state, &resp.Diagnostics)
+	rt, _, _ := routeFromModel(&state)
 	if err := rd.DeleteRoute(ctx, rt); err != nil {
 		resp.Diagnostics.AddError("Error deleting route "+state.ID.ValueString(), err.Error())
 	}

@@ -64,8 +64,9 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"When the function is created or replaced in the same plan, the checks that need to read it (another policy on it) run at apply.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The policy's id, equal to its function's id: `namespace/function`. Import with this id.",
+				Computed: true,
+				MarkdownDescription: "The policy's id, equal to its function's id: `namespace/function`. Import with this id, or with " +
+					"`function` alone for a function in the provider's default namespace (as `faas_function` imports).",
 			},
 			"function_id": functionIDAttribute("policy"),
 			"min_replicas": schema.Int64Attribute{
@@ -358,11 +359,11 @@ func (r *scalingPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	childDeleted(&resp.Diagnostics, "The scaling policy of function "+fn.String(), sd.DeleteScalingPolicy(ctx, fn))
 }
 
-// ImportState takes the function's id, namespace/function.
+// ImportState takes the function's id, `namespace/function`, or `function` in the
+// provider's default namespace, as faas_function's import does.
 func (r *scalingPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	fn, err := parseFunctionRef(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id", "Expected the function's id, namespace/function: "+err.Error())
+	fn, ok := r.importFunctionID(req.ID, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), fn.String())...)

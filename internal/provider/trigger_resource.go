@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/faasform/terraform-provider-faas/internal/customtypes"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
@@ -34,16 +35,16 @@ type triggerResource struct {
 }
 
 type triggerModel struct {
-	ID         types.String   `tfsdk:"id"`
-	FunctionID types.String   `tfsdk:"function_id"`
-	Type       types.String   `tfsdk:"type"`
-	Schedule   types.String   `tfsdk:"schedule"`
-	TimeZone   types.String   `tfsdk:"time_zone"`
-	Payload    types.String   `tfsdk:"payload"`
-	Topic      types.String   `tfsdk:"topic"`
-	Name       types.String   `tfsdk:"name"`
-	Broker     types.String   `tfsdk:"broker"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	ID         types.String             `tfsdk:"id"`
+	FunctionID types.String             `tfsdk:"function_id"`
+	Type       types.String             `tfsdk:"type"`
+	Schedule   customtypes.CronSchedule `tfsdk:"schedule"`
+	TimeZone   types.String             `tfsdk:"time_zone"`
+	Payload    types.String             `tfsdk:"payload"`
+	Topic      types.String             `tfsdk:"topic"`
+	Name       types.String             `tfsdk:"name"`
+	Broker     types.String             `tfsdk:"broker"`
+	Timeouts   timeouts.Value           `tfsdk:"timeouts"`
 }
 
 func (r *triggerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -93,14 +94,17 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"schedule": schema.StringAttribute{
-				Optional: true,
+				CustomType: customtypes.CronScheduleType{},
+				Optional:   true,
 				MarkdownDescription: "Required for `cron`, not allowed for `topic`. Knative: the PingSource's `schedule`, in its " +
 					"dialect: five fields, an optional leading seconds field (`0 30 9 * * *`), or a descriptor (`@hourly`, `@daily`, " +
 					"`@weekly`, `@monthly`, `@yearly`); `@every` is rejected by Knative, and an empty schedule never sent (Knative would " +
 					"run it every minute). OpenFaaS: the `schedule` annotation, in the " +
 					"cron-connector's dialect: robfig/cron's standard parser, five fields (minute hour day-of-month month " +
 					"day-of-week, day-of-week 0-6 with Sunday 0, no seconds field) or a descriptor (`@hourly`, `@daily`, `@every 10m`). " +
-					"Anything else is a plan-time error naming the dialect. One schedule per function.",
+					"Anything else is a plan-time error naming the dialect. One schedule per function. Schedules compare by the " +
+					"times they run, so `0 22 * * SUN` written outside Terraform is no drift against `0 22 * * 0`, nor `@daily` " +
+					"against `0 0 * * *`, and the spelling you wrote is kept.",
 			},
 			"time_zone": schema.StringAttribute{
 				Optional: true,
@@ -153,11 +157,11 @@ func (r *triggerResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 	switch typ {
 	case platform.TriggerCron:
-		need(cfg.Schedule, "schedule")
+		need(cfg.Schedule.StringValue, "schedule")
 		forbid(cfg.Topic, "topic")
 	case platform.TriggerTopic:
 		need(cfg.Topic, "topic")
-		forbid(cfg.Schedule, "schedule")
+		forbid(cfg.Schedule.StringValue, "schedule")
 		forbid(cfg.TimeZone, "time_zone")
 		forbid(cfg.Payload, "payload")
 	}
@@ -191,7 +195,11 @@ func triggerToModel(td platform.TriggerDriver, t *platform.Trigger, m *triggerMo
 	m.ID = types.StringValue(td.TriggerID(t))
 	m.FunctionID = types.StringValue(t.Function.String())
 	m.Type = types.StringValue(t.Type)
-	m.Schedule, m.TimeZone, m.Payload, m.Topic = stringOrNull(t.Schedule), stringOrNull(t.TimeZone), stringOrNull(t.Payload), stringOrNull(t.Topic)
+	m.Schedule = customtypes.NewCronScheduleNull()
+	if t.Schedule != "" {
+		m.Schedule = customtypes.NewCronScheduleValue(t.Schedule)
+	}
+	m.TimeZone, m.Payload, m.Topic = stringOrNull(t.TimeZone), stringOrNull(t.Payload), stringOrNull(t.Topic)
 	m.Name, m.Broker = stringOrNull(t.Name), stringOrNull(t.Broker)
 }
 
@@ -403,7 +411,7 @@ func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Error reading trigger "+state.ID.ValueString(), err.Error())
+		readError(&resp.Diagnostics, "trigger", state.ID.ValueString(), err)
 		return
 	}
 	if _, full := td.(triggerSettingsReader); !full {

@@ -281,7 +281,7 @@ func (e *NotReadyChildError) Unwrap() error { return e.Err }
 func splitNamespaced(id, what, form string) (string, string, error) {
 	ns, name, ok := strings.Cut(id, "/")
 	if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
-		return "", "", fmt.Errorf("%q is not a Knative %s id: expected %q", id, what, form)
+		return "", "", fmt.Errorf("%q is not a Knative %s id: expected %q: %w", id, what, form, platform.ErrInvalidID)
 	}
 	return ns, name, nil
 }

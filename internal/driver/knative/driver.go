@@ -358,7 +358,7 @@ func (d *Driver) createOnce(ctx context.Context, gvr schema.GroupVersionResource
 }
 
 func alreadyExists(id platform.FunctionID) error {
-	return fmt.Errorf("function %s already exists on the platform (a Knative Service) and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", id, id, platform.ErrConflict)
+	return fmt.Errorf("function %s already exists on the platform (a Knative Service) and is not managed by this resource (%w). %s", id, platform.ErrConflict, platform.ImportHint(id.String()))
 }
 
 func createdBy(u *unstructured.Unstructured, token string) bool {

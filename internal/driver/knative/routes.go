@@ -114,7 +114,7 @@ func routeFrom(u *unstructured.Unstructured) (*platform.Route, error) {
 func (d *Driver) CreateRoute(ctx context.Context, r *platform.Route) (*platform.Route, error) {
 	id := d.RouteID(r)
 	if err := d.createChild(ctx, domainMappingKind, newDomainMapping(r), func() error {
-		return fmt.Errorf("DomainMapping %s already exists and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", id, id, platform.ErrConflict)
+		return fmt.Errorf("DomainMapping %s already exists and is not managed by this resource (%w). %s", id, platform.ErrConflict, platform.ImportHint(id))
 	}); err != nil {
 		return nil, fmt.Errorf("creating the route %s to function %s (DomainMapping %s): %w", r.Host, r.Function, id, err)
 	}

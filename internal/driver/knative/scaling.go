@@ -145,7 +145,7 @@ func policyExists(info platform.Info, id platform.FunctionID) *platform.Unsuppor
 	return &platform.UnsupportedError{
 		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
 		Reason:  fmt.Sprintf("function %s already carries autoscaling.knative.dev/* template annotations, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
-		Instead: fmt.Sprintf("Manage it with one faas_scaling_policy: import the existing one with terraform import <address> %s", id),
+		Instead: "Manage it with one faas_scaling_policy. " + platform.ImportHint(id.String()),
 	}
 }
 

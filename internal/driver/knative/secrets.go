@@ -88,8 +88,8 @@ func holds(u *unstructured.Unstructured, s *platform.Secret) bool {
 }
 
 func secretExists(s *platform.Secret) error {
-	return fmt.Errorf("secret %s/%s already exists on the cluster and is not managed by this resource; import it with: terraform import <address> %s/%s (its value cannot be read back, so set value_wo and value_wo_version): %w",
-		s.Namespace, s.Name, s.Namespace, s.Name, platform.ErrConflict)
+	return fmt.Errorf("secret %s/%s already exists on the cluster and is not managed by this resource (%w; its value cannot be read back, so set value_wo and value_wo_version). %s",
+		s.Namespace, s.Name, platform.ErrConflict, platform.ImportHint(s.Namespace+"/"+s.Name))
 }
 
 // UpdateSecret implements platform.SecretDriver: a read-modify-write of the Secret's

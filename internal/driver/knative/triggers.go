@@ -328,7 +328,7 @@ func (d *Driver) CreateTrigger(ctx context.Context, t *platform.Trigger) (*platf
 		return nil, fmt.Errorf("creating the %s trigger of function %s: a %s named %s already exists, and a trigger id (namespace/name) must name one object: set another name: %w", t.Type, t.Function, other.what, id, platform.ErrConflict)
 	}
 	if err := d.createChild(ctx, k, newTriggerObject(t), func() error {
-		return fmt.Errorf("%s %s already exists and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", k.what, id, id, platform.ErrConflict)
+		return fmt.Errorf("%s %s already exists and is not managed by this resource (%w). %s", k.what, id, platform.ErrConflict, platform.ImportHint(id))
 	}); err != nil {
 		return nil, fmt.Errorf("creating the %s trigger of function %s (%s %s): %w", t.Type, t.Function, k.what, id, err)
 	}

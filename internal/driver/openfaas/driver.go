@@ -380,7 +380,7 @@ func invokeURL(endpoint string, id platform.FunctionID) string {
 }
 
 func alreadyExists(id platform.FunctionID) error {
-	return fmt.Errorf("function %s already exists on the platform and is not managed by this resource; to manage it with Terraform, import it: terraform import <resource address> %s: %w", id, id, platform.ErrConflict)
+	return fmt.Errorf("function %s already exists on the platform and is not managed by this resource (%w). %s", id, platform.ErrConflict, platform.ImportHint(id.String()))
 }
 
 // createdBy reports whether a function carries token, the create token of this

@@ -86,7 +86,7 @@ func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
 }
 
 func secretExists(s *platform.Secret) error {
-	return fmt.Errorf("secret %s/%s already exists on the platform and is not managed by this resource; import it with: terraform import <address> %s/%s (its value cannot be read, so set value_wo and value_wo_version): %w", s.Namespace, s.Name, s.Namespace, s.Name, platform.ErrConflict)
+	return fmt.Errorf("secret %s/%s already exists on the platform and is not managed by this resource (%w; its value cannot be read, so set value_wo and value_wo_version). %s", s.Namespace, s.Name, platform.ErrConflict, platform.ImportHint(s.Namespace+"/"+s.Name))
 }
 
 // UpdateSecret implements platform.SecretDriver with PUT /system/secrets. faas-netes

@@ -59,7 +59,7 @@ func triggerID(t *platform.Trigger) string {
 // ParseTriggerID parses a trigger id (see TriggerID).
 func ParseTriggerID(id string) (*platform.Trigger, error) {
 	parts := strings.SplitN(id, "/", 4)
-	bad := fmt.Errorf("%q is not an OpenFaaS trigger id: expected \"namespace/function/cron\" or \"namespace/function/topic/<topic>\"", id)
+	bad := fmt.Errorf("%q is not an OpenFaaS trigger id: expected \"namespace/function/cron\" or \"namespace/function/topic/<topic>\": %w", id, platform.ErrInvalidID)
 	if len(parts) < 3 {
 		return nil, bad
 	}
@@ -157,13 +157,13 @@ func triggerConflict(info platform.Info, t *platform.Trigger, ann map[string]str
 			}
 			return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
 				Reason:  what + ", from another faas_trigger or set outside Terraform",
-				Instead: "Import it with terraform import <address> " + triggerID(t)}
+				Instead: platform.ImportHint(triggerID(t))}
 		}
 	}
 	if t.Type == platform.TriggerCron && ann[ScheduleAnnotation] != "" {
 		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
 			Reason:  fmt.Sprintf("function %s already has a schedule annotation (OpenFaaS allows one schedule per function)", t.Function),
-			Instead: "Import it with terraform import <address> " + triggerID(t)}
+			Instead: platform.ImportHint(triggerID(t))}
 	}
 	if info.Edition == EditionCE && len(topics) > 0 {
 		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Community Edition allows one trigger per function", Conflict: true,

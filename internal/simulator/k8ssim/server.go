@@ -86,6 +86,12 @@ type Options struct {
 	RequireSpecs bool
 	// Logf receives the simulator's own messages (never request bodies); default log.Printf.
 	Logf func(format string, args ...any)
+	// Mutate, when set, is one more mutating admission webhook: it runs on every object
+	// written through the API (create, update, patch), after the simulated Knative
+	// defaulting and before validation, and may change obj in place, as a defaulting or
+	// clamping webhook of the cluster's own would (a policy engine lowering CPU limits,
+	// say). It runs under the server's lock and must not call the Server.
+	Mutate func(gvr schema.GroupVersionResource, obj map[string]any)
 	// OnRequest, when set, is called after every API request has been recorded. It must
 	// not log Body.
 	OnRequest func(Request)

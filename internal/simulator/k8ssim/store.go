@@ -337,7 +337,7 @@ func (s *Server) createLocked(res *resource, ns string, obj map[string]any, opts
 	return deepCopyObject(obj), warnings, nil
 }
 
-// admitLocked runs the simulated mutating webhooks, prunes again, validates the object
+// admitLocked runs the simulated mutating webhooks (and Options.Mutate), prunes again, validates the object
 // (metadata, schema, core rules) and runs the simulated validating webhooks.
 func (s *Server) admitLocked(res *resource, obj, old map[string]any) error {
 	// A body the webhook's typed decoding would refuse (a string where an integer
@@ -346,6 +346,9 @@ func (s *Server) admitLocked(res *resource, obj, old map[string]any) error {
 		return err
 	}
 	s.knativeDefault(res, obj, old)
+	if s.opts.Mutate != nil {
+		s.opts.Mutate(res.gvr, obj)
+	}
 	_ = pruneAndDefault(obj, s.schemaOf(res))
 	if err := s.validateStored(res, obj); err != nil {
 		return err
