@@ -48,6 +48,7 @@ if [ "${1:-}" != "--inside" ]; then
   go build -o "$BIN/faas-testclean" ./cmd/faas-testclean
   go test -c -o "$BIN/provider.test" ./internal/provider
   go test -c -o "$BIN/testbed.test" ./internal/testbed
+  go test -c -o "$BIN/conformance.test" ./internal/conformance
   # Outside any namespace: a killed faas-testbed leaves no process behind.
   FAAS_TESTBED_BIN=$BIN/testbed go test -count=1 -run TestKilledRunLeavesNothing -v ./cmd/faas-testbed | grep -E '^(--- |ok|FAIL)'
   exec "$BIN/faas-testbed" run -openfaas -logs-on-failure -- "$0" --inside "$@"
@@ -66,6 +67,10 @@ for name in TestClusterAddressesAreRefusedLocally TestStartAndStop; do
   grep -q -- "--- PASS: $name " "$work/testbed.log" || { cat "$work/testbed.log"; echo "$LABEL: $name did not pass" >&2; exit 1; }
 done
 grep -E -- '^--- ' "$work/testbed.log"
+# The simulator's claims about faas-netes CE, against the real one: the same raw requests.
+"$BIN/conformance.test" -test.count=1 -test.v -test.run TestFaasNetesCEParity >"$work/parity.log" 2>&1 || { cat "$work/parity.log"; exit 1; }
+grep -q -- "--- PASS: TestFaasNetesCEParity/real " "$work/parity.log" || { cat "$work/parity.log"; echo "$LABEL: the parity test did not run against the real gateway" >&2; exit 1; }
+grep -E -- '--- ' "$work/parity.log"
 echo "$LABEL: the OpenFaaS acceptance tests against the real faas-netes CE and gateway at $FAAS_TEST_OPENFAAS_URL (images on $FAAS_TESTBED_REGISTRY)"
 start=$SECONDS
 status=0

@@ -562,21 +562,24 @@ func (s *Server) validate(fn *Function) string {
 	return ""
 }
 
-// ceLabelError enforces faas-netes CE's scaling label rules: no scale to
-// zero, no autoscaling type/target, no more than 5 replicas.
+// ceLabelError enforces faas-netes CE's scaling label rules, with its messages
+// (faas-netes pkg/handlers/validate.go validateScalingLabels, prefixed "validation
+// failed: " by the deploy handler; checked against the real one by
+// internal/conformance TestFaasNetesCEParity): no scale to zero, no autoscaling
+// type/target, no more than 5 replicas.
 func ceLabelError(labels map[string]string) string {
 	if labels[labelScaleZero] == "true" {
-		return fmt.Sprintf("label %s=true is not supported in the Community Edition: scale to zero requires OpenFaaS Pro", labelScaleZero)
+		return fmt.Sprintf("validation failed: %s not available for Community Edition", labelScaleZero)
 	}
 	for _, l := range []string{labelScaleZeroDur, labelScaleTarget, labelScaleType} {
 		if _, ok := labels[l]; ok {
-			return fmt.Sprintf("label %s is not supported in the Community Edition", l)
+			return fmt.Sprintf("validation failed: %s not available for Community Edition", l)
 		}
 	}
-	for _, l := range []string{labelScaleMin, labelScaleMax} {
+	for _, l := range []string{labelScaleMax, labelScaleMin} {
 		if v, ok := labels[l]; ok {
 			if n, err := strconv.Atoi(v); err == nil && n > ceMaxReplicas {
-				return fmt.Sprintf("label %s=%s exceeds the Community Edition maximum of %d replicas", l, v, ceMaxReplicas)
+				return fmt.Sprintf("validation failed: %s is set too high for Community Edition", l)
 			}
 		}
 	}
@@ -869,7 +872,8 @@ func (s *Server) secretsHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if errs := validation.IsDNS1123Subdomain(req.Name); len(errs) > 0 {
-		http.Error(w, fmt.Sprintf("invalid secret name %q: %s", req.Name, strings.Join(errs, "; ")), http.StatusBadRequest)
+		// The Kubernetes API refuses the name as Invalid, which faas-netes passes on as 422.
+		http.Error(w, fmt.Sprintf("invalid secret name %q: %s", req.Name, strings.Join(errs, "; ")), http.StatusUnprocessableEntity)
 		return
 	}
 	value := []byte(req.Value)

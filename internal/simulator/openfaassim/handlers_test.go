@@ -661,7 +661,7 @@ func TestSecrets(t *testing.T) {
 		list                                                                  []secretDescription
 	}
 	for b, want := range map[Backend]answers{
-		FaasNetes: {ok: 202, duplicate: 409, badName: 400, traversal: 400, otherNS: 400, putMissing: 404, deleteMissing: 404,
+		FaasNetes: {ok: 202, duplicate: 409, badName: 422, traversal: 422, otherNS: 400, putMissing: 404, deleteMissing: 404,
 			list: []secretDescription{{"api-key", "openfaas-fn"}, {"bin", "openfaas-fn"}}},
 		Faasd: {ok: 200, duplicate: 200, badName: 200, traversal: 400, otherNS: 200, putMissing: 200, deleteMissing: 500,
 			list: []secretDescription{{"Bad_Name", "openfaas-fn"}, {"api-key", "openfaas-fn"}, {"bin", "openfaas-fn"}}},
