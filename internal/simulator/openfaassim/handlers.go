@@ -220,7 +220,7 @@ func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	out := []functionStatus{}
 	for _, k := range s.readableKeys(ns) {
-		rec, _ := s.readable(k)
+		rec := s.readable(k)
 		if rec == nil {
 			continue
 		}
@@ -242,7 +242,7 @@ func (s *Server) getFunction(w http.ResponseWriter, r *http.Request, name string
 		return
 	}
 	s.mu.Lock()
-	rec, _ := s.readable(key{ns, name})
+	rec := s.readable(key{ns, name})
 	ok := rec != nil
 	var st functionStatus
 	if ok {

@@ -523,21 +523,20 @@ func (s *Server) beginWrite(k key) {
 	v.until = now.Add(s.opts.StaleReads)
 }
 
-// readable returns the record a gateway read of k sees, and whether it is the live one
-// (a stale view is never advanced by reads); nil when the read finds nothing. The caller
-// holds s.mu.
-func (s *Server) readable(k key) (*record, bool) {
+// readable returns the record a gateway read of k sees (a stale view, which reads never
+// advance, or the live one); nil when the read finds nothing. The caller holds s.mu.
+func (s *Server) readable(k key) *record {
 	if v, ok := s.stale[k]; ok {
 		if time.Now().Before(v.until) {
-			return v.rec, false
+			return v.rec
 		}
 		delete(s.stale, k)
 	}
 	rec, ok := s.funcs[k]
 	if !ok || !s.observe(k, rec) {
-		return nil, true
+		return nil
 	}
-	return rec, true
+	return rec
 }
 
 // readableKeys lists the functions a gateway list of namespace ns may see: the stored
