@@ -193,6 +193,8 @@ func exercise(t *testing.T, g *gateway, ns string) {
 	if netes {
 		// faas-netes answers a duplicate secret create with 409 (the driver checks first).
 		g.expectStatus(http.StatusConflict, "POST", secretPath, `{"name":"`+secret+`","namespace":"`+ns+`","value":"v3"}`)
+		// and an invalid name with the Kubernetes API's 422 (secret-invalid-name-422).
+		g.expectStatus(http.StatusUnprocessableEntity, "POST", secretPath, `{"name":"Bad_Name","namespace":"`+ns+`","value":"v"}`)
 	}
 	g.expectStatus(http.StatusBadRequest, "GET", secretPath+"?namespace=nope", "")
 
