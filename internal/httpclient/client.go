@@ -32,8 +32,8 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/circuit"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // Config configures a Client.

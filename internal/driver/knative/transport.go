@@ -20,8 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/circuit"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
 // DefaultRetryBackoff is the schedule between retries of a failed request: 500 ms

@@ -16,6 +16,8 @@ import (
 // returns what was sent, not ready, and the readiness wait takes over.
 func TestCreateToleratesAnInformerLag(t *testing.T) {
 	d, sim := newTestDriver(t, openfaassim.Options{Edition: openfaassim.Pro})
+	defer func(d time.Duration) { visibleWithin = d }(visibleWithin)
+	visibleWithin = time.Second
 	sim.SetFaults(openfaassim.Faults{PersistentStatus: 404, PersistentMessage: `deployments.apps "lag" not found`,
 		Only: func(method, path string) bool { return method == "GET" && path == "/system/function/lag" }})
 	got, err := d.CreateFunction(context.Background(), sampleFunction("lag"))

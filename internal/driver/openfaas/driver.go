@@ -290,11 +290,19 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	// faas-netes reads lag behind writes (verify.go): wait until the read shows this
 	// create's function, not a 404 or a function of the same name just deleted.
 	st, err := d.awaitVisible(ctx, fn.ID, "showing the function just created", func(st *functionStatus) bool { return createdBy(st, token) })
-	if err != nil {
+	sent := *fn
+	sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID)}
+	var timeout *platform.TimeoutError
+	switch {
+	case errors.As(err, &timeout) && timeout.LastStatus == statusNotReturned:
+		// Accepted (2xx), and the gateway still does not return it: its informer cache
+		// lags. The create succeeded; the readiness wait polls until the gateway
+		// returns the function.
+		sent.Status.Reason = "accepted; the gateway does not return it yet"
+		return &sent, nil
+	case err != nil:
 		// The function exists: return what was sent, so that it is recorded in state
 		// (tainted) rather than orphaned.
-		sent := *fn
-		sent.Status = platform.FunctionStatus{InvokeURL: invokeURL(d.endpoint(), fn.ID)}
 		return &sent, fmt.Errorf("function %s was created, but reading it back failed: %w", fn.ID, err)
 	}
 	return fromWire(st, info, d.endpoint()), nil
@@ -494,6 +502,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		cur := deploymentFromStatus(st)
+		image := cur.Image
 		before, _ := json.Marshal(cur)
 		if err := mutate(&cur); err != nil {
 			return err
@@ -531,11 +540,11 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 			return nil
 		}
 		if attempt >= updateAttempts {
-			return notApplied(info, cur.Image, attempt, time.Since(start))
+			return notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
 		if err := sleep(ctx, retryDelay(attempt)); err != nil {
-			return notApplied(info, cur.Image, attempt, time.Since(start))
+			return notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 	}
 }

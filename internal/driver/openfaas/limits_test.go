@@ -81,6 +81,8 @@ func TestPrivateImageOnCommunityEdition(t *testing.T) {
 		t.Fatal(err)
 	}
 	fn.Image = "registry.example.com/private/app:2"
+	defer func(n int) { updateAttempts = n }(updateAttempts)
+	updateAttempts = 2
 	_, err = d.UpdateFunction(ctx, fn)
 	if err == nil || !strings.Contains(err.Error(), "faas-netes did not apply the update") ||
 		!strings.Contains(err.Error(), `failed for image "registry.example.com/private/app:2"`) || !errors.Is(err, platform.ErrInvalid) {

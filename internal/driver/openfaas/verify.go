@@ -79,6 +79,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// statusNotReturned is awaitVisible's last status while the gateway does not return the
+// function at all.
+const statusNotReturned = "not returned yet"
+
 // awaitVisible polls the platform (never the cache) until a read of the function
 // satisfies holds, for at most visibleWithin, and returns that read. A read that fails
 // other than with not-found ends the wait with its error. want says what is awaited, for
@@ -91,7 +95,7 @@ func (d *Driver) awaitVisible(ctx context.Context, id platform.FunctionID, want 
 		st, err := d.freshStatus(ctx, id)
 		switch {
 		case errors.Is(err, platform.ErrNotFound):
-			return false, "not returned yet", nil
+			return false, statusNotReturned, nil
 		case err != nil:
 			return false, "", err
 		case holds(st):
@@ -107,18 +111,21 @@ func (d *Driver) awaitVisible(ctx context.Context, id platform.FunctionID, want 
 }
 
 // notApplied is the error of an update that faas-netes answered with 200 and did not
-// apply on any of its attempts. On the Community Edition the likely cause is its
-// anonymous image check (imageRefusal); otherwise update conflicts that did not clear.
-func notApplied(info platform.Info, image string, attempts int, elapsed time.Duration) error {
-	cause := "faas-netes answers so when Kubernetes refuses its update of the function's Deployment, for example on update " +
-		"conflicts with the Deployment controller that did not clear; the faas-netes log names the cause"
-	if info.Edition == EditionCE {
-		cause = "faas-netes answers so when its update of the function's Deployment fails, and on the Community Edition most " +
-			"often because of its image check: " + imageRefusal(info, image) + ". Otherwise update conflicts with the Deployment " +
-			"controller did not clear; the faas-netes log names the cause"
+// apply on any of its attempts. On the Community Edition, when the update changes the
+// image (from before), the likely cause is its anonymous image check (imageRefusal), and
+// the error matches platform.ErrInvalid; otherwise update conflicts that did not clear.
+func notApplied(info platform.Info, before, image string, attempts int, elapsed time.Duration) error {
+	head := fmt.Sprintf("%s, on all %d attempts over %s (an empty response body: faas-netes did not apply the update), and the "+
+		"function keeps its previous configuration", ErrNotApplied.Error(), attempts, elapsed.Round(time.Second))
+	if info.Edition == EditionCE && image != before {
+		return fmt.Errorf("%w: %s. faas-netes answers so when its update of the function's Deployment fails, on the Community "+
+			"Edition most often because of its image check (%w): %s. (It answers the same way when update conflicts with the "+
+			"Deployment controller did not clear: if the image is public, apply again; the faas-netes log names the cause.)",
+			ErrNotApplied, head[len(ErrNotApplied.Error()):], platform.ErrInvalid, imageRefusal(info, image))
 	}
-	return fmt.Errorf("%w, on all %d attempts over %s, and the function keeps its previous configuration. %s",
-		ErrNotApplied, attempts, elapsed.Round(time.Second), cause)
+	return fmt.Errorf("%w%s. faas-netes answers so when Kubernetes refuses its update of the function's Deployment, for "+
+		"example on update conflicts with the Deployment controller that did not clear; the faas-netes log names the cause",
+		ErrNotApplied, head[len(ErrNotApplied.Error()):])
 }
 
 // sameDeployment reports whether the platform holds the deployment that was sent: got
