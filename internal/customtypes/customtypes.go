@@ -1,6 +1,6 @@
 // Package customtypes holds terraform-plugin-framework string types whose values the
 // platforms normalise, with semantic equality so that a plan after apply is empty
-// (design.md section 5): Kubernetes quantities ("0.1" == "100m"), Go durations
+// (DESIGN.md section 6.1): Kubernetes quantities ("0.1" == "100m"), Go durations
 // ("60s" == "1m" == "1m0s") and cron schedules ("0 22 * * SUN" == "0 22 * * 0").
 package customtypes
 

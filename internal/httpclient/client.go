@@ -1,5 +1,5 @@
-// Package httpclient is the one HTTP client every HTTP platform driver uses (design.md
-// section 6). It is built on go-retryablehttp: retries with exponential backoff and
+// Package httpclient is the one HTTP client every HTTP platform driver uses (DESIGN.md
+// section 7). It is built on go-retryablehttp: retries with exponential backoff and
 // jitter on connection errors, 429 and 502/503/504, honouring Retry-After, bounded by
 // MaxRetries and the request context. Non-idempotent requests (creates) are never
 // retried once they may have reached the server: their ambiguous outcome is returned as

@@ -2,7 +2,7 @@ package platform
 
 import "context"
 
-// ScalingPolicy is the neutral faas_scaling_policy (design.md section 2a). Nil pointers
+// ScalingPolicy is the neutral faas_scaling_policy (DESIGN.md section 3.3). Nil pointers
 // and empty strings mean "not set": the platform default applies.
 type ScalingPolicy struct {
 	// Function is the function the policy scales.

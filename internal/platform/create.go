@@ -33,7 +33,7 @@ type Create[T any] struct {
 }
 
 // CreateOnce is the one rule every driver follows to create an object, so that it never
-// takes over an object it did not create (design.md section 6):
+// takes over an object it did not create (DESIGN.md section 5.4):
 //
 //   - a create the platform answers is done, or an error (already exists: Exists);
 //   - a create whose outcome is unknown is resolved by reading the object back: an object

@@ -4,7 +4,7 @@ import "sync"
 
 // Locks hands out one mutex per key. Drivers key it by platform endpoint, namespace and
 // function name, so that every read-modify-write of one function object inside one
-// provider process is serialised (design.md section 4). The zero value is ready to use.
+// provider process is serialised (DESIGN.md section 5.2). The zero value is ready to use.
 type Locks struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex

@@ -69,7 +69,7 @@ type Resources struct {
 // IsZero reports whether no resource is set.
 func (r Resources) IsZero() bool { return r.CPU == "" && r.Memory == "" }
 
-// Function is the neutral shape of a deployed function (design.md section 2a). Labels
+// Function is the neutral shape of a deployed function (DESIGN.md section 3.2). Labels
 // and Annotations hold only the keys the user owns: drivers keep the keys owned by
 // sibling resources (scaling policy, triggers) and the keys the platform injects out of
 // this struct, and preserve them on write.

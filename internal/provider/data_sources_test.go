@@ -92,8 +92,8 @@ data "faas_platform" "this" {}
 	p.DeleteFunction(ns, other)
 }
 
-// platformChecks are what data.faas_platform.this must say about p (platforms.md
-// sections 2.7 and 2.8).
+// platformChecks are what data.faas_platform.this must say about p (DESIGN.md
+// section 4; internal/driver/openfaas/FACTS.md sections 6 and 7).
 func platformChecks(p openfaasPlatform) []statecheck.StateCheck {
 	maxReplicas, metrics := int64(1), []knownvalue.Check{}
 	switch {

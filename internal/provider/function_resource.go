@@ -484,7 +484,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 }
 
 // ModifyPlan defaults the namespace from the provider and runs the platform's
-// capability checks, so that nothing unsupported is ever written (design.md section 3).
+// capability checks, so that nothing unsupported is ever written (DESIGN.md section 4).
 func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	d := r.configured()
 	if req.Plan.Raw.IsNull() || d == nil {

@@ -203,7 +203,7 @@ func (p *faasProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 
 // Configure implements provider.Provider. Values still unknown at plan time configure
 // the provider lazily: plan-time checks that need the platform are skipped, and run at
-// apply instead (design.md section 3).
+// apply instead (DESIGN.md section 4).
 func (p *faasProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)

@@ -11,7 +11,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
-// Refresh efficiency and the freshness of the per-run read cache (design.md section 9).
+// Refresh efficiency and the freshness of the per-run read cache (DESIGN.md section 9).
 
 // groupsConfig declares n functions, fn-<i>, each with a scaling policy and a cron
 // trigger, with settings every faas-netes edition honours. On a real gateway the

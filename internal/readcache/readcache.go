@@ -1,4 +1,4 @@
-// Package readcache is the per-run read cache the drivers share (design.md section 9):
+// Package readcache is the per-run read cache the drivers share (DESIGN.md section 9):
 // a refresh of N objects of one scope (an OpenFaaS namespace, or one Kubernetes kind in
 // one namespace) costs one list request instead of N reads, and a read after a write in
 // the same run never sees data from before the write.
