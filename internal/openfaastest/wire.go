@@ -7,8 +7,8 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/driver/openfaas"
 )
 
-// Wire shapes of the gateway API (platforms.md section 2.3), written by hand: the
-// openfaas Go modules are not available here.
+// Wire shapes of the gateway API (internal/driver/openfaas/FACTS.md section 3),
+// written by hand: the openfaas Go modules are not available here.
 
 // Resources are the memory and cpu quantities of limits or requests.
 type Resources struct {
@@ -78,7 +78,7 @@ type Status struct {
 	AvailableReplicas uint64 `json:"availableReplicas,omitempty"`
 }
 
-// Keys faas-netes adds to every function (platforms.md section 2.5).
+// Keys faas-netes adds to every function (internal/driver/openfaas/FACTS.md section 5).
 var (
 	injectedLabels     = map[string]bool{"faas_function": true, "uid": true}
 	injectedAnnotation = "prometheus.io.scrape"

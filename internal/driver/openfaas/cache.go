@@ -14,7 +14,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/readcache"
 )
 
-// Reads of function objects, and the per-run cache behind them (design.md section 9;
+// Reads of function objects, and the per-run cache behind them (DESIGN.md section 9;
 // the cache's rules are in package readcache, and its scopes here are namespaces).
 //
 // A refresh of N functions in one namespace costs one list request instead of N reads:
@@ -23,8 +23,8 @@ import (
 // later read of that namespace, including the scaling policy and trigger reads that
 // look into the same function object, is answered from that list. The list returns
 // exactly what GET /system/function/{name} returns for each function (faas-netes
-// AsFunctionStatus and faasd both build the two answers the same way; platforms.md
-// 2.5), plus invocationCount, which the driver does not use.
+// AsFunctionStatus and faasd both build the two answers the same way; FACTS.md
+// section 5), plus invocationCount, which the driver does not use.
 //
 // Invalidation is strict. Every write the driver sends (create, update, a child's
 // read-modify-write, delete) drops the function's cached answer and marks the

@@ -1,6 +1,6 @@
 // Package openfaas is the OpenFaaS driver: it maps the neutral platform model onto the
 // OpenFaaS gateway REST API (faas-netes and faasd backends, Community Edition and Pro),
-// following platforms.md section 2 and the gateway OpenAPI spec.
+// following the facts in FACTS.md beside this file and the gateway OpenAPI spec.
 package openfaas
 
 import (
@@ -125,8 +125,8 @@ func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
 	return info, nil
 }
 
-// capabilities lists what each backend and edition honours (platforms.md sections 2.7,
-// 2.8 and 7).
+// capabilities lists what each backend and edition honours (FACTS.md sections 6 to 8;
+// the matrix is in DESIGN.md section 4).
 func capabilities(backend, edition string) platform.Capabilities {
 	c := platform.Capabilities{Supported: []string{
 		"faas_function", "faas_function.command", "faas_function.env", "faas_function.secrets",
@@ -614,7 +614,7 @@ func (d *Driver) getJSON(ctx context.Context, path string, q url.Values, out any
 }
 
 func isSuccess(code int) bool {
-	// go-sdk treats 200, 201 and 202 alike (platforms.md 2.4); faasd answers 200, faas-netes 202.
+	// go-sdk treats 200, 201 and 202 alike (FACTS.md sections 3 and 4); faasd answers 200, faas-netes 202.
 	return code == http.StatusOK || code == http.StatusCreated || code == http.StatusAccepted || code == http.StatusNoContent
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Keys inside an OpenFaaS function object and who owns them (design.md section 4).
+// Keys inside an OpenFaaS function object and who owns them (DESIGN.md section 5.1).
 const (
 	// ScaleLabelPrefix starts every autoscaling label; faas_scaling_policy owns them
 	// (https://docs.openfaas.com/architecture/autoscaling/).

@@ -77,7 +77,7 @@ func resourcesToWire(r platform.Resources) *functionResources {
 }
 
 // resourcesFromWire drops the "0" faas-netes returns for a memory (or cpu) that was
-// never set (platforms.md 2.5).
+// never set (FACTS.md section 5).
 func resourcesFromWire(r *functionResources) platform.Resources {
 	if r == nil {
 		return platform.Resources{}
@@ -226,7 +226,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 	}
 	// Ready: a replica is available; or the policy allows scale to zero; or faas-netes
 	// reports zero desired replicas, i.e. the function is scaled to zero and the gateway
-	// scales it up on the first request (platforms.md 2.8).
+	// scales it up on the first request (FACTS.md section 5).
 	fn.Status.Ready = fn.Status.AvailableReplicas >= 1 || fn.Status.ScaleToZero ||
 		(info.Backend == BackendFaasNetes && st.Replicas == 0)
 	fn.Status.Reason = fmt.Sprintf("%d of %d replicas available", st.AvailableReplicas, st.Replicas)

@@ -12,7 +12,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-// Scaling labels (https://docs.openfaas.com/architecture/autoscaling/, platforms.md 2.7).
+// Scaling labels (https://docs.openfaas.com/architecture/autoscaling/, FACTS.md section 6).
 const (
 	labelScaleMin        = ScaleLabelPrefix + "min"
 	labelScaleMax        = ScaleLabelPrefix + "max"

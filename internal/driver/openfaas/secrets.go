@@ -27,7 +27,7 @@ type secretBody struct {
 }
 
 // CreateSecret implements platform.SecretDriver. faas-netes answers 202 and 409 on a
-// duplicate (platforms.md 2.2). An existing secret is never overwritten: the create
+// duplicate (FACTS.md section 4.2). An existing secret is never overwritten: the create
 // first checks that the name is free, then POSTs once through the rule every driver
 // shares (platform.CreateOnce).
 //

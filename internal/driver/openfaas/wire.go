@@ -1,7 +1,7 @@
 package openfaas
 
-// Wire structs for the OpenFaaS gateway API, written by hand from platforms.md section
-// 2.3 (field names as openfaas/faas-provider types/*.go put them on the wire) and the
+// Wire structs for the OpenFaaS gateway API, written by hand from FACTS.md section 3
+// (field names as openfaas/faas-provider types/*.go put them on the wire) and the
 // gateway OpenAPI spec (openfaas/faas api-docs/spec.openapi.yml).
 
 // functionResources is the limits/requests object: Kubernetes quantities as strings.

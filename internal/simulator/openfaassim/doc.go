@@ -1,7 +1,7 @@
 // Package openfaassim is an in-process simulator of the OpenFaaS gateway REST API.
 //
 // It reproduces the management API as the real providers behave (see
-// shared/docs/platforms.md section 2): faas-netes answers writes with 202,
+// internal/driver/openfaas/FACTS.md): faas-netes answers writes with 202,
 // reports readiness asynchronously, maps a duplicate create to 500, injects the
 // faas_function and uid labels and the prometheus.io.scrape annotation, and
 // does not return envVars, constraints or readOnlyRootFilesystem; faasd

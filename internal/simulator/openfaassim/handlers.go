@@ -18,9 +18,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// functionStatus is the FunctionStatus wire shape (platforms.md 2.3). The
-// omitempty tags follow faas-provider's types, so a zero availableReplicas
-// or replicas is absent from the JSON.
+// functionStatus is the FunctionStatus wire shape (internal/driver/openfaas/FACTS.md
+// section 3). The omitempty tags follow faas-provider's types, so a zero
+// availableReplicas or replicas is absent from the JSON.
 type functionStatus struct {
 	Name                   string             `json:"name"`
 	Image                  string             `json:"image"`
@@ -148,7 +148,7 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 }
 
 // auth checks basic auth (and the bearer token when configured) as the
-// gateway's decorator does (platforms.md 2.1).
+// gateway's decorator does (internal/driver/openfaas/FACTS.md section 2.1).
 func (s *Server) auth(w http.ResponseWriter, r *http.Request) bool {
 	o := s.opts
 	if o.Username == "" && o.Password == "" && o.Token == "" {
@@ -184,7 +184,8 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 // writeOK answers a successful write: faas-netes 202 (asynchronous), faasd
-// 200 (synchronous, no explicit WriteHeader) (platforms.md 2.2, 2.4).
+// 200 (synchronous, no explicit WriteHeader) (internal/driver/openfaas/FACTS.md
+// section 4.1).
 func (s *Server) writeOK(w http.ResponseWriter) {
 	if s.netes() {
 		w.WriteHeader(http.StatusAccepted)
@@ -195,7 +196,8 @@ func (s *Server) writeOK(w http.ResponseWriter) {
 
 // namespaceError returns the 400 message for a namespace that does not
 // exist, or "" when it exists. faas-netes CE names the only valid one
-// (platforms.md 2.4); faasd and Pro answer a plain "namespace not valid".
+// (internal/driver/openfaas/FACTS.md section 4.1); faasd and Pro answer a
+// plain "namespace not valid".
 func (s *Server) namespaceError(ns string) string {
 	if s.namespaceExists(ns) {
 		return ""
@@ -256,7 +258,8 @@ func (s *Server) getFunction(w http.ResponseWriter, r *http.Request, name string
 	writeJSON(w, st)
 }
 
-// status renders a record as the provider's FunctionStatus (platforms.md 2.5).
+// status renders a record as the provider's FunctionStatus (internal/driver/openfaas/FACTS.md
+// section 5).
 // The caller holds s.mu.
 func (s *Server) status(rec *record) functionStatus {
 	fn := rec.fn
@@ -354,7 +357,8 @@ func decodeDeployment(w http.ResponseWriter, r *http.Request) (Function, bool) {
 // registry request cannot reach (pkg/handlers/validate.go).
 const ceImageMessage = "the Community Edition license agreement only allows public images"
 
-// deployFunction serves POST /system/functions (platforms.md 2.4).
+// deployFunction serves POST /system/functions (internal/driver/openfaas/FACTS.md
+// section 4.1).
 func (s *Server) deployFunction(w http.ResponseWriter, r *http.Request) {
 	fn, ok := decodeDeployment(w, r)
 	if !ok {
@@ -413,7 +417,8 @@ func (s *Server) deployFunction(w http.ResponseWriter, r *http.Request) {
 	s.writeOK(w)
 }
 
-// updateFunction serves PUT /system/functions: a full replace (platforms.md 2.4).
+// updateFunction serves PUT /system/functions: a full replace
+// (internal/driver/openfaas/FACTS.md section 4.1).
 func (s *Server) updateFunction(w http.ResponseWriter, r *http.Request) {
 	fn, ok := decodeDeployment(w, r)
 	if !ok {
@@ -469,7 +474,7 @@ func (s *Server) updateFunction(w http.ResponseWriter, r *http.Request) {
 
 // deleteFunctionHTTP serves DELETE /system/functions. The namespace may come
 // from the query (faas-netes) or the body (faasd, go-sdk); both are accepted,
-// each backend preferring its own place (platforms.md 2.2).
+// each backend preferring its own place (internal/driver/openfaas/FACTS.md section 2.2).
 func (s *Server) deleteFunctionHTTP(w http.ResponseWriter, r *http.Request) {
 	var req deleteRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
@@ -521,8 +526,9 @@ func (s *Server) countFunctions() int {
 	return len(s.funcs)
 }
 
-// validate applies the provider's 400 validation (platforms.md 2.4, 2.7,
-// 2.8) and returns the message, or "" when fn is acceptable. The caller holds s.mu.
+// validate applies the provider's 400 validation (internal/driver/openfaas/FACTS.md
+// sections 4.1, 6 and 7) and returns the message, or "" when fn is acceptable.
+// The caller holds s.mu.
 func (s *Server) validate(fn *Function) string {
 	if len(fn.Service) > 63 || !dnsLabel.MatchString(fn.Service) {
 		return fmt.Sprintf("(%s) must be a valid DNS entry for service name", fn.Service)
@@ -663,7 +669,7 @@ func sortedKeys(m map[string]string) []string {
 
 // scaleFunction serves POST /system/scale-function/{name}. The CE gateway
 // clamps the request to at most 5 replicas; zero is rejected by faasd always
-// and by faas-netes in CE (platforms.md 2.2, 2.8).
+// and by faas-netes in CE (internal/driver/openfaas/FACTS.md section 7).
 func (s *Server) scaleFunction(w http.ResponseWriter, r *http.Request, name string) {
 	var req scaleRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {

@@ -102,7 +102,7 @@ type KnownDifference struct {
 	Name string
 	// Backends restricts the difference to these backends; empty means every backend.
 	Backends []Backend
-	// Reason explains the difference and cites shared/docs/platforms.md or upstream source.
+	// Reason explains the difference and cites internal/driver/openfaas/FACTS.md or upstream source.
 	Reason string
 }
 
@@ -120,71 +120,71 @@ var knownDifferences = []KnownDifference{
 	{
 		ID: "auth-401", Kind: UndeclaredStatus, Status: http.StatusUnauthorized,
 		Reason: "the gateway's basic-auth decorator answers 401 with WWW-Authenticate on every /system/* route " +
-			"(platforms.md 2.1, openfaas/faas-provider:auth/basic_auth.go); the spec defines the basicAuth scheme " +
+			"(internal/driver/openfaas/FACTS.md section 2.1, openfaas/faas-provider:auth/basic_auth.go); the spec defines the basicAuth scheme " +
 			"but no 401 answer",
 	},
 	{
 		ID: "list-functions-namespace-query", Kind: UndeclaredQueryParameter, Method: http.MethodGet,
 		Route: "/system/functions", Name: "namespace",
-		Reason: "a list is scoped to a namespace with ?namespace= (platforms.md 2.2: `GET /system/functions[?namespace=ns]` " +
-			"and the namespace passing convention, GET → query, from openfaas/docs:docs/reference/rest-api.md); " +
+		Reason: "a list is scoped to a namespace with ?namespace= (internal/driver/openfaas/FACTS.md sections 2 " +
+			"and 2.2: the namespace passing convention, GET → query, from openfaas/docs:docs/reference/rest-api.md); " +
 			"the spec declares no parameter",
 	},
 	{
 		ID: "delete-function-namespace-query", Kind: UndeclaredQueryParameter, Method: http.MethodDelete,
 		Route: "/system/functions", Name: "namespace",
-		Reason: "faas-netes reads the namespace of a delete from ?namespace= (platforms.md 2.2, " +
+		Reason: "faas-netes reads the namespace of a delete from ?namespace= (internal/driver/openfaas/FACTS.md section 2.2, " +
 			"openfaas/faas-netes:pkg/handlers/delete.go), so clients send it in the query and the body",
 	},
 	{
 		ID: "delete-function-namespace-body", Kind: UndeclaredRequestField, Method: http.MethodDelete,
 		Route: "/system/functions", Name: "namespace",
-		Reason: "DeleteFunctionRequest is {functionName, namespace} on the wire (platforms.md 2.3, " +
+		Reason: "DeleteFunctionRequest is {functionName, namespace} on the wire (internal/driver/openfaas/FACTS.md section 3, " +
 			"openfaas/faas-provider:types/requests.go) and faasd and go-sdk put the namespace in the body " +
-			"(platforms.md 2.2); the spec's schema has only functionName",
+			"(FACTS.md section 2.2); the spec's schema has only functionName",
 	},
 	{
 		ID: "read-unknown-namespace-400", Kind: UndeclaredStatus, Method: http.MethodGet,
 		Route: "/system/function/{functionName}", Status: http.StatusBadRequest,
 		Reason: "a read in a namespace that does not exist, or is not an OpenFaaS namespace, answers 400 " +
 			"(\"namespace not valid\" in openfaas/faasd:pkg/provider/handlers/replicas.go; faas-netes CE accepts only " +
-			"its function namespace, platforms.md 2.4); the spec declares 200, 404 and 500 only",
+			"its function namespace, internal/driver/openfaas/FACTS.md section 4.1); the spec declares 200, 404 and 500 only",
 	},
 	{
 		ID: "list-unknown-namespace-400", Kind: UndeclaredStatus, Method: http.MethodGet,
 		Route: "/system/functions", Status: http.StatusBadRequest,
 		Reason: "a list in a namespace that does not exist answers 400 (\"namespace not valid\" in " +
 			"openfaas/faasd:pkg/provider/handlers/read.go; faas-netes CE accepts only its function namespace, " +
-			"platforms.md 2.4); the spec declares only 200",
+			"internal/driver/openfaas/FACTS.md section 4.1); the spec declares only 200",
 	},
 	{
 		ID: "scale-zero-400", Kind: UndeclaredStatus, Method: http.MethodPost,
 		Route: "/system/scale-function/{functionName}", Status: http.StatusBadRequest,
-		Reason: "providers reject a scale to 0 replicas with 400 (platforms.md 2.2 and 2.8: faasd always, " +
+		Reason: "providers reject a scale to 0 replicas with 400 (internal/driver/openfaas/FACTS.md section 7: faasd always, " +
 			"faas-netes in the Community Edition); the spec declares 200, 202, 404 and 500 only",
 	},
 	{
 		ID: "faasd-create-200", Kind: UndeclaredStatus, Method: http.MethodPost, Route: "/system/functions",
 		Status: http.StatusOK, Backends: []Backend{Faasd},
 		Reason: "faasd deploys synchronously and answers 200 without an explicit WriteHeader; the spec says 202 " +
-			"(platforms.md 2.2 and 2.4, openfaas/faasd:pkg/provider/handlers/deploy.go)",
+			"(internal/driver/openfaas/FACTS.md section 4.1, openfaas/faasd:pkg/provider/handlers/deploy.go)",
 	},
 	{
 		ID: "netes-update-202", Kind: UndeclaredStatus, Method: http.MethodPut, Route: "/system/functions",
 		Status: http.StatusAccepted, Backends: []Backend{FaasNetes},
-		Reason: "faas-netes answers an update with 202; the spec says 200 (platforms.md 2.2 and 2.4, " +
+		Reason: "faas-netes answers an update with 202; the spec says 200 (internal/driver/openfaas/FACTS.md section 4.1, " +
 			"openfaas/faas-netes:pkg/handlers/update.go)",
 	},
 	{
 		ID: "netes-delete-202", Kind: UndeclaredStatus, Method: http.MethodDelete, Route: "/system/functions",
 		Status: http.StatusAccepted, Backends: []Backend{FaasNetes},
-		Reason: "faas-netes answers a delete with 202; the spec says 200 (platforms.md 2.2 and 2.4, " +
+		Reason: "faas-netes answers a delete with 202; the spec says 200 (internal/driver/openfaas/FACTS.md section 4.1, " +
 			"openfaas/faas-netes:pkg/handlers/delete.go)",
 	},
 	{
 		ID: "list-secrets-namespace-query", Kind: UndeclaredQueryParameter, Method: http.MethodGet,
 		Route: "/system/secrets", Name: "namespace",
-		Reason: "secrets are listed per namespace with ?namespace= (platforms.md 2.2, namespace passing convention; " +
+		Reason: "secrets are listed per namespace with ?namespace= (internal/driver/openfaas/FACTS.md section 2.2, namespace passing convention; " +
 			"openfaas/faasd:pkg/provider/handlers/secret.go listSecrets reads the query); the spec declares no parameter",
 	},
 	{
@@ -209,22 +209,22 @@ var knownDifferences = []KnownDifference{
 	{
 		ID: "netes-create-secret-202", Kind: UndeclaredStatus, Method: http.MethodPost, Route: "/system/secrets",
 		Status: http.StatusAccepted, Backends: []Backend{FaasNetes},
-		Reason: "faas-netes answers a secret create with 202; the spec says 201 (platforms.md 2.2)",
+		Reason: "faas-netes answers a secret create with 202; the spec says 201 (internal/driver/openfaas/FACTS.md section 4.2)",
 	},
 	{
 		ID: "netes-create-secret-409", Kind: UndeclaredStatus, Method: http.MethodPost, Route: "/system/secrets",
 		Status: http.StatusConflict, Backends: []Backend{FaasNetes},
-		Reason: "faas-netes answers a duplicate secret create with 409 (platforms.md 2.2); the spec declares no 409",
+		Reason: "faas-netes answers a duplicate secret create with 409 (internal/driver/openfaas/FACTS.md section 4.2); the spec declares no 409",
 	},
 	{
 		ID: "netes-update-secret-202", Kind: UndeclaredStatus, Method: http.MethodPut, Route: "/system/secrets",
 		Status: http.StatusAccepted, Backends: []Backend{FaasNetes},
-		Reason: "faas-netes answers a secret replace with 202; the spec says 200 (platforms.md 2.2)",
+		Reason: "faas-netes answers a secret replace with 202; the spec says 200 (internal/driver/openfaas/FACTS.md section 4.2)",
 	},
 	{
 		ID: "netes-delete-secret-202", Kind: UndeclaredStatus, Method: http.MethodDelete, Route: "/system/secrets",
 		Status: http.StatusAccepted, Backends: []Backend{FaasNetes},
-		Reason: "faas-netes answers a secret delete with 202; the spec says 204 (platforms.md 2.2)",
+		Reason: "faas-netes answers a secret delete with 202; the spec says 204 (internal/driver/openfaas/FACTS.md section 4.2)",
 	},
 	{
 		ID: "faasd-create-secret-200", Kind: UndeclaredStatus, Method: http.MethodPost, Route: "/system/secrets",

@@ -30,13 +30,13 @@ type Edition string
 
 // The OpenFaaS editions.
 const (
-	// CE is the Community Edition with its restrictions (platforms.md 2.8).
+	// CE is the Community Edition with its restrictions (internal/driver/openfaas/FACTS.md section 7).
 	CE Edition = "ce"
 	// Pro is OpenFaaS Pro/Enterprise: several namespaces, scale to zero, autoscaling labels.
 	Pro Edition = "pro"
 )
 
-// Well-known label and annotation keys (platforms.md 2.5 and 2.7).
+// Well-known label and annotation keys (internal/driver/openfaas/FACTS.md sections 5 and 6).
 const (
 	labelFunction     = "faas_function"
 	labelUID          = "uid"
