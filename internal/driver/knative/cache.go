@@ -16,7 +16,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/readcache"
 )
 
-// Reads of Services and child objects, and the per-run cache behind them (design.md
+// Reads of Services and child objects, and the per-run cache behind them (DESIGN.md
 // section 9; the rules are in package readcache). A scope is one kind in one namespace
 // ("services.serving.knative.dev/default"), so a refresh of N functions, each with a
 // scaling policy (annotations of the same Service), a cron trigger (a PingSource) and a

@@ -20,7 +20,7 @@ import (
 )
 
 // Shared plumbing of the child objects the driver manages as objects of their own
-// (PingSource, Trigger, DomainMapping; platforms.md 3.4 and 3.5): create with a token
+// (PingSource, Trigger, DomainMapping; FACTS.md sections 5 and 6): create with a token
 // so that an ambiguous create is resolved by reading back, read-modify-write updates
 // retried on 409 Conflict, readiness from the Ready condition, and deletes that wait
 // until the object is gone.

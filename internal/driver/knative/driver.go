@@ -1,6 +1,7 @@
 // Package knative is the Knative driver: it maps the neutral platform model onto
 // Knative Serving (and, for secrets, core Kubernetes) objects through the Kubernetes
-// API, following platforms.md section 3 and design.md section 2a's Knative column. It
+// API, following the facts in FACTS.md beside this file and the Knative column of
+// DESIGN.md section 3. It
 // talks to the API server only through k8s.io/client-go (the dynamic client and
 // discovery), with small typed views of the objects converted by
 // runtime.DefaultUnstructuredConverter.
@@ -242,7 +243,8 @@ func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
 	return info, nil
 }
 
-// capabilities lists what the Knative driver honours (design.md 2a, platforms.md 3 and 7).
+// capabilities lists what the Knative driver honours (DESIGN.md sections 3 and 4,
+// FACTS.md sections 3 to 6).
 func capabilities() platform.Capabilities {
 	return platform.Capabilities{
 		Supported: []string{
@@ -511,7 +513,7 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 }
 
 // WaitReady waits until the function's current generation is Ready (observedGeneration
-// == generation and Ready True, platforms.md 3.2) and returns the last read. A
+// == generation and Ready True, FACTS.md section 3) and returns the last read. A
 // generation that failed (Ready False once observed) ends the wait at once with the
 // condition's reason and message; a wait that runs out of time returns a
 // *platform.TimeoutError with the last one. The caller has just written the Service, so

@@ -89,7 +89,7 @@ func TestCreateReadRoundTripIsDriftFree(t *testing.T) {
 	if got.Status.InvokeURL != "http://round.default.example.com" || got.Status.Reason != "Ready" || !got.Status.ScaleToZero {
 		t.Errorf("status %+v", got.Status)
 	}
-	// What is stored is the Knative shape (platforms.md 3.2, design.md 2a).
+	// What is stored is the Knative shape (FACTS.md section 3, DESIGN.md section 3.2).
 	u := storedService(t, sim, "round")
 	c := firstContainer(t, u)
 	checks := map[string]any{

@@ -15,7 +15,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-// The faas_function mapping (design.md 2a, Knative column; platforms.md 3.2):
+// The faas_function mapping (DESIGN.md section 3.2, Knative column; FACTS.md section 3):
 //
 //	name, namespace              Service metadata.name/namespace (a DNS-1035 label)
 //	image, command, args         the user container's image, command, args
@@ -32,10 +32,10 @@ import (
 //	invoke_url                   status.url
 //	ready                        status.observedGeneration == metadata.generation and condition Ready=True
 
-// Keys inside a Knative Service and who owns them (design.md section 4).
+// Keys inside a Knative Service and who owns them (DESIGN.md section 5.1).
 const (
 	// SecretsMountPath is where the function's secrets appear as files, one per secret
-	// key, exactly as on OpenFaaS (/var/openfaas/secrets/<name>, design.md 2a), so a
+	// key, exactly as on OpenFaaS (/var/openfaas/secrets/<name>, DESIGN.md section 3.2), so a
 	// function moves between platforms unchanged.
 	SecretsMountPath = "/var/openfaas/secrets"
 	// SecretsVolume is the projected volume that carries them: one Secret source per
@@ -55,7 +55,7 @@ const (
 	// (knative/serving pkg/apis/autoscaling/register.go); faas_scaling_policy owns them.
 	AutoscalingPrefix = "autoscaling.knative.dev/"
 	// CreatorAnnotation and LastModifierAnnotation are injected by the Knative webhook
-	// (platforms.md 3.2, pkg/apis/serving/register.go); the creator is immutable.
+	// (FACTS.md section 3, pkg/apis/serving/register.go); the creator is immutable.
 	CreatorAnnotation = "serving.knative.dev/creator"
 	// LastModifierAnnotation names the user who last changed the Service's spec.
 	LastModifierAnnotation = "serving.knative.dev/lastModifier"
@@ -151,7 +151,7 @@ func userContainerIndex(cs []container) int {
 }
 
 // fromService maps a Service to the neutral function: user-owned keys only, server
-// defaults and injected annotations left out (platforms.md 3.2).
+// defaults and injected annotations left out (FACTS.md section 3).
 func fromService(u *unstructured.Unstructured) (*platform.Function, error) {
 	s, err := toService(u)
 	if err != nil {
@@ -273,7 +273,7 @@ func statusFrom(s *service) platform.FunctionStatus {
 	}
 	hpa := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"class"] == hpaClass
 	// KPA scales to zero unless min-scale says otherwise (config-autoscaler min-scale 0,
-	// enable-scale-to-zero true); HPA never does (platforms.md 3.3).
+	// enable-scale-to-zero true); HPA never does (FACTS.md section 4).
 	st.ScaleToZero = !hpa && (!hasMin || minScale == "0")
 	switch {
 	case s.Metadata.DeletionTimestamp != "":

@@ -15,7 +15,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-// The faas_route mapping (design.md 2a; platforms.md 3.4): a
+// The faas_route mapping (DESIGN.md section 3.5; FACTS.md section 5): a
 // serving.knative.dev/v1beta1 DomainMapping named host in the function's namespace,
 // spec.ref = the function's Service, spec.tls.secretName = tls_secret, url =
 // status.url. Knative has no path-based routing and no method matching, so a path

@@ -17,7 +17,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-// Neutral scaling metrics (design.md 2a).
+// Neutral scaling metrics (DESIGN.md section 3.3).
 const (
 	// MetricConcurrency is in-flight requests per replica (Knative Pod Autoscaler).
 	MetricConcurrency = "concurrency"
@@ -30,7 +30,7 @@ const (
 )
 
 // Autoscaling annotations on spec.template.metadata.annotations
-// (knative/serving pkg/apis/autoscaling/register.go, platforms.md 3.3).
+// (knative/serving pkg/apis/autoscaling/register.go, FACTS.md section 4).
 const (
 	annClass           = AutoscalingPrefix + "class"
 	annMetric          = AutoscalingPrefix + "metric"
@@ -55,7 +55,7 @@ var policyKeys = []string{
 
 // metricClass is the autoscaler class each neutral metric needs: the KPA scales on
 // concurrency and rps only, the HPA on cpu and memory (annotation_validation.go
-// validateMetric; platforms.md 3.3).
+// validateMetric; FACTS.md section 4).
 var metricClass = map[string]string{MetricConcurrency: kpaClass, MetricRPS: kpaClass, MetricCPU: hpaClass, MetricMemory: hpaClass}
 
 // CheckScalingPolicy implements platform.ScalingDriver. It rejects what Knative's
@@ -167,7 +167,7 @@ func policyPresent(obj map[string]any) bool {
 	return ok
 }
 
-// policyAnnotations renders a policy as template annotations (platforms.md 3.3): the
+// policyAnnotations renders a policy as template annotations (FACTS.md section 4): the
 // class follows the metric, scale_to_zero is min-scale 0 (and scale_to_zero = false
 // with no min_replicas is min-scale 1, since Knative scales to zero by default).
 func policyAnnotations(p *platform.ScalingPolicy) map[string]string {

@@ -32,7 +32,7 @@ var DefaultRetryBackoff = wait.Backoff{Duration: 500 * time.Millisecond, Factor:
 // AmbiguousError reports a non-idempotent request (a create) whose outcome is unknown:
 // the connection failed after the request was sent, or a proxy answered 502 or 504, so
 // the API server may have applied it. The driver resolves it by reading back
-// (design.md section 6); it is never retried blindly.
+// (DESIGN.md sections 5.4 and 7.2); it is never retried blindly.
 type AmbiguousError struct {
 	// Method and Path name the request.
 	Method, Path string
@@ -75,8 +75,8 @@ var eofPhrases = strings.NewReplacer(
 	"EOF", "end of response",
 )
 
-// retryTransport retries what the API server did not apply, and only that (design.md
-// section 6): connection failures before the request was sent, 429 (API Priority and
+// retryTransport retries what the API server did not apply, and only that (DESIGN.md
+// section 7.1): connection failures before the request was sent, 429 (API Priority and
 // Fairness) and 503, honouring Retry-After, for every method; and, for idempotent
 // requests only (GET, PUT with a resourceVersion, merge PATCH, DELETE), connection
 // failures after sending and 502/504 too. A create that may have been applied becomes

@@ -21,7 +21,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-// The faas_trigger mapping (design.md 2a, Knative column; platforms.md 3.5):
+// The faas_trigger mapping (DESIGN.md section 3.4, Knative column; FACTS.md section 6):
 //
 //	type = "cron"    a sources.knative.dev/v1 PingSource: spec.schedule, spec.timezone,
 //	                 spec.data (payload), spec.sink.ref = the function's Service
@@ -39,7 +39,7 @@ const PingDialect = "the Knative PingSource dialect (robfig/cron: five fields mi
 
 // pingParser is the PingSource schedule syntax (knative/eventing
 // pkg/apis/sources/v1/ping_validation.go): standard fields, an optional seconds field and
-// descriptors; @every is rejected separately (platforms.md 3.5).
+// descriptors; @every is rejected separately (FACTS.md section 6).
 var pingParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // ValidatePingSchedule checks a schedule as Knative's PingSource webhook does. Knative

@@ -6,7 +6,7 @@ import (
 )
 
 // Small typed views of the objects the driver reads and writes, written by hand from
-// platforms.md section 3 and the upstream CRDs (knative/serving
+// FACTS.md sections 3 to 7 and the upstream CRDs (knative/serving
 // config/core/300-resources/service.yaml, the PodSpec subset Knative allows). They are
 // converted from and to unstructured objects with runtime.DefaultUnstructuredConverter;
 // fields the driver does not own are never dropped, because writes edit the object as

@@ -1,6 +1,6 @@
 // Package k8ssim is an in-process simulator of a Kubernetes API server that serves the
 // Knative kinds terraform-provider-faas manages, for tests, the demo and the benchmark
-// (design.md section 7). It answers k8s.io/client-go's dynamic client and discovery
+// (DESIGN.md section 10). It answers k8s.io/client-go's dynamic client and discovery
 // like a real API server with Knative Serving and Eventing installed:
 //
 //   - serving.knative.dev/v1 services (and their status subresource),
@@ -17,8 +17,8 @@
 //     generation bumped on spec changes only, creationTimestamp;
 //   - CRD schema pruning, defaulting and validation against the openAPIV3Schema of the
 //     upstream CRDs kept in shared/specs/knative (read at run time, never copied);
-//   - the Knative admission webhooks: Service defaulting (platforms.md 3.2) and the
-//     validations that answer 400 BadRequest (platforms.md 3.3, 3.4, 3.5);
+//   - the Knative admission webhooks: Service defaulting and the validations that
+//     answer 400 BadRequest (internal/driver/knative/FACTS.md sections 3 to 6);
 //   - the Knative controllers, simulated: a Service's status (observedGeneration,
 //     Ready/ConfigurationsReady/RoutesReady, revision names, url) becomes Ready after a
 //     configurable number of GET polls per object, restarting on each spec change, or

@@ -87,7 +87,8 @@ func webhookName(res *resource) string {
 }
 
 // denied is the API server's answer to a webhook denial: 400 BadRequest
-// (knative.dev/pkg webhook MakeErrorStatus uses NewBadRequest; platforms.md 3.1).
+// (knative.dev/pkg webhook MakeErrorStatus uses NewBadRequest;
+// internal/driver/knative/FACTS.md section 2).
 func denied(res *resource, errs fieldErrs) error {
 	return apierrors.NewBadRequest(fmt.Sprintf("admission webhook %q denied the request: validation failed: %s", webhookName(res), errs.Error()))
 }
@@ -137,9 +138,10 @@ func (s *Server) knativeDefault(res *resource, obj, old map[string]any) {
 	}
 }
 
-// defaultService applies knative/serving's Service defaulting (platforms.md 3.2;
-// revision_defaults.go, route_defaults.go, metadata_validation.go SetUserInfo), as the
-// webhook's typed round trip leaves it: quantities canonical, empty env values dropped.
+// defaultService applies knative/serving's Service defaulting
+// (internal/driver/knative/FACTS.md section 3; revision_defaults.go, route_defaults.go,
+// metadata_validation.go SetUserInfo), as the webhook's typed round trip leaves it:
+// quantities canonical, empty env values dropped.
 func (s *Server) defaultService(obj, old map[string]any) {
 	spec := nestedMapRef(obj, true, "spec")
 	tmplSpec := nestedMapRef(spec, true, "template", "spec")

@@ -11,15 +11,15 @@ import (
 
 // The resources the simulator serves.
 var (
-	// ServicesGVR is the Knative Service (serving.knative.dev/v1, platforms.md 3.2).
+	// ServicesGVR is the Knative Service (serving.knative.dev/v1, internal/driver/knative/FACTS.md section 3).
 	ServicesGVR = schema.GroupVersionResource{Group: "serving.knative.dev", Version: "v1", Resource: "services"}
-	// DomainMappingsGVR is the Knative DomainMapping (serving.knative.dev/v1beta1, platforms.md 3.4).
+	// DomainMappingsGVR is the Knative DomainMapping (serving.knative.dev/v1beta1, internal/driver/knative/FACTS.md section 5).
 	DomainMappingsGVR = schema.GroupVersionResource{Group: "serving.knative.dev", Version: "v1beta1", Resource: "domainmappings"}
 	// ClusterDomainClaimsGVR is the cluster-scoped ClusterDomainClaim (networking.internal.knative.dev/v1alpha1).
 	ClusterDomainClaimsGVR = schema.GroupVersionResource{Group: "networking.internal.knative.dev", Version: "v1alpha1", Resource: "clusterdomainclaims"}
-	// PingSourcesGVR is the Knative Eventing PingSource (sources.knative.dev/v1, platforms.md 3.5).
+	// PingSourcesGVR is the Knative Eventing PingSource (sources.knative.dev/v1, internal/driver/knative/FACTS.md section 6).
 	PingSourcesGVR = schema.GroupVersionResource{Group: "sources.knative.dev", Version: "v1", Resource: "pingsources"}
-	// TriggersGVR is the Knative Eventing Trigger (eventing.knative.dev/v1, platforms.md 3.5).
+	// TriggersGVR is the Knative Eventing Trigger (eventing.knative.dev/v1, internal/driver/knative/FACTS.md section 6).
 	TriggersGVR = schema.GroupVersionResource{Group: "eventing.knative.dev", Version: "v1", Resource: "triggers"}
 	// BrokersGVR is the Knative Eventing Broker (eventing.knative.dev/v1).
 	BrokersGVR = schema.GroupVersionResource{Group: "eventing.knative.dev", Version: "v1", Resource: "brokers"}
