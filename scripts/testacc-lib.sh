@@ -13,8 +13,9 @@ acc_env() {
 }
 
 # check_run LOG STATUS ELAPSED: fails when go test failed (STATUS), when the password
-# appears in LOG, when a test in REQUIRED did not pass (if CHECK_REQUIRED=1), or when
-# the tests left a function or secret behind; then prints what skipped and the counts.
+# appears in LOG (also base64-encoded with the user name, as basic auth sends it), when a
+# test in REQUIRED did not pass (if CHECK_REQUIRED=1), or when the tests left a function
+# or secret behind; then prints what skipped and the counts.
 check_run() {
   local log=$1 status=$2 elapsed=$3 passed skipped failed missing=() name leftovers
   fail_run() {
@@ -26,6 +27,11 @@ check_run() {
   [ "$status" -eq 0 ] || fail_run "go test failed (exit $status)"
   if grep -qF -- "$FAAS_TEST_OPENFAAS_PASSWORD" "$log"; then
     fail_run "the gateway password appears in the test output"
+  fi
+  # The credentials as sent in the Authorization header, which an echoing proxy shows.
+  if [ -n "${FAAS_TEST_OPENFAAS_USERNAME:-}" ] &&
+    grep -qF -- "$(printf '%s:%s' "$FAAS_TEST_OPENFAAS_USERNAME" "$FAAS_TEST_OPENFAAS_PASSWORD" | base64 -w0)" "$log"; then
+    fail_run "the gateway credentials, base64-encoded as in the Authorization header, appear in the test output"
   fi
   passed=$(grep -cE '^ *--- PASS: ' "$log" || true)
   skipped=$(grep -cE '^ *--- SKIP: ' "$log" || true)

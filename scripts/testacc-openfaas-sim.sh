@@ -54,6 +54,7 @@ REQUIRED=(
   TestAccScalingPolicy_proSettings
   TestAccTrigger_lifecycle
   TestAccTrigger_severalOnOneFunction
+  TestAccTrigger_timeZone
   TestAccChildren_functionReplacedReappliesChildren
   TestAccChildren_planTimeErrors/min_greater_than_max
   TestAccChildren_planTimeErrors/negative_min
@@ -64,7 +65,9 @@ REQUIRED=(
   TestAccChildren_planTimeErrors/cron_with_seconds
   TestAccChildren_planTimeErrors/cron_weekday_7
   TestAccChildren_planTimeErrors/cron_semicolon_list
-  TestAccChildren_planTimeErrors/cron_time_zone
+  TestAccChildren_planTimeErrors/cron_time_zone_prefix
+  TestAccChildren_planTimeErrors/cron_TZ_prefix
+  TestAccChildren_planTimeErrors/cron_bad_time_zone
   TestAccChildren_planTimeErrors/cron_payload
   TestAccChildren_planTimeErrors/cron_without_schedule
   TestAccChildren_planTimeErrors/topic_with_schedule

@@ -283,11 +283,16 @@ func (t CronScheduleType) ValueFromTerraform(ctx context.Context, in tftypes.Val
 
 // CronSchedule is a cron schedule; two schedules that run at the same times are
 // semantically equal: "0 22 * * SUN" and "0 22 * * 0", "0 0 * * *" and "@daily",
-// "0 30 9 * * *" and "30 9 * * *". It is not validated here: each platform's dialect is
-// checked by its driver at plan time.
+// "0 30 9 * * *" and "30 9 * * *". Only the rule every platform shares is validated
+// here: no "TZ=" or "CRON_TZ=" time zone prefix (platform.CheckScheduleTimeZone), since
+// the zone is faas_trigger's time_zone. Each platform's dialect is checked by its driver
+// at plan time.
 type CronSchedule struct{ basetypes.StringValue }
 
-var _ basetypes.StringValuableWithSemanticEquals = CronSchedule{}
+var (
+	_ basetypes.StringValuableWithSemanticEquals = CronSchedule{}
+	_ xattr.ValidateableAttribute                = CronSchedule{}
+)
 
 // NewCronScheduleValue returns a known CronSchedule.
 func NewCronScheduleValue(s string) CronSchedule {
@@ -310,4 +315,17 @@ func (v CronSchedule) Equal(o attr.Value) bool {
 func (v CronSchedule) StringSemanticEquals(_ context.Context, n basetypes.StringValuable) (bool, diag.Diagnostics) {
 	other, ok := n.(CronSchedule)
 	return ok && semanticEquals(cronKind, v.StringValue, other.StringValue), nil
+}
+
+// ValidateAttribute implements xattr.ValidateableAttribute: a schedule that carries its
+// own time zone prefix is an error on the attribute, which names the time_zone to set.
+func (v CronSchedule) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	if err := platform.CheckScheduleTimeZone(v.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Time zone in schedule",
+			fmt.Sprintf("%s: %v. The time zone of a schedule is the time_zone attribute on every platform (Knative: the "+
+				"PingSource's spec.timezone; OpenFaaS: the provider writes it as the CRON_TZ= prefix of the schedule annotation).", req.Path, err))
+	}
 }

@@ -2,6 +2,7 @@ package customtypes
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
@@ -116,5 +117,23 @@ func TestCronScheduleSemanticEquals(t *testing.T) {
 	}
 	if eq, _ := NewCronScheduleValue("TZ=").StringSemanticEquals(ctx, NewCronScheduleValue("0 0 * * *")); eq {
 		t.Error("a schedule that cannot be parsed equals a valid one")
+	}
+}
+
+func TestCronScheduleRefusesTimeZonePrefix(t *testing.T) {
+	ctx := context.Background()
+	for s, bad := range map[string]bool{
+		"TZ=Europe/Paris 0 22 * * 0": true, "CRON_TZ=UTC @daily": true, "CRON_TZ=": true, "  TZ=UTC @hourly": true,
+		"0 22 * * 0": false, "@daily": false, "0 30 9 * * *": false,
+	} {
+		var resp xattr.ValidateAttributeResponse
+		NewCronScheduleValue(s).ValidateAttribute(ctx, xattr.ValidateAttributeRequest{Path: path.Root("schedule")}, &resp)
+		if resp.Diagnostics.HasError() != bad {
+			t.Errorf("%q: error %v, want %v: %v", s, resp.Diagnostics.HasError(), bad, resp.Diagnostics)
+			continue
+		}
+		if bad && !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "time_zone") {
+			t.Errorf("%q: the error must name time_zone: %v", s, resp.Diagnostics)
+		}
 	}
 }

@@ -26,7 +26,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -67,9 +66,9 @@ type Client struct {
 	cfg     Config
 	rc      *retryablehttp.Client
 	breaker *circuit.Breaker
-
-	mu      sync.RWMutex
-	secrets []string
+	// authorization is the Authorization header every request carries, "" for none.
+	authorization string
+	secrets       platform.Redactions
 }
 
 // New builds a Client from cfg.
@@ -116,30 +115,29 @@ func New(cfg Config) (*Client, error) {
 	rc.Logger = nil
 	rc.RequestLogHook = logAttempt
 	c := &Client{cfg: cfg, rc: rc, breaker: breaker}
+	switch {
+	case cfg.Token != "":
+		c.authorization = platform.BearerAuthorization(cfg.Token)
+	case cfg.Username != "":
+		c.authorization = platform.BasicAuthorization(cfg.Username, cfg.Password)
+	}
 	c.AddSecrets(cfg.Password, cfg.Token)
+	// A gateway or proxy that echoes the request shows the header as sent:
+	// base64("user:password") is not the password, and must be hidden too.
+	if c.authorization != "" {
+		c.secrets.AddAuthorization(c.authorization)
+	}
 	return c, nil
 }
 
-// AddSecrets registers values that must never appear in a log line or an error message.
-func (c *Client) AddSecrets(values ...string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, v := range values {
-		if len(v) >= 3 {
-			c.secrets = append(c.secrets, v)
-		}
-	}
-}
+// AddSecrets registers values that must never appear in a log line or an error message,
+// also in their URL-escaped forms (platform.Redactions).
+func (c *Client) AddSecrets(values ...string) { c.secrets.Add(values...) }
 
-// Redact replaces every registered secret in s with "***".
-func (c *Client) Redact(s string) string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for _, v := range c.secrets {
-		s = strings.ReplaceAll(s, v, "***")
-	}
-	return s
-}
+// Redact replaces every registered secret in s with "***": the configured password and
+// token, the credentials of the Authorization header as sent, and every value given to
+// AddSecrets.
+func (c *Client) Redact(s string) string { return c.secrets.Redact(s) }
 
 // BaseURL returns the configured API root.
 func (c *Client) BaseURL() *url.URL { return c.cfg.BaseURL }
@@ -227,11 +225,8 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
-	switch {
-	case c.cfg.Token != "":
-		hr.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	case c.cfg.Username != "":
-		hr.SetBasicAuth(c.cfg.Username, c.cfg.Password)
+	if c.authorization != "" {
+		hr.Header.Set("Authorization", c.authorization)
 	}
 	logFields := map[string]any{"method": req.Method, "path": req.Path}
 	if len(req.Query) > 0 {

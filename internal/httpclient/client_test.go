@@ -2,6 +2,7 @@ package httpclient
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
@@ -193,5 +194,43 @@ func TestBadCA(t *testing.T) {
 	u, _ := url.Parse("https://127.0.0.1")
 	if _, err := New(Config{BaseURL: u, CACertPEM: "not a pem"}); err == nil {
 		t.Fatal("want an error for a CA without certificates")
+	}
+}
+
+// TestEchoedAuthorizationIsRedacted: a platform or proxy that quotes the request's
+// Authorization header in an error body (issue 12) shows the credentials as they were
+// sent, Basic base64(user:password) or Bearer token, also URL-escaped in a redirect
+// message; none of those forms may reach an error message or a log line.
+func TestEchoedAuthorizationIsRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		http.Error(w, "denied: Authorization: "+auth+"; see /login?auth="+url.QueryEscape(auth), http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	for name, cfg := range map[string]Config{
+		// base64 of "admin:s3cr+t?pw/x" holds '+' and '/', which URL escaping changes.
+		"basic":  {Username: "admin", Password: "s3cr+t?pw/x"},
+		"bearer": {Token: "tok-9f2c+/abc="},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := newClient(t, srv, cfg)
+			resp, err := c.Do(context.Background(), Request{Method: "GET", Path: "/system/info"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := c.ReadBody(resp.Body)
+			sent := cfg.Token
+			if cfg.Token == "" {
+				sent = base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password))
+			}
+			for _, leak := range []string{sent, url.QueryEscape(sent), url.PathEscape(sent)} {
+				if strings.Contains(msg, leak) {
+					t.Errorf("%q leaked into the message: %s", leak, msg)
+				}
+			}
+			if !strings.Contains(msg, "denied: Authorization: ") {
+				t.Errorf("the rest of the message is lost: %s", msg)
+			}
+		})
 	}
 }

@@ -80,12 +80,22 @@ func TestAccChildren_planTimeErrors(t *testing.T) {
   type        = "cron"
   schedule    = "0 9 * * *;0 17 * * *"
 }`, `Invalid cron schedule`, anywhere},
-		{"cron time zone", openfaassim.Options{}, `resource "faas_trigger" "t" {
+		{"cron time zone prefix", openfaassim.Options{}, `resource "faas_trigger" "t" {
+  function_id = "openfaas-fn/x"
+  type        = "cron"
+  schedule    = "CRON_TZ=Europe/Paris @daily"
+}`, `time zone prefix.*time_zone = "Europe/Paris"`, anywhere},
+		{"cron TZ prefix", openfaassim.Options{}, `resource "faas_trigger" "t" {
+  function_id = "openfaas-fn/x"
+  type        = "cron"
+  schedule    = "TZ=UTC 0 9 * * *"
+}`, `time zone prefix.*time_zone`, anywhere},
+		{"cron bad time zone", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
   schedule    = "@daily"
-  time_zone   = "Europe/Paris"
-}`, `time_zone is not supported on OpenFaaS.*own process's time zone`, anywhere},
+  time_zone   = "Mars/Olympus_Mons"
+}`, `not a time zone of the IANA database`, anywhere},
 		{"cron payload", openfaassim.Options{}, `resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   type        = "cron"
@@ -232,7 +242,9 @@ var childErrorAttrs = map[string]string{
 	"cron with seconds":               "schedule",
 	"cron weekday 7":                  "schedule",
 	"cron semicolon list":             "schedule",
-	"cron time zone":                  "time_zone",
+	"cron time zone prefix":           "schedule",
+	"cron TZ prefix":                  "schedule",
+	"cron bad time zone":              "time_zone",
 	"cron payload":                    "payload",
 	"cron without schedule":           "",
 	"topic with schedule":             "schedule",

@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
+	"regexp"
 	"testing"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
@@ -23,7 +23,8 @@ func TestAccImportGenerateConfig(t *testing.T) {
 	legacy, events := p.Name("legacy"), p.Name("legacy-events")
 	p.PutFunction(openfaassim.Function{Service: legacy, Namespace: ns, Image: p.Image("ghcr.io/acme/legacy:3"),
 		EnvProcess: "node index.js", Labels: map[string]string{"team": "web", "com.openfaas.scale.max": "5"},
-		Annotations: map[string]string{"topic": "cron-function", "schedule": "@daily"},
+		// A zone set outside Terraform, with the prefix the cron-connector's parser reads.
+		Annotations: map[string]string{"topic": "cron-function", "schedule": "TZ=Europe/Paris @daily"},
 		Limits:      &openfaassim.FunctionResources{Memory: "128Mi", CPU: "250m"}})
 	p.PutFunction(openfaassim.Function{Service: events, Namespace: ns, Image: p.Image("ghcr.io/acme/legacy:3"),
 		Annotations: map[string]string{"topic": "orders"}})
@@ -63,9 +64,14 @@ import {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`resource "faas_function" "legacy"`, `resource "faas_scaling_policy" "legacy"`, `max_replicas`, `schedule`, `resource "faas_trigger" "orders"`} {
-		if !strings.Contains(string(gen), want) {
-			t.Fatalf("generated configuration lacks %q:\n%s", want, gen)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`resource "faas_function" "legacy"`), regexp.MustCompile(`resource "faas_scaling_policy" "legacy"`),
+		regexp.MustCompile(`max_replicas`), regexp.MustCompile(`resource "faas_trigger" "orders"`),
+		// The annotation's zone prefix imports as time_zone, the rest as schedule.
+		regexp.MustCompile(`schedule\s+=\s+"@daily"`), regexp.MustCompile(`time_zone\s+=\s+"Europe/Paris"`),
+	} {
+		if !want.Match(gen) {
+			t.Fatalf("generated configuration lacks %s:\n%s", want, gen)
 		}
 	}
 	if out, code := c.run("apply", "-no-color", "-auto-approve"); code != 0 {
@@ -73,6 +79,30 @@ import {
 	}
 	if out, code := c.run("plan", "-no-color", "-detailed-exitcode"); code != 0 {
 		t.Fatalf("the plan after importing with the generated configuration is not empty (exit %d):\n%s\ngenerated:\n%s", code, out, gen)
+	}
+	// Terraform generates literals only: each child names its function by id, not by a
+	// reference to the faas_function imported in the same plan. What the children's
+	// import sections say to do, replacing the literal with the reference, keeps the plan
+	// empty.
+	rewritten := string(gen)
+	for _, child := range []struct{ block, fnID, ref string }{
+		{`resource "faas_scaling_policy" "legacy"`, ns + "/" + legacy, "faas_function.legacy.id"},
+		{`resource "faas_trigger" "cron"`, ns + "/" + legacy, "faas_function.legacy.id"},
+		{`resource "faas_trigger" "orders"`, ns + "/" + events, "faas_function.events.id"},
+	} {
+		literal := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(child.block) + ` \{[^}]*?function_id\s+=\s+"` + regexp.QuoteMeta(child.fnID) + `"`)
+		loc := literal.FindStringIndex(rewritten)
+		if loc == nil {
+			t.Fatalf("the generated %s does not hold function_id as the literal %q:\n%s", child.block, child.fnID, gen)
+		}
+		fixed := regexp.MustCompile(`"`+regexp.QuoteMeta(child.fnID)+`"$`).ReplaceAllLiteralString(rewritten[loc[0]:loc[1]], child.ref)
+		rewritten = rewritten[:loc[0]] + fixed + rewritten[loc[1]:]
+	}
+	if err := os.WriteFile(filepath.Join(c.dir, "generated.tf"), []byte(rewritten), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := c.run("plan", "-no-color", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("the plan after replacing the literal function_id with references is not empty (exit %d):\n%s\nconfiguration:\n%s", code, out, rewritten)
 	}
 	sim, ok := p.Sim()
 	if !ok {

@@ -125,10 +125,11 @@ func credentials(p openfaasPlatform) (user, password string) {
 	return testUser, testPassword
 }
 
-// TestAccReliability_secretsNeverLeak applies with faults and TF_LOG=trace, including an
-// error whose body echoes the credentials and the secret value, and searches the whole
-// trace log, Terraform's output and the state for every secret string. A proxy in front
-// of the platform injects the faults and the echoing errors.
+// TestAccReliability_secretsNeverLeak applies with faults and TF_LOG=trace, including
+// errors whose body echoes the credentials, the Authorization header as sent and the
+// secret value, and searches the whole trace log, Terraform's output and the state for
+// every secret string. A proxy in front of the platform injects the faults and the
+// echoing errors.
 func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	c := newCLI(t)
 	p := withFaults(t, newPlatform(t, openfaassim.Options{}, anyEdition))
@@ -176,14 +177,16 @@ resource "faas_function" "f" {
 	if !errRe(`rejected: user ` + regexp.QuoteMeta(user) + ` password \*\*\* value \*\*\*`).MatchString(o) {
 		t.Fatalf("the platform's message should reach the diagnostic, redacted:\n%s", o)
 	}
-	// A function update fails with an error echoing the credentials, in another run.
+	// A function update fails with an error echoing the credentials, and the
+	// Authorization header as sent (Basic base64(user:password), or the bearer token),
+	// in another run.
 	p.SetFaults(simcore.Faults{PersistentStatus: 500, PersistentMessage: "deploy failed for " + user + ":" + password,
-		OnlyMethod: http.MethodPut, OnlyPath: "/system/functions"})
+		EchoAuthorization: true, OnlyMethod: http.MethodPut, OnlyPath: "/system/functions"})
 	c.writeMain(cfg(secretValue, 1, altImage))
 	o, code = c.run("apply", "-auto-approve", "-no-color")
 	outputs.WriteString(o)
-	if code == 0 || !errRe(`deploy failed for `+regexp.QuoteMeta(user)+`:\*\*\*`).MatchString(o) {
-		t.Fatalf("want the function update to fail with the value redacted (exit %d):\n%s", code, o)
+	if code == 0 || !errRe(`deploy failed for `+regexp.QuoteMeta(user)+`:\*\*\* \(request had Authorization: (Basic|Bearer) \*\*\*\)`).MatchString(o) {
+		t.Fatalf("want the function update to fail with the value and the echoed Authorization header redacted (exit %d):\n%s", code, o)
 	}
 	p.ClearFaults()
 	o, _ = c.run("destroy", "-auto-approve", "-no-color")

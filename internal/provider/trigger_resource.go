@@ -96,21 +96,31 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"schedule": schema.StringAttribute{
 				CustomType: customtypes.CronScheduleType{},
 				Optional:   true,
-				MarkdownDescription: "Required for `cron`, not allowed for `topic`. Knative: the PingSource's `schedule`, in its " +
-					"dialect: five fields, an optional leading seconds field (`0 30 9 * * *`), or a descriptor (`@hourly`, `@daily`, " +
-					"`@weekly`, `@monthly`, `@yearly`); `@every` is rejected by Knative, and an empty schedule never sent (Knative would " +
-					"run it every minute). OpenFaaS: the `schedule` annotation, in the " +
+				MarkdownDescription: "The cron schedule, a string with no default. Required for `cron`, not allowed for `topic`. Knative: " +
+					"the PingSource's `schedule`, in its dialect: five fields, an optional leading seconds field (`0 30 9 * * *`), or a " +
+					"descriptor (`@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`); `@every` is rejected by Knative, and an empty " +
+					"schedule never sent (Knative would run it every minute). OpenFaaS: the `schedule` annotation, in the " +
 					"cron-connector's dialect: robfig/cron's standard parser, five fields (minute hour day-of-month month " +
 					"day-of-week, day-of-week 0-6 with Sunday 0, no seconds field) or a descriptor (`@hourly`, `@daily`, `@every 10m`). " +
-					"Anything else is a plan-time error naming the dialect. One schedule per function. Schedules compare by the " +
-					"times they run, so `0 22 * * SUN` written outside Terraform is no drift against `0 22 * * 0`, nor `@daily` " +
-					"against `0 0 * * *`, and the spelling you wrote is kept.",
+					"Anything else is a plan-time error naming the dialect. A `TZ=` or `CRON_TZ=` time zone prefix is a plan-time error " +
+					"on every platform, on this attribute, saying which `time_zone` to set instead. One schedule per function. " +
+					"Schedules compare by the times they run, so `0 22 * * SUN` written outside Terraform is no drift against " +
+					"`0 22 * * 0`, nor `@daily` against `0 0 * * *`, and the spelling you wrote is kept.",
 			},
 			"time_zone": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "IANA time zone of the schedule, such as `Europe/Paris`; `cron` only. Knative: the PingSource's " +
-					"`timezone`, checked at plan time against the IANA database. OpenFaaS: a plan-time error " +
-					"(the cron-connector uses its own process's time zone).",
+				MarkdownDescription: "The time zone of the schedule, a string; `cron` only (a plan-time error for `topic`). Default: " +
+					"unset, the schedule runs in the time zone of the process that evaluates it (the cron-connector on OpenFaaS, " +
+					"Knative's PingSource adapter; usually UTC). Allowed values: IANA time zone names such as `Europe/Paris`, `America/New_York` or `UTC`, " +
+					"checked at plan time on this attribute with Go's `time.LoadLocation` against the IANA database built into the " +
+					"provider (not the machine's); `Local`, an empty string and unknown names are plan-time errors. Knative: the " +
+					"PingSource's `spec.timezone`. OpenFaaS: written as a `CRON_TZ=<zone> ` prefix of the function's `schedule` " +
+					"annotation, which the cron-connector's parser (robfig/cron v3) reads; the connector resolves the zone with its " +
+					"own time-zone database, and if its image lacks one, a zone other than `UTC` makes it skip the function (it logs " +
+					"`has wrong cron schedule`), which the provider cannot see. Read back from the platform on both (on OpenFaaS, a " +
+					"`TZ=` or `CRON_TZ=` prefix of the annotation), so a zone changed outside Terraform shows as drift here and an " +
+					"import fills it. Changing it updates the trigger in place.",
+				Validators: []validator.String{timeZoneValidator{}},
 			},
 			"payload": schema.StringAttribute{
 				Optional: true,
@@ -210,8 +220,9 @@ type triggerDefaulter interface {
 }
 
 // triggerSettingsReader is implemented by drivers whose ReadTrigger returns every
-// setting, time zone and payload included (Knative); on the others Read keeps them
-// from the state.
+// setting, time zone and payload included (Knative, and OpenFaaS, where the time zone is
+// the schedule annotation's prefix and there is never a payload); on the others Read
+// keeps them from the state.
 type triggerSettingsReader interface {
 	TriggerSettingsReadBack() bool
 }
@@ -362,7 +373,7 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 	}
 	if err != nil && got != nil {
 		// Written but not ready: keep it in the state with what the platform holds.
-		keepPlanned(got, t)
+		keepPlanned(td, got, t)
 		triggerToModel(td, got, plan)
 		notReady(diags, fmt.Sprintf("The %s trigger %s of function %s was written but is not ready", t.Type, td.TriggerID(t), t.Function), err)
 		return true
@@ -371,14 +382,17 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 		diags.AddError(fmt.Sprintf("Error writing the %s trigger of function %s", t.Type, t.Function), err.Error())
 		return false
 	}
-	keepPlanned(got, t)
+	keepPlanned(td, got, t)
 	triggerToModel(td, got, plan)
 	return true
 }
 
-// keepPlanned gives settings the platform does not echo (time zone and payload on
-// OpenFaaS) their planned values.
-func keepPlanned(got, t *platform.Trigger) {
+// keepPlanned gives settings a driver does not read back (one that is not a
+// triggerSettingsReader) their planned values.
+func keepPlanned(td platform.TriggerDriver, got, t *platform.Trigger) {
+	if _, full := td.(triggerSettingsReader); full {
+		return
+	}
 	if got.TimeZone == "" {
 		got.TimeZone = t.TimeZone
 	}

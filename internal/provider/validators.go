@@ -56,6 +56,26 @@ func (dnsLabelValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
+// timeZoneValidator checks an IANA time zone name with time.LoadLocation against the
+// provider's own copy of the IANA database (platform.ValidateTimeZone).
+type timeZoneValidator struct{}
+
+func (timeZoneValidator) Description(context.Context) string {
+	return "must be an IANA time zone name such as Europe/Paris or UTC"
+}
+
+func (v timeZoneValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (timeZoneValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := platform.ValidateTimeZone(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
+			fmt.Sprintf("%s: %v. Use an IANA time zone name, or remove time_zone for the platform's own time zone (usually UTC).", req.Path, err))
+	}
+}
+
 // noWhitespace matches strings without whitespace.
 var noWhitespace = regexp.MustCompile(`^\S*$`)
 

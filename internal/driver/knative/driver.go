@@ -24,6 +24,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -93,8 +94,10 @@ type Driver struct {
 	infoMu sync.Mutex
 	info   *platform.Info
 
-	redactMu sync.RWMutex
-	redacted []string
+	// redacted holds the credentials (also as sent in the Authorization header) and
+	// secret values; lastAuthorization is the last header registered from a request.
+	redacted          platform.Redactions
+	lastAuthorization atomic.Pointer[string]
 
 	servedMu servedCache
 
@@ -150,6 +153,11 @@ func New(cfg Config) (*Driver, error) {
 	}
 	d := &Driver{namespace: ns, endpoint: strings.TrimSuffix(rc.Host, "/"), pollBackoff: poll, cache: newObjectCache()}
 	d.addRedacted(rc.BearerToken, rc.Password, string(rc.KeyData))
+	// The credentials as client-go sends them: an echo of the header shows
+	// base64("user:password"), not the password.
+	if rc.Username != "" || rc.Password != "" {
+		d.redacted.AddAuthorization(platform.BasicAuthorization(rc.Username, rc.Password))
+	}
 	// An echoed PEM key may come back line by line: every long line is secret too.
 	for _, line := range strings.Split(string(rc.KeyData), "\n") {
 		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
@@ -159,7 +167,7 @@ func New(cfg Config) (*Driver, error) {
 	// One circuit for the API server, shared by the dynamic and discovery clients.
 	breaker := circuit.New(d.endpoint, cfg.ProbeInterval)
 	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-		return &retryTransport{next: breaker.Wrap(rt), breaker: breaker, redact: d.redact, maxRetries: maxRetries, backoff: backoff, attemptTimeout: attemptTimeout}
+		return &retryTransport{next: breaker.Wrap(rt), breaker: breaker, redact: d.redact, sent: d.sentAuthorization, maxRetries: maxRetries, backoff: backoff, attemptTimeout: attemptTimeout}
 	})
 	dyn, err := dynamic.NewForConfig(rc)
 	if err != nil {
@@ -178,26 +186,26 @@ func New(cfg Config) (*Driver, error) {
 func (d *Driver) AddRedacted(values ...string) { d.addRedacted(values...) }
 
 // addRedacted registers values that must never appear in an error message (the bearer
-// token, passwords, secret values).
-func (d *Driver) addRedacted(values ...string) {
-	d.redactMu.Lock()
-	defer d.redactMu.Unlock()
-	for _, v := range values {
-		if len(v) >= 3 {
-			d.redacted = append(d.redacted, v)
-		}
+// token, passwords, secret values), also in their URL-escaped forms.
+func (d *Driver) addRedacted(values ...string) { d.redacted.Add(values...) }
+
+// sentAuthorization registers the credentials of an Authorization header a request
+// carries. client-go sets it outside the driver's transport, and may take it from where
+// the configuration does not show it (a token file it rereads, an exec plugin, an
+// auth-provider), so the driver learns it from the requests themselves.
+func (d *Driver) sentAuthorization(header string) {
+	if header == "" {
+		return
 	}
+	if last := d.lastAuthorization.Load(); last != nil && *last == header {
+		return
+	}
+	d.redacted.AddAuthorization(header)
+	d.lastAuthorization.Store(&header)
 }
 
 // redact replaces every registered value in s with "***".
-func (d *Driver) redact(s string) string {
-	d.redactMu.RLock()
-	defer d.redactMu.RUnlock()
-	for _, v := range d.redacted {
-		s = strings.ReplaceAll(s, v, "***")
-	}
-	return s
-}
+func (d *Driver) redact(s string) string { return d.redacted.Redact(s) }
 
 // DefaultNamespace implements platform.Driver.
 func (d *Driver) DefaultNamespace() string { return d.namespace }

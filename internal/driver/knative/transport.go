@@ -88,9 +88,12 @@ var eofPhrases = strings.NewReplacer(
 type retryTransport struct {
 	next    http.RoundTripper
 	breaker *circuit.Breaker
-	// redact hides credentials and secret values in the circuit's cause; nil means
-	// nothing to hide.
-	redact     func(string) string
+	// redact hides credentials and secret values in the circuit's cause, the log lines
+	// and transport errors; nil means nothing to hide.
+	redact func(string) string
+	// sent, when set, sees the Authorization header of each request (client-go's auth
+	// wrappers set it outside this transport), so that redact hides it as sent.
+	sent       func(authorization string)
 	maxRetries int
 	backoff    wait.Backoff
 	// attemptTimeout bounds each attempt, until its response body is closed; 0 means
@@ -127,6 +130,9 @@ func tlsFailure(err error) bool {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	idem := idempotent(req)
+	if t.sent != nil {
+		t.sent(req.Header.Get("Authorization"))
+	}
 	for attempt := 0; ; attempt++ {
 		r := req
 		if attempt > 0 {
@@ -159,7 +165,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				err = fmt.Errorf("no answer within the request timeout (%s): %w", t.attemptTimeout, err)
 			}
 		}
-		logAttempt(ctx, req, attempt, start, resp, err)
+		logAttempt(ctx, req, attempt, start, resp, err, t.hide)
 		// The last attempt: the budget is used up, or the circuit is open (this attempt
 		// was its probe, or another request used its whole budget meanwhile), so that a
 		// retry would only wait for the same failure.
@@ -176,10 +182,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 			if !idem && !notSent(err) {
-				return nil, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: errors.New(err.Error())}
+				return nil, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: errors.New(t.hide(err.Error()))}
 			}
 			if last {
-				e := &retriesExhaustedError{method: req.Method, path: req.URL.Path, attempts: attempt + 1, msg: eofPhrases.Replace(err.Error())}
+				e := &retriesExhaustedError{method: req.Method, path: req.URL.Path, attempts: attempt + 1, msg: eofPhrases.Replace(t.hide(err.Error()))}
 				if exhausted && circuit.Classify(ctx, nil, err) == circuit.Unavailable {
 					t.trip(e.msg, req, attempt)
 				}
@@ -231,16 +237,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// hide redacts s with redact, when set.
+func (t *retryTransport) hide(s string) string {
+	if t.redact == nil {
+		return s
+	}
+	return t.redact(s)
+}
+
 // trip opens the circuit after a request used its whole budget; cause is its last
 // failure. It is redacted and freed of the phrases client-go retries on.
 func (t *retryTransport) trip(cause string, req *http.Request, attempt int) {
 	if t.breaker == nil {
 		return
 	}
-	if t.redact != nil {
-		cause = t.redact(cause)
-	}
-	t.breaker.Trip(fmt.Sprintf("%s %s: %s (%d attempts)", req.Method, req.URL.Path, eofPhrases.Replace(cause), attempt+1))
+	t.breaker.Trip(fmt.Sprintf("%s %s: %s (%d attempts)", req.Method, req.URL.Path, eofPhrases.Replace(t.hide(cause)), attempt+1))
 }
 
 // statusCause describes a 429 or 5xx answer: its status and the message of the
@@ -281,14 +292,15 @@ func (c *cancelOnClose) Close() error {
 }
 
 // logAttempt logs one attempt at DEBUG, as the other platforms' HTTP client does:
-// method, path, status or transport error, and duration; never headers, query or bodies.
-func logAttempt(ctx context.Context, req *http.Request, attempt int, start time.Time, resp *http.Response, err error) {
+// method, path, status or transport error (through hide), and duration; never headers,
+// query or bodies.
+func logAttempt(ctx context.Context, req *http.Request, attempt int, start time.Time, resp *http.Response, err error, hide func(string) string) {
 	fields := map[string]any{"method": req.Method, "path": req.URL.Path, "duration_ms": time.Since(start).Milliseconds()}
 	if attempt > 0 {
 		fields["retry"] = attempt
 	}
 	if err != nil {
-		fields["error"] = eofPhrases.Replace(err.Error())
+		fields["error"] = eofPhrases.Replace(hide(err.Error()))
 		tflog.Debug(ctx, "platform request failed", fields)
 		return
 	}

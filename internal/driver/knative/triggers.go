@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
-	_ "time/tzdata" // time zones validate on machines without /usr/share/zoneinfo
 
 	"github.com/robfig/cron/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -43,7 +41,9 @@ const PingDialect = "the Knative PingSource dialect (robfig/cron: five fields mi
 var pingParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // ValidatePingSchedule checks a schedule as Knative's PingSource webhook does. Knative
-// turns an empty schedule into "* * * * *", so an empty one is an error here.
+// turns an empty schedule into "* * * * *", so an empty one is an error here, and a
+// time zone prefix is refused as on every platform (platform.CheckScheduleTimeZone): it
+// belongs in time_zone, the PingSource's spec.timezone.
 func ValidatePingSchedule(schedule string) error {
 	s := strings.TrimSpace(schedule)
 	switch {
@@ -51,8 +51,9 @@ func ValidatePingSchedule(schedule string) error {
 		return errors.New("the schedule is empty (Knative would run it every minute)")
 	case strings.Contains(s, "@every"):
 		return fmt.Errorf("%q uses @every, which Knative's PingSource rejects (\"unsupported schedule\"); write it as a cron expression, such as \"*/10 * * * *\" for every 10 minutes", schedule)
-	case strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ="):
-		return fmt.Errorf("%q carries a time zone prefix: set time_zone instead", schedule)
+	}
+	if err := platform.CheckScheduleTimeZone(schedule); err != nil {
+		return err
 	}
 	if err := parsePing(s); err != nil {
 		return fmt.Errorf("%q is not valid in %s: %v", schedule, PingDialect, err)
@@ -69,18 +70,6 @@ func parsePing(s string) (err error) {
 	}()
 	_, err = pingParser.Parse(s)
 	return err
-}
-
-// ValidateTimeZone checks an IANA time zone name against the Go module's copy of the
-// IANA database (time/tzdata), as the PingSource webhook checks spec.timezone.
-func ValidateTimeZone(tz string) error {
-	if tz == "" || tz == "Local" {
-		return fmt.Errorf("%q is not an IANA time zone name", tz)
-	}
-	if _, err := time.LoadLocation(tz); err != nil {
-		return fmt.Errorf("%q is not a time zone of the IANA database (such as \"Europe/Paris\" or \"UTC\")", tz)
-	}
-	return nil
 }
 
 // DeriveTriggerName is the object name of a trigger without one: "<function>-cron" for
@@ -188,7 +177,8 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 			add("schedule", "Invalid cron schedule", err.Error(), "Write a schedule such as \"*/5 * * * *\", \"0 30 9 * * *\" (with seconds) or \"@daily\"")
 		}
 		if t.TimeZone != "" {
-			if err := ValidateTimeZone(t.TimeZone); err != nil {
+			// As the PingSource webhook checks spec.timezone (time.LoadLocation).
+			if err := platform.ValidateTimeZone(t.TimeZone); err != nil {
 				add("time_zone", "Invalid time zone", err.Error(), "Use an IANA time zone name such as \"Europe/Paris\", or remove time_zone for the cluster's time zone")
 			}
 		}

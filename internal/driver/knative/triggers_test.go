@@ -40,19 +40,6 @@ func TestValidatePingSchedule(t *testing.T) {
 	}
 }
 
-func TestValidateTimeZone(t *testing.T) {
-	for _, ok := range []string{"UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"} {
-		if err := ValidateTimeZone(ok); err != nil {
-			t.Errorf("%q: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"Mars/Olympus", "Local", "", "europe/paris "} {
-		if err := ValidateTimeZone(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-}
-
 func TestDeriveTriggerName(t *testing.T) {
 	fn := platform.FunctionID{Namespace: "default", Name: "hello"}
 	long := strings.Repeat("x", 80)

@@ -43,7 +43,7 @@ func TestValidateCron(t *testing.T) {
 			t.Errorf("%q rejected: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "  ", "0 */5 * * * *", "0 9 * * 1-7", "0 9 * * *;0 17 * * *", "every day", "61 * * * *", "TZ=", "CRON_TZ="} {
+	for _, bad := range []string{"", "  ", "0 */5 * * * *", "0 9 * * 1-7", "0 9 * * *;0 17 * * *", "every day", "61 * * * *"} {
 		err := ValidateCron(bad)
 		if err == nil {
 			t.Errorf("%q accepted", bad)
@@ -51,6 +51,12 @@ func TestValidateCron(t *testing.T) {
 		}
 		if strings.TrimSpace(bad) != "" && !strings.Contains(err.Error(), "cron-connector's dialect") {
 			t.Errorf("%q: the error must name the dialect: %v", bad, err)
+		}
+	}
+	// The connector's parser reads these, but the zone belongs in time_zone.
+	for _, bad := range []string{"TZ=", "CRON_TZ=", "TZ=UTC 0 * * * *", "CRON_TZ=Europe/Paris @daily", " TZ=UTC @hourly"} {
+		if err := ValidateCron(bad); err == nil || !strings.Contains(err.Error(), "set time_zone") {
+			t.Errorf("%q: want the time zone prefix refused, naming time_zone: %v", bad, err)
 		}
 	}
 }

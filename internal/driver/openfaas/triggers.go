@@ -16,15 +16,20 @@ import (
 const cronTopic = "cron-function"
 
 // CronDialect names the cron syntax OpenFaaS accepts, for error messages.
-const CronDialect = "the OpenFaaS cron-connector's dialect (robfig/cron standard parser: five fields minute hour day-of-month month day-of-week with day-of-week 0-6 and Sunday = 0, no seconds field, or a descriptor such as @hourly or @every 10m)"
+const CronDialect = "the OpenFaaS cron-connector's dialect (robfig/cron standard parser: five fields minute hour day-of-month month day-of-week with day-of-week 0-6 and Sunday = 0, no seconds field, or a descriptor such as @hourly or @every 10m; the time zone goes in time_zone, not in the schedule)"
 
 var _ platform.TriggerDriver = (*Driver)(nil)
 
 // ValidateCron checks a schedule with robfig/cron's standard parser, the one the
-// cron-connector uses (openfaas/cron-connector types/scheduler.go).
+// cron-connector uses (openfaas/cron-connector types/scheduler.go). A time zone prefix
+// ("TZ=" or "CRON_TZ="), which that parser would read, is refused as on every platform
+// (platform.CheckScheduleTimeZone): the driver writes time_zone as that prefix itself.
 func ValidateCron(schedule string) error {
 	if strings.TrimSpace(schedule) == "" {
 		return errors.New("the schedule is empty")
+	}
+	if err := platform.CheckScheduleTimeZone(schedule); err != nil {
+		return err
 	}
 	if err := parseStandard(schedule); err != nil {
 		return fmt.Errorf("%q is not valid in %s: %v", schedule, CronDialect, err)
@@ -107,10 +112,16 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 	switch t.Type {
 	case platform.TriggerCron:
 		if err := ValidateCron(t.Schedule); err != nil {
-			add("schedule", "Invalid cron schedule", err.Error(), "Write a five-field schedule such as \"*/5 * * * *\"")
+			instead := "Write a five-field schedule such as \"*/5 * * * *\""
+			if platform.CheckScheduleTimeZone(t.Schedule) != nil {
+				instead = "Move the zone to time_zone: the provider writes it as the CRON_TZ= prefix of the schedule annotation"
+			}
+			add("schedule", "Invalid cron schedule", err.Error(), instead)
 		}
 		if t.TimeZone != "" {
-			add("time_zone", "", "the cron-connector evaluates schedules in its own process's time zone", "Remove time_zone and write the schedule in the connector's time zone (usually UTC)")
+			if err := platform.ValidateTimeZone(t.TimeZone); err != nil {
+				add("time_zone", "Invalid time zone", err.Error(), "Use an IANA time zone name such as \"Europe/Paris\", or remove time_zone for the cron-connector's own time zone (usually UTC)")
+			}
 		}
 		if t.Payload != "" {
 			add("payload", "", "the cron-connector invokes the function with an empty body", "Remove payload, or read the data the function needs from its environment")
@@ -215,7 +226,9 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 		}
 		cur.Annotations = setKey(cur.Annotations, TopicAnnotation, strings.Join(topics, ","))
 		if t.Type == platform.TriggerCron {
-			cur.Annotations[ScheduleAnnotation] = t.Schedule
+			// The cron-connector's parser (robfig/cron v3) reads the zone from this
+			// prefix and runs the schedule in it.
+			cur.Annotations[ScheduleAnnotation] = platform.WithCronTimeZone(t.TimeZone, t.Schedule)
 		}
 		wrote = before != fmt.Sprint(cur.Annotations)
 		return nil
@@ -250,10 +263,17 @@ func (d *Driver) ReadTrigger(ctx context.Context, id string) (*platform.Trigger,
 		return nil, fmt.Errorf("trigger %s: %w", id, platform.ErrNotFound)
 	}
 	if t.Type == platform.TriggerCron {
-		t.Schedule = st.Annotations[ScheduleAnnotation]
+		// A zone written by this driver (CRON_TZ=) or outside Terraform (TZ= too) is
+		// time_zone, so that its drift and its import show there.
+		t.TimeZone, t.Schedule = platform.SplitCronTimeZone(st.Annotations[ScheduleAnnotation])
 	}
 	return t, nil
 }
+
+// TriggerSettingsReadBack reports that ReadTrigger returns every setting of a trigger:
+// the time zone from the schedule annotation's prefix, and no payload, which the
+// cron-connector never sends (a payload is refused at plan time).
+func (d *Driver) TriggerSettingsReadBack() bool { return true }
 
 // DeleteTrigger implements platform.TriggerDriver: it removes exactly the trigger's
 // element of the topic annotation (and the schedule for cron).

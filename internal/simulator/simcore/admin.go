@@ -46,6 +46,7 @@ type adminFaults struct {
 	LoseResponses     int          `json:"loseResponses,omitempty"`
 	PersistentStatus  int          `json:"persistentStatus,omitempty"`
 	PersistentMessage string       `json:"persistentMessage,omitempty"`
+	EchoAuthorization bool         `json:"echoAuthorization,omitempty"`
 	StatusWriteRaces  int          `json:"statusWriteRaces,omitempty"`
 	IgnoreUpdates     int          `json:"ignoreUpdates,omitempty"`
 	IgnoreUpdateEvery int          `json:"ignoreUpdateEvery,omitempty"`
@@ -59,7 +60,7 @@ func (a adminFaults) toFaults() Faults {
 		Latency: time.Duration(a.Latency), LatencySpikeEvery: a.LatencySpikeEvery, LatencySpike: time.Duration(a.LatencySpike),
 		RateLimitEvery: a.RateLimitEvery, RetryAfterSeconds: a.RetryAfterSeconds, Burst503: a.Burst503,
 		DropConnections: a.DropConnections, LoseResponses: a.LoseResponses,
-		PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage, StatusWriteRaces: a.StatusWriteRaces,
+		PersistentStatus: a.PersistentStatus, PersistentMessage: a.PersistentMessage, EchoAuthorization: a.EchoAuthorization, StatusWriteRaces: a.StatusWriteRaces,
 		IgnoreUpdates: a.IgnoreUpdates, IgnoreUpdateEvery: a.IgnoreUpdateEvery, OnlyMethod: a.OnlyMethod, OnlyPath: a.OnlyPath,
 	}
 }
@@ -70,7 +71,7 @@ func fromFaults(f Faults) adminFaults {
 		Latency: jsonDuration(f.Latency), LatencySpikeEvery: f.LatencySpikeEvery, LatencySpike: jsonDuration(f.LatencySpike),
 		RateLimitEvery: f.RateLimitEvery, RetryAfterSeconds: f.RetryAfterSeconds, Burst503: f.Burst503,
 		DropConnections: f.DropConnections, LoseResponses: f.LoseResponses,
-		PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage, StatusWriteRaces: f.StatusWriteRaces,
+		PersistentStatus: f.PersistentStatus, PersistentMessage: f.PersistentMessage, EchoAuthorization: f.EchoAuthorization, StatusWriteRaces: f.StatusWriteRaces,
 		IgnoreUpdates: f.IgnoreUpdates, IgnoreUpdateEvery: f.IgnoreUpdateEvery, OnlyMethod: f.OnlyMethod, OnlyPath: f.OnlyPath,
 	}
 }

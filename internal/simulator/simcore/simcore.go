@@ -62,6 +62,10 @@ type Faults struct {
 	PersistentStatus int
 	// PersistentMessage is the message of PersistentStatus answers.
 	PersistentMessage string
+	// EchoAuthorization makes PersistentStatus answers end with the request's
+	// Authorization header, as a platform or proxy that quotes the request's headers in
+	// its errors does: what the client sent, not what it was configured with.
+	EchoAuthorization bool
 	// StatusWriteRaces (Kubernetes simulator only; the OpenFaaS API has no resource
 	// versions) makes the next N updates (PUT or PATCH of an existing object, not of its
 	// status) race with a simulated controller status write: the object's
@@ -376,7 +380,11 @@ func (c *Core) serve(w http.ResponseWriter, r *http.Request, p *Platform, next h
 		if rec.Status < 100 || rec.Status > 999 {
 			rec.Status = http.StatusInternalServerError
 		}
-		p.persistent(w, r, rec.Status, f.PersistentMessage)
+		msg := f.PersistentMessage
+		if f.EchoAuthorization {
+			msg += " (request had Authorization: " + r.Header.Get("Authorization") + ")"
+		}
+		p.persistent(w, r, rec.Status, msg)
 	case actDrop:
 		rec.Dropped = true
 		finish()
