@@ -34,8 +34,9 @@ func deployOutOfBand(t *testing.T, sim *simPlatform, fn openfaassim.Function) {
 
 // envAndRootFS fails the test unless the function still has the environment and the
 // read-only root filesystem it was deployed with.
-func envAndRootFS(t *testing.T, sim *simPlatform, name string, env map[string]string, when string) {
+func envAndRootFS(t *testing.T, sim *simPlatform, env map[string]string, when string) {
 	t.Helper()
+	const name = "legacy"
 	fn, ok := sim.GetFunction(ns, name)
 	if !ok {
 		t.Fatalf("%s: function %s is gone", when, name)
@@ -94,7 +95,7 @@ import {
 	if !strings.Contains(out, "0 changed") {
 		t.Fatalf("the import apply changed the function:\n%s", out)
 	}
-	envAndRootFS(t, sim, "legacy", env, "after the import")
+	envAndRootFS(t, sim, env, "after the import")
 
 	// Change one label: the plan is refused on the attributes the provider does not know.
 	writeFile(t, genPath, strings.Replace(gen, `team = "web"`, `team = "api"`, 1))
@@ -110,7 +111,7 @@ import {
 	if out, code := c.run("apply", "-no-color", "-auto-approve"); code == 0 {
 		t.Fatalf("the apply wrote the function without knowing its env:\n%s", out)
 	}
-	envAndRootFS(t, sim, "legacy", env, "after the refused change")
+	envAndRootFS(t, sim, env, "after the refused change")
 
 	// The way out: the configuration sets them; the apply writes and records them.
 	withValues := strings.Replace(strings.Replace(gen, `team = "web"`, `team = "api"`, 1),
@@ -124,7 +125,7 @@ import {
 	if out, code := c.run("apply", "-no-color", "-auto-approve"); code != 0 {
 		t.Fatalf("the apply with env and read_only_root_filesystem set exited %d:\n%s\nconfiguration:\n%s", code, out, withValues)
 	}
-	envAndRootFS(t, sim, "legacy", env, "after the apply that records them")
+	envAndRootFS(t, sim, env, "after the apply that records them")
 	if fn, _ := sim.GetFunction(ns, "legacy"); fn.Labels["team"] != "api" {
 		t.Fatalf("the label change was not applied: %v", fn.Labels)
 	}
@@ -136,7 +137,7 @@ import {
 	if out, code := c.run("apply", "-no-color", "-auto-approve"); code != 0 {
 		t.Fatalf("a later label change exited %d:\n%s", code, out)
 	}
-	envAndRootFS(t, sim, "legacy", env, "after a later change")
+	envAndRootFS(t, sim, env, "after a later change")
 }
 
 // TestAccImport_childOfAnUnrecordedFunctionCanBeDestroyed: a trigger and a scaling
@@ -190,7 +191,7 @@ resource "faas_scaling_policy" "p" {
 	if list, _ := c.run("state", "list"); strings.TrimSpace(list) != "" {
 		t.Fatalf("the children are still in the state: %q", list)
 	}
-	envAndRootFS(t, sim, "legacy", env, "after destroying its children")
+	envAndRootFS(t, sim, env, "after destroying its children")
 	if fn, _ := sim.GetFunction(ns, "legacy"); fn.Annotations["schedule"] != "@daily" {
 		t.Fatalf("the function was rewritten: %+v", fn)
 	}

@@ -23,7 +23,7 @@ func TestWaitsEndWhenTheObjectIsDeleted(t *testing.T) {
 	var sim *k8ssim.Server
 	var d *Driver
 	d, sim = newTestDriver(t, k8ssim.Options{ReadyAfterPolls: -1, OnRequest: func(r k8ssim.Request) {
-		if p := target.Load().(string); p != "" && r.Method == "GET" && r.Path == p && r.Status == 200 && reads.Add(1) == 2 {
+		if p, _ := target.Load().(string); p != "" && r.Method == "GET" && r.Path == p && r.Status == 200 && reads.Add(1) == 2 {
 			parts := strings.Split(p, "/")
 			gvr := k8ssim.ServicesGVR
 			if strings.Contains(p, "/pingsources/") {

@@ -53,9 +53,9 @@ func TestChildWaitEndsWhenTheFunctionIsDeleted(t *testing.T) {
 		if _, err := d.CreateFunction(ctx, sampleFunction("f")); err != nil {
 			t.Fatal(err)
 		}
-		max := int64(3)
+		maxReplicas := int64(3)
 		if remove {
-			if _, err := d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: id, MaxReplicas: &max}, true); err != nil {
+			if _, err := d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: id, MaxReplicas: &maxReplicas}, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -66,7 +66,7 @@ func TestChildWaitEndsWhenTheFunctionIsDeleted(t *testing.T) {
 		if remove {
 			err = d.DeleteScalingPolicy(ctx, id)
 		} else {
-			_, err = d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: id, MaxReplicas: &max}, true)
+			_, err = d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: id, MaxReplicas: &maxReplicas}, true)
 		}
 		armed.Store(false)
 		var deleted *platform.DeletedError
