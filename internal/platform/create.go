@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrAmbiguous marks the error of a create whose outcome is unknown: the request may
@@ -15,6 +16,16 @@ var ErrAmbiguous = errors.New("outcome unknown")
 // maxAmbiguousResends bounds how often CreateOnce sends a create again after an
 // ambiguous attempt whose read-back found nothing.
 const maxAmbiguousResends = 3
+
+// lagReads and lagDelay bound how long CreateOnce keeps reading back an object that the
+// platform just called a duplicate but does not return yet: reads of some platforms lag
+// behind their writes (faas-netes reads through an informer cache, FACTS.md), so "already
+// exists" followed by "not found" means "not visible yet". The waits double from lagDelay:
+// about 6 seconds in all.
+var (
+	lagReads = 6
+	lagDelay = 100 * time.Millisecond
+)
 
 // Create describes one create for CreateOnce.
 type Create[T any] struct {
@@ -42,7 +53,9 @@ type Create[T any] struct {
 //     provider that was killed before it saved its state) and is reported by Exists;
 //     no object means the create was not applied, and it is sent again;
 //   - an "already exists" that follows an ambiguous attempt is resolved the same way,
-//     because that earlier attempt may have been applied after all.
+//     because that earlier attempt may have been applied after all; as the platform has
+//     just said the object exists, a read that does not show it is read again for a few
+//     seconds (reads may lag behind writes) before the object is reported as existing.
 //
 // An object is never adopted because its settings match: two states with identical
 // configurations must not both believe they manage one object.
@@ -65,6 +78,10 @@ func CreateOnce[T any](ctx context.Context, c Create[T]) (T, error) {
 			return zero, err
 		}
 		obj, mine, rerr := c.ReadBack(ctx)
+		if errors.Is(err, ErrConflict) {
+			// The platform says the object exists: a read that does not show it lags.
+			obj, mine, rerr = readPastLag(ctx, c, obj, mine, rerr)
+		}
 		switch {
 		case rerr == nil && mine:
 			return obj, nil
@@ -76,10 +93,27 @@ func CreateOnce[T any](ctx context.Context, c Create[T]) (T, error) {
 			}
 			return zero, err
 		case errors.Is(rerr, ErrNotFound):
-			// It existed a moment ago, and was not this create's.
+			// The platform said it exists, and no read has shown it since: it was
+			// deleted meanwhile, or it never shows. Nothing proves it is this create's.
 			return zero, c.Exists(err)
 		default:
 			return zero, fmt.Errorf("%w; reading it back also failed: %w", err, rerr)
 		}
 	}
+}
+
+// readPastLag reads the object back again, with doubling waits, while the read says it
+// does not exist although the platform has just answered that it does.
+func readPastLag[T any](ctx context.Context, c Create[T], obj T, mine bool, rerr error) (T, bool, error) {
+	delay := lagDelay
+	for i := 0; i < lagReads && errors.Is(rerr, ErrNotFound); i++ {
+		select {
+		case <-ctx.Done():
+			return obj, mine, rerr
+		case <-time.After(delay):
+		}
+		delay *= 2
+		obj, mine, rerr = c.ReadBack(ctx)
+	}
+	return obj, mine, rerr
 }

