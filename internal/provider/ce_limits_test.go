@@ -69,8 +69,8 @@ func TestAccFunction_communityEditionLimit(t *testing.T) {
 			},
 			{
 				// 15 again: two more creates in one apply, whichever order they run in.
-				PreConfig:   func() { sim.DeleteFunction(ns, "other-01") },
-				Config:      providerBlock(sim, "") + limitFunctions("extra", "more-a", "more-b"),
+				PreConfig: func() { sim.DeleteFunction(ns, "other-01") },
+				Config:    providerBlock(sim, "") + limitFunctions("extra", "more-a", "more-b"),
 				// The two creates run in parallel: both may pass the driver's count, and
 				// the gateway then refuses the second one, which the driver explains
 				// (explainCreate) in a sentence of its own.
