@@ -25,6 +25,8 @@ REQUIRED=(
   TestAccFunction_quantitiesCompareByValue
   TestAccFunction_existingIsNotTakenOver
   TestAccFunction_importOutOfBand
+  TestAccFunction_watchdogTimeouts/faas-netes
+  TestAccFunction_openfaasStoreCatalogue/Community_Edition
   TestAccScalingPolicy_lifecycle
   TestAccTrigger_lifecycle
   TestAccTrigger_communityEditionOneTrigger

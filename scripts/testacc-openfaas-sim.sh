@@ -37,6 +37,8 @@ REQUIRED=(
   TestAccFunction_quantitiesCompareByValue
   TestAccFunction_existingIsNotTakenOver
   TestAccFunction_importOutOfBand
+  TestAccFunction_watchdogTimeouts/faas-netes
+  TestAccFunction_openfaasStoreCatalogue/Pro
   TestAccFunction_planTimeErrors/invalid_name
   TestAccFunction_planTimeErrors/name_too_long
   TestAccFunction_planTimeErrors/empty_image

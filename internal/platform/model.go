@@ -92,6 +92,10 @@ type Function struct {
 	// Timeout is the request timeout as a Go duration string, such as "30s"; empty means
 	// the platform default. Drivers keep the user's spelling where they can.
 	Timeout string
+	// Watchdog holds the OpenFaaS watchdog's own timeouts (faas_function's
+	// openfaas.read_timeout, write_timeout, exec_timeout). Each one set overrides Timeout
+	// for its key; the others take Timeout. Other platforms refuse them.
+	Watchdog WatchdogTimeouts
 	// MaxConcurrency is the hard limit of in-flight requests per replica; 0 means unset.
 	MaxConcurrency int64
 	// ReadOnlyRootFilesystem mounts the root filesystem read-only.
@@ -108,6 +112,20 @@ type Function struct {
 	// Status is filled in by reads; it is ignored on writes.
 	Status FunctionStatus
 }
+
+// WatchdogTimeouts are the OpenFaaS watchdog's read_timeout, write_timeout and
+// exec_timeout, each a Go duration string such as "30s"; empty means unset.
+type WatchdogTimeouts struct {
+	// Read is read_timeout: how long the watchdog may take to read a request.
+	Read string
+	// Write is write_timeout: how long the watchdog may take to write the response.
+	Write string
+	// Exec is exec_timeout: how long the function's process may run for one request.
+	Exec string
+}
+
+// IsZero reports whether none of the three is set.
+func (w WatchdogTimeouts) IsZero() bool { return w.Read == "" && w.Write == "" && w.Exec == "" }
 
 // FunctionStatus is what a platform reports about a running function.
 type FunctionStatus struct {

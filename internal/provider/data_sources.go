@@ -74,6 +74,9 @@ type functionDataModel struct {
 	ReadOnlyRootFilesystem types.Bool   `tfsdk:"read_only_root_filesystem"`
 	ImagePullSecrets       types.Set    `tfsdk:"image_pull_secrets"`
 	Constraints            types.List   `tfsdk:"constraints"`
+	ReadTimeout            types.String `tfsdk:"read_timeout"`
+	WriteTimeout           types.String `tfsdk:"write_timeout"`
+	ExecTimeout            types.String `tfsdk:"exec_timeout"`
 	InvokeURL              types.String `tfsdk:"invoke_url"`
 	Replicas               types.Int64  `tfsdk:"replicas"`
 	AvailableReplicas      types.Int64  `tfsdk:"available_replicas"`
@@ -108,7 +111,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"image":                     schema.StringAttribute{Computed: true, MarkdownDescription: "Container image."},
 			"command":                   computedList("Process to run (OpenFaaS: `fprocess` split into words; all words are in `command` unless the provider's record says where `args` start)."),
 			"args":                      computedList("Arguments after `command`."),
-			"env":                       computedMap("Environment variables, without the reserved keys mapped to `timeout` and `max_concurrency`; null when unreadable."),
+			"env":                       computedMap("Environment variables, without the reserved keys mapped to `timeout`, the watchdog timeouts and `max_concurrency`; null when unreadable."),
 			"secrets":                   schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Secrets mounted into the function."},
 			"labels":                    computedMap("User labels (platform-injected keys and keys owned by `faas_scaling_policy` are left out)."),
 			"annotations":               computedMap("User annotations (keys owned by `faas_trigger` and the provider's record are left out)."),
@@ -119,6 +122,9 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"read_only_root_filesystem": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the root filesystem is read-only; null when unreadable."},
 			"image_pull_secrets":        schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Registry credentials used to pull the image."},
 			"constraints":               computedList("OpenFaaS placement constraints."),
+			"read_timeout":              schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: the watchdog's `read_timeout` where it differs from `timeout` (as `faas_function`'s `openfaas.read_timeout`); null otherwise, and on Knative."},
+			"write_timeout":             schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: the watchdog's `write_timeout` where it differs from `timeout` (as `faas_function`'s `openfaas.write_timeout`); null otherwise, and on Knative."},
+			"exec_timeout":              schema.StringAttribute{Computed: true, MarkdownDescription: "OpenFaaS: the watchdog's `exec_timeout` where it differs from `timeout` (as `faas_function`'s `openfaas.exec_timeout`); null otherwise, and on Knative."},
 			"invoke_url":                schema.StringAttribute{Computed: true, MarkdownDescription: "URL that invokes the function."},
 			"replicas":                  schema.Int64Attribute{Computed: true, MarkdownDescription: "Desired replicas (OpenFaaS; 0 on Knative, whose replicas belong to Revisions)."},
 			"available_replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas ready to serve."},
@@ -179,6 +185,7 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	m.ReadOnlyRootFilesystem = boolOrUnreadable(fn, platform.AttrReadOnlyRootFilesystem, fn.ReadOnlyRootFilesystem)
 	m.Constraints = listValue(ctx, null, fn.Constraints)
+	m.ReadTimeout, m.WriteTimeout, m.ExecTimeout = stringOrNull(fn.Watchdog.Read), stringOrNull(fn.Watchdog.Write), stringOrNull(fn.Watchdog.Exec)
 	m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
 	m.Replicas, m.AvailableReplicas = types.Int64Value(fn.Status.Replicas), types.Int64Value(fn.Status.AvailableReplicas)
 	m.Ready = types.BoolValue(fn.Status.Ready)

@@ -87,11 +87,36 @@ var resourcesAttrTypes = map[string]attr.Type{"cpu": customtypes.QuantityType{},
 
 // functionOpenFaaSModel is the content of the openfaas block.
 type functionOpenFaaSModel struct {
-	Constraints types.List `tfsdk:"constraints"`
+	Constraints  types.List           `tfsdk:"constraints"`
+	ReadTimeout  customtypes.Duration `tfsdk:"read_timeout"`
+	WriteTimeout customtypes.Duration `tfsdk:"write_timeout"`
+	ExecTimeout  customtypes.Duration `tfsdk:"exec_timeout"`
 }
 
 // openfaasAttrTypes is the object type of the openfaas block.
-var openfaasAttrTypes = map[string]attr.Type{"constraints": types.ListType{ElemType: types.StringType}}
+var openfaasAttrTypes = map[string]attr.Type{
+	"constraints":   types.ListType{ElemType: types.StringType},
+	"read_timeout":  customtypes.DurationType{},
+	"write_timeout": customtypes.DurationType{},
+	"exec_timeout":  customtypes.DurationType{},
+}
+
+// watchdogTimeoutSchema is one of the openfaas block's watchdog timeouts.
+func watchdogTimeoutSchema(key, what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		CustomType: customtypes.DurationType{},
+		Optional:   true,
+		MarkdownDescription: fmt.Sprintf("The OpenFaaS watchdog's `%s` env var: %s. A positive Go duration such as `30s`, `1m5s` or `300s`, "+
+			"compared by value (`300s` equals `5m`) with the spelling you wrote kept; a bare number or a value that is not a positive "+
+			"duration is a plan-time error. It overrides `timeout` for this one key: with `timeout = \"5m31s\"` and "+
+			"`exec_timeout = \"5m30s\"` the function gets `read_timeout` and `write_timeout` 5m31s and `exec_timeout` 5m30s; keys set "+
+			"by neither are left to the watchdog's default. It is an env var of the function, read back as `env` is: faas-netes does "+
+			"not return env vars, so from the provider's `faasform.dev/last-applied` record (a function deployed outside Terraform "+
+			"has no such record: null in the state, and a plan that changes it is refused until `env` is set); faasd returns them. "+
+			"A value changed outside Terraform shows as drift on this attribute (on faasd; on faas-netes only when the record is "+
+			"dropped). Plan-time error on Knative, which runs no watchdog: set `timeout` there (the revision's `timeoutSeconds`).", key, what),
+	}
+}
 
 func (r *functionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_function"
@@ -165,9 +190,18 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"command": schema.ListAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				MarkdownDescription: "The process to run, as a list of words. OpenFaaS: joined with `args` by spaces into `envProcess` (the watchdog's `fprocess`); " +
-					"an element that is empty or contains whitespace is a plan-time error there. Knative: the container's `command`, as given. " +
-					"Unset: the image's default.",
+				MarkdownDescription: "The process to run, as a list of words. Its meaning depends on the platform, because an OpenFaaS image runs the " +
+					"OpenFaaS watchdog as its entrypoint, while Knative runs the container's entrypoint itself. " +
+					"OpenFaaS: the watchdog's `fprocess`, the process the watchdog starts (per request with the classic watchdog, once " +
+					"with the of-watchdog), never the container's entrypoint: `command` and `args` are joined by spaces into the " +
+					"function's `envProcess`, so an element that is empty or contains whitespace is a plan-time error there; an image " +
+					"without a watchdog ignores it. Knative: the container's `command`, which replaces the image's entrypoint, as given. " +
+					"A configuration moving between platforms: without `command` it means the same on both (the image's own " +
+					"`fprocess` and entrypoint). With `command` on an OpenFaaS watchdog image it does not: on Knative it replaces the " +
+					"watchdog, the container never serves HTTP, and the apply fails when Knative reports the Revision failed. The provider " +
+					"does not read images from their registries, so it cannot tell a watchdog image at plan time; on Knative, choose a " +
+					"watchdog image's process with `env = { fprocess = ... }` instead (on OpenFaaS `env.fprocess` is a plan-time error that " +
+					"points to `command`). Unset: the image's default.",
 				Validators: []validator.List{notNullList()},
 			},
 			"args": schema.ListAttribute{
@@ -183,7 +217,8 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"A name must be non-empty printable ASCII without `=` (Kubernetes' rule since 1.34, checked on every platform); " +
 					"a name that breaks it, or a null value, is a plan-time error on that key. " +
 					"Do not put secrets here: use `faas_secret` and `secrets`. The keys `fprocess`, `read_timeout`, `write_timeout`, `exec_timeout` " +
-					"and `max_inflight` are reserved on OpenFaaS (set `command`, `timeout` and `max_concurrency` instead): a plan-time error. " +
+					"and `max_inflight` are reserved on OpenFaaS (set `command`, `timeout` or the `openfaas` block's timeouts, and " +
+					"`max_concurrency` instead): a plan-time error. " +
 					"OpenFaaS faas-netes does not return env vars on read, so the provider keeps what it applied in the function's " +
 					"`faasform.dev/last-applied` annotation: a redeploy outside Terraform that drops that annotation shows as drift, " +
 					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
@@ -227,9 +262,12 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				CustomType: customtypes.DurationType{},
 				Optional:   true,
 				MarkdownDescription: "Request timeout, a positive Go duration such as `30s` or `2m`. Compared by value (`60s` equals `1m`). " +
-					"OpenFaaS: sets the watchdog's `read_timeout`, `write_timeout` and `exec_timeout` env vars (the gateway's own " +
-					"timeouts must allow it too); faas-netes does not return env vars, so it is read back from the provider's " +
-					"`faasform.dev/last-applied` annotation, as `env` is. Knative: the revision's `timeoutSeconds`, in whole seconds, " +
+					"OpenFaaS: sets all three of the watchdog's `read_timeout`, `write_timeout` and `exec_timeout` env vars (the gateway's own " +
+					"timeouts must allow it too); to set them one by one, use `openfaas.read_timeout`, `openfaas.write_timeout` and " +
+					"`openfaas.exec_timeout`, each of which overrides `timeout` for its own key when both are set. faas-netes does not " +
+					"return env vars, so it is read back from the provider's `faasform.dev/last-applied` annotation, as `env` is; a read " +
+					"(drift, import) gives the three values back in the shape the configuration used, and a function without that record " +
+					"(deployed outside Terraform) reads three equal values as `timeout` and anything else as the `openfaas` keys. Knative: the revision's `timeoutSeconds`, in whole seconds, " +
 					"at most the cluster's `max-revision-timeout-seconds`. Unset: the platform's default.",
 			},
 			"max_concurrency": schema.Int64Attribute{
@@ -282,6 +320,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"openfaas": schema.SingleNestedBlock{
 				MarkdownDescription: "Settings that exist only on OpenFaaS. On other platforms they are plan-time errors, never silently ignored.",
 				Attributes: map[string]schema.Attribute{
+					"read_timeout":  watchdogTimeoutSchema("read_timeout", "how long the watchdog may take to read a request's body"),
+					"write_timeout": watchdogTimeoutSchema("write_timeout", "how long the watchdog may take to write the response (the function's whole run, as the watchdog counts it)"),
+					"exec_timeout":  watchdogTimeoutSchema("exec_timeout", "how long the function's process may run for one request before the watchdog stops it"),
 					"constraints": schema.ListAttribute{
 						ElementType: types.StringType,
 						Optional:    true,
@@ -380,6 +421,13 @@ func functionFromModel(ctx context.Context, m *functionResourceModel, defaultNam
 		}
 		fn.Constraints, ok = listStrings(of.Constraints)
 		note(ok)
+		for _, d := range []struct {
+			v   customtypes.Duration
+			out *string
+		}{{of.ReadTimeout, &fn.Watchdog.Read}, {of.WriteTimeout, &fn.Watchdog.Write}, {of.ExecTimeout, &fn.Watchdog.Exec}} {
+			note(!d.v.IsUnknown())
+			*d.out = d.v.ValueString()
+		}
 	}
 	fn.Limits, ok = resourcesFromModel(ctx, m.Limits, diags)
 	note(ok)
@@ -447,11 +495,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	m.ImagePullSecrets = setValue(ctx, m.ImagePullSecrets, fn.ImagePullSecrets)
 	m.Limits = resourcesToModel(ctx, m.Limits, fn.Limits)
 	m.Requests = resourcesToModel(ctx, m.Requests, fn.Requests)
-	if fn.Timeout != "" {
-		m.Timeout = customtypes.NewDurationValue(fn.Timeout)
-	} else {
-		m.Timeout = customtypes.NewDurationNull()
-	}
+	m.Timeout = durationValue(fn.Timeout)
 	if fn.MaxConcurrency > 0 {
 		m.MaxConcurrency = types.Int64Value(fn.MaxConcurrency)
 	} else {
@@ -462,14 +506,19 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	if known(m.OpenFaaS) {
 		_ = m.OpenFaaS.As(ctx, &prior, basetypes.ObjectAsOptions{})
 	}
-	constraints := listValue(ctx, prior.Constraints, fn.Constraints)
-	if slices.Contains(fn.Status.Unreadable, platform.AttrConstraints) {
-		constraints = types.ListNull(types.StringType)
+	of := functionOpenFaaSModel{
+		Constraints:  listValue(ctx, prior.Constraints, fn.Constraints),
+		ReadTimeout:  durationValue(fn.Watchdog.Read),
+		WriteTimeout: durationValue(fn.Watchdog.Write),
+		ExecTimeout:  durationValue(fn.Watchdog.Exec),
 	}
-	if constraints.IsNull() && !known(m.OpenFaaS) {
+	if slices.Contains(fn.Status.Unreadable, platform.AttrConstraints) {
+		of.Constraints = types.ListNull(types.StringType)
+	}
+	if of.Constraints.IsNull() && fn.Watchdog.IsZero() && !known(m.OpenFaaS) {
 		m.OpenFaaS = types.ObjectNull(openfaasAttrTypes)
 	} else {
-		m.OpenFaaS, _ = types.ObjectValueFrom(ctx, openfaasAttrTypes, functionOpenFaaSModel{Constraints: constraints})
+		m.OpenFaaS, _ = types.ObjectValueFrom(ctx, openfaasAttrTypes, of)
 	}
 	m.InvokeURL = types.StringNull()
 	if fn.Status.InvokeURL != "" {
@@ -516,8 +565,8 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 // unknownValueHints says, per attribute, what to set it to.
 var unknownValueHints = map[string]string{
-	platform.AttrEnv: "the environment variables the function must keep, or `{}` for none (`timeout` and `max_concurrency` " +
-		"are environment variables on OpenFaaS too: set them as well if the function has them)",
+	platform.AttrEnv: "the environment variables the function must keep, or `{}` for none (`timeout`, the `openfaas` block's " +
+		"timeouts and `max_concurrency` are environment variables on OpenFaaS too: set them as well if the function has them)",
 	platform.AttrReadOnlyRootFilesystem: "`true` or `false`",
 	platform.AttrConstraints:            "the placement constraints the function must keep, or `[]` for none",
 }
@@ -786,4 +835,12 @@ func (r *functionResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id.Name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), id.Namespace)...)
+}
+
+// durationValue is s as a Duration, null when empty.
+func durationValue(s string) customtypes.Duration {
+	if s == "" {
+		return customtypes.NewDurationNull()
+	}
+	return customtypes.NewDurationValue(s)
 }

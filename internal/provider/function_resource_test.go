@@ -496,6 +496,10 @@ func TestAccFunction_planTimeErrors(t *testing.T) {
   limits = { memory = "lots" }`, `limits.memory.*is not valid`, "", anywhere},
 		{"bad duration", openfaassim.Options{}, `name = "x"
   timeout = "30"`, `timeout.*Expected a Go duration`, "", anywhere},
+		{"bad watchdog duration", openfaassim.Options{}, `name = "x"
+  openfaas {
+    write_timeout = "60"
+  }`, `openfaas.write_timeout.*Expected a Go duration`, "", anywhere},
 		{"max concurrency zero", openfaassim.Options{}, `name = "x"
   max_concurrency = 0`, `must be at least 1`, "", anywhere},
 		{"reserved env", openfaassim.Options{}, `name = "x"

@@ -379,6 +379,16 @@ resource "faas_function" "f" {
   }
 }
 `, `openfaas.constraints`},
+		"openfaas watchdog timeouts on knative": {knativeBlock(sim, "") + `
+resource "faas_function" "f" {
+  name    = "x"
+  image   = "ghcr.io/acme/x:1"
+  timeout = "30s"
+  openfaas {
+    write_timeout = "60s"
+  }
+}
+`, `(?s)Unsupported.*openfaas.write_timeout.*runs no OpenFaaS watchdog.*set timeout, which becomes the revision's timeoutSeconds`},
 		"hpa cannot keep zero": {knativeBlock(sim, "") + fn + `
 resource "faas_scaling_policy" "p" {
   function_id  = "default/x"

@@ -168,7 +168,7 @@ func wantCollections(openfaas bool) map[string]any {
 		"image_pull_secrets": []any{"regcred"},
 	}
 	if openfaas {
-		want["openfaas"] = map[string]any{"constraints": []any{"node.kubernetes.io/instance-type=m5.large"}}
+		want["openfaas"] = map[string]any{"constraints": []any{"node.kubernetes.io/instance-type=m5.large"}, "read_timeout": nil, "write_timeout": nil, "exec_timeout": nil}
 	}
 	return want
 }

@@ -317,6 +317,14 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			out = append(out, platform.ValueNotAllowed("timeout", info.Describe(), fmt.Sprintf("Knative's timeoutSeconds is a whole number of seconds: %v", err), "Round the timeout to whole seconds"))
 		}
 	}
+	for _, w := range []struct{ attr, value string }{
+		{"openfaas.read_timeout", fn.Watchdog.Read}, {"openfaas.write_timeout", fn.Watchdog.Write}, {"openfaas.exec_timeout", fn.Watchdog.Exec},
+	} {
+		if w.value != "" {
+			add(w.attr, "a Knative Service runs no OpenFaaS watchdog, so there are no separate read, write and exec timeouts: a revision "+
+				"has one request timeout, timeoutSeconds", "Remove "+w.attr+" and set timeout, which becomes the revision's timeoutSeconds")
+		}
+	}
 	if len(fn.Constraints) > 0 {
 		add("openfaas.constraints", "OpenFaaS placement constraints have no equivalent on a Knative Service (node selectors are behind the kubernetes.podspec-nodeselector feature flag)", "Remove openfaas.constraints")
 	}

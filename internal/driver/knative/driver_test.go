@@ -628,6 +628,7 @@ func TestCheckFunction(t *testing.T) {
 		Annotations: map[string]string{"autoscaling.knative.dev/min-scale": "1", CreatorAnnotation: "me", LastAppliedAnnotation: "{}", "fine": "1"},
 		Labels:      map[string]string{VisibilityLabel: "public"},
 		Timeout:     "1500ms",
+		Watchdog:    platform.WatchdogTimeouts{Write: "60s", Exec: "30s"},
 		Constraints: []string{"node=a"},
 	}
 	probs, err := d.CheckFunction(context.Background(), fn)
@@ -642,7 +643,7 @@ func TestCheckFunction(t *testing.T) {
 		}
 	}
 	want := []string{"name", `env["K_SERVICE"]`, `env["PORT"]`, `annotations["autoscaling.knative.dev/min-scale"]`, `annotations["faasform.dev/last-applied"]`,
-		`annotations["serving.knative.dev/creator"]`, `labels["networking.knative.dev/visibility"]`, "timeout", "openfaas.constraints"}
+		`annotations["serving.knative.dev/creator"]`, `labels["networking.knative.dev/visibility"]`, "timeout", "openfaas.write_timeout", "openfaas.exec_timeout", "openfaas.constraints"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("\n got  %v\n want %v", got, want)
 	}

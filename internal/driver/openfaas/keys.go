@@ -47,7 +47,7 @@ func ReservedEnvOwner(key string) string {
 	case envFprocess:
 		return "command and args"
 	case envReadTimeout, envWriteTimeout, envExecTimeout:
-		return "timeout"
+		return "timeout or openfaas." + key
 	case envMaxInflight:
 		return "max_concurrency"
 	}
@@ -82,12 +82,17 @@ func ReservedAnnotationOwner(key string) string {
 
 // lastApplied is the JSON held in LastAppliedAnnotation.
 type lastApplied struct {
-	EnvVars                map[string]string `json:"envVars,omitempty"`
-	Command                []string          `json:"command,omitempty"`
-	Args                   []string          `json:"args,omitempty"`
-	Constraints            []string          `json:"constraints,omitempty"`
-	ReadOnlyRootFilesystem bool              `json:"readOnlyRootFilesystem,omitempty"`
-	ImagePullSecrets       []string          `json:"imagePullSecrets,omitempty"`
+	EnvVars map[string]string `json:"envVars,omitempty"`
+	// Timeout and Watchdog are how the configuration set the watchdog's timeouts in
+	// EnvVars (faas_function's timeout and openfaas block), so that a read gives them
+	// back in the same shape (splitTimeouts).
+	Timeout                string          `json:"timeout,omitempty"`
+	Watchdog               *watchdogRecord `json:"watchdog,omitempty"`
+	Command                []string        `json:"command,omitempty"`
+	Args                   []string        `json:"args,omitempty"`
+	Constraints            []string        `json:"constraints,omitempty"`
+	ReadOnlyRootFilesystem bool            `json:"readOnlyRootFilesystem,omitempty"`
+	ImagePullSecrets       []string        `json:"imagePullSecrets,omitempty"`
 	// Limits and Requests are the quantities as the user wrote them; faas-netes returns
 	// them normalised ("0.5" as "500m"), and a read keeps the user's spelling while the
 	// values are equal.
@@ -98,6 +103,13 @@ type lastApplied struct {
 	// Token is a random value written at create and kept by updates, so that an
 	// ambiguous create can be recognised as ours when read back.
 	Token string `json:"token,omitempty"`
+}
+
+// watchdogRecord is the openfaas block's watchdog timeouts in the last-applied record.
+type watchdogRecord struct {
+	Read  string `json:"read,omitempty"`
+	Write string `json:"write,omitempty"`
+	Exec  string `json:"exec,omitempty"`
 }
 
 func (l *lastApplied) encode() string {

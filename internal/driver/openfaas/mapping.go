@@ -1,7 +1,9 @@
 package openfaas
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,8 +18,11 @@ func toWire(fn *platform.Function, token string) functionDeployment {
 	for k, v := range fn.Env {
 		env[k] = v
 	}
-	if fn.Timeout != "" {
-		env[envReadTimeout], env[envWriteTimeout], env[envExecTimeout] = fn.Timeout, fn.Timeout, fn.Timeout
+	for _, t := range watchdogKeys(fn.Watchdog) {
+		// A watchdog timeout set in the openfaas block overrides timeout for its key.
+		if v := cmp.Or(t.value, fn.Timeout); v != "" {
+			env[t.key] = v
+		}
 	}
 	if fn.MaxConcurrency > 0 {
 		env[envMaxInflight] = strconv.FormatInt(fn.MaxConcurrency, 10)
@@ -27,6 +32,8 @@ func toWire(fn *platform.Function, token string) functionDeployment {
 	}
 	la := &lastApplied{
 		EnvVars:                env,
+		Timeout:                fn.Timeout,
+		Watchdog:               watchdogRecordOf(fn.Watchdog),
 		Command:                fn.Command,
 		Args:                   fn.Args,
 		Constraints:            sortedCopy(fn.Constraints),
@@ -139,11 +146,12 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 	default:
 		fn.Status.Unreadable = append(fn.Status.Unreadable, platform.AttrEnv, "timeout", "max_concurrency")
 	}
+	if env != nil {
+		fn.Timeout, fn.Watchdog = splitTimeouts(env, la)
+	}
 	for k, v := range env {
 		switch k {
-		case envExecTimeout:
-			fn.Timeout = v
-		case envReadTimeout, envWriteTimeout, envFprocess:
+		case envReadTimeout, envWriteTimeout, envExecTimeout, envFprocess:
 		case envMaxInflight:
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 				fn.MaxConcurrency = n
@@ -284,4 +292,101 @@ func deploymentFromStatus(st *functionStatus) functionDeployment {
 		dep.Annotations = setKey(dep.Annotations, k, v)
 	}
 	return dep
+}
+
+// watchdogKey is one of the watchdog's timeout env vars and the value the openfaas block
+// sets for it ("" when unset).
+type watchdogKey struct{ key, value string }
+
+// watchdogKeys lists the three watchdog timeouts, exec_timeout first: splitTimeouts
+// takes the neutral timeout from the first one the openfaas block does not override.
+func watchdogKeys(w platform.WatchdogTimeouts) []watchdogKey {
+	return []watchdogKey{{envExecTimeout, w.Exec}, {envReadTimeout, w.Read}, {envWriteTimeout, w.Write}}
+}
+
+// watchdogRecordOf is what the last-applied record keeps of the openfaas block's
+// timeouts: nil when none is set.
+func watchdogRecordOf(w platform.WatchdogTimeouts) *watchdogRecord {
+	if w.IsZero() {
+		return nil
+	}
+	return &watchdogRecord{Read: w.Read, Write: w.Write, Exec: w.Exec}
+}
+
+// mostCommon returns the value that occurs most often in values, the earliest on a tie.
+func mostCommon(values []string) string {
+	best, bestN := "", 0
+	for _, v := range values {
+		n := 0
+		for _, w := range values {
+			if w == v {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = v, n
+		}
+	}
+	return best
+}
+
+// splitTimeouts turns the watchdog's three timeout env vars back into the neutral
+// timeout and the openfaas block's overrides, in the shape the last-applied record says
+// the configuration used (la may be nil): with the record's timeout, the neutral
+// timeout is read from the keys the record does not override, and a key is an
+// override where the record has one or where its value differs from that timeout (a
+// change made outside Terraform then shows on that key alone; the timeout is the value
+// most of the keys it sets share, and none when one of them is gone). Without a record of
+// either (an import, or a record written before the openfaas block had timeouts), three
+// equal values are the neutral timeout, and anything else is per key. A timeout that
+// every key overrides sets nothing on the platform; the record's value is kept.
+func splitTimeouts(env map[string]string, la *lastApplied) (string, platform.WatchdogTimeouts) {
+	var rec watchdogRecord
+	hasTimeout := la != nil && la.Timeout != ""
+	if la != nil && la.Watchdog != nil {
+		rec = *la.Watchdog
+	}
+	recorded := platform.WatchdogTimeouts{Read: rec.Read, Write: rec.Write, Exec: rec.Exec}
+	var out platform.WatchdogTimeouts
+	set := func(key, v string) {
+		switch key {
+		case envReadTimeout:
+			out.Read = v
+		case envWriteTimeout:
+			out.Write = v
+		case envExecTimeout:
+			out.Exec = v
+		}
+	}
+	keys := watchdogKeys(recorded)
+	if !hasTimeout {
+		r, w, e := env[envReadTimeout], env[envWriteTimeout], env[envExecTimeout]
+		if recorded.IsZero() && e != "" && r == e && w == e {
+			return e, out
+		}
+		for _, k := range keys {
+			set(k.key, env[k.key])
+		}
+		return "", out
+	}
+	timeout := la.Timeout
+	var base []string
+	for _, k := range keys {
+		if k.value == "" {
+			base = append(base, env[k.key])
+		}
+	}
+	if len(base) > 0 {
+		timeout = mostCommon(base)
+		if slices.Contains(base, "") {
+			// An unset key cannot be an override: only no timeout shows it.
+			timeout = ""
+		}
+	}
+	for _, k := range keys {
+		if v := env[k.key]; k.value != "" || v != timeout {
+			set(k.key, v)
+		}
+	}
+	return timeout, out
 }
