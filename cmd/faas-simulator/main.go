@@ -36,6 +36,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
@@ -71,6 +72,7 @@ func run(args []string, stderr io.Writer) error {
 	domain := fs.String("domain", "", "knative: cluster domain of Service URLs (default example.com)")
 	staleAfter := fs.Int("stale-status-polls", 0, "knative: GETs after a spec change that still show the previous generation's status")
 	specsDir := fs.String("specs-dir", "", "knative: directory of the upstream Knative CRDs (default <module>/../shared/specs/knative)")
+	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -180,6 +182,21 @@ func run(args []string, stderr io.Writer) error {
 }
 
 // logAdmin logs admin API calls, which the simulator does not record.
+// usage prints the flags and then the admin API of each platform, route by route.
+func usage(fs *flag.FlagSet) {
+	out := fs.Output()
+	fmt.Fprintf(out, "Usage: faas-simulator [flags]\n\nFlags:\n")
+	fs.PrintDefaults()
+	fmt.Fprintf(out, "\nAdmin API (no authentication, loopback clients only; not recorded in the request log, never faulted):\n")
+	for _, p := range []struct {
+		name   string
+		routes []simcore.AdminRoute
+	}{{"openfaas", openfaassim.AdminRoutes()}, {"knative", k8ssim.AdminRoutes()}} {
+		fmt.Fprintf(out, "\n  -platform %s:\n", p.name)
+		simcore.PrintAdminRoutes(out, p.routes)
+	}
+}
+
 func logAdmin(h http.Handler, logger *log.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/_sim/") {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/simcore"
 )
 
@@ -46,6 +49,26 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		err := run(tt.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("run(%v) = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+// TestHelpListsEveryAdminRoute: -h prints every route each simulator's admin API
+// serves, from the same list the routes are registered from, so it cannot go stale.
+func TestHelpListsEveryAdminRoute(t *testing.T) {
+	var out strings.Builder
+	if err := run([]string{"-h"}, &out); err == nil {
+		t.Fatal("-h returned no error")
+	}
+	routes := append(openfaassim.AdminRoutes(), k8ssim.AdminRoutes()...)
+	if len(routes) < 20 {
+		t.Fatalf("only %d admin routes registered", len(routes))
+	}
+	for _, r := range routes {
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		line := regexp.MustCompile(regexp.QuoteMeta(method) + `\s+` + regexp.QuoteMeta(path) + `\s+` + regexp.QuoteMeta(r.Help))
+		if r.Help == "" || !line.MatchString(out.String()) {
+			t.Errorf("-h does not list %s with its help line:\n%s", r.Pattern, out.String())
 		}
 	}
 }

@@ -142,7 +142,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // /_sim/faults, GET and DELETE /_sim/requests. It answers only loopback clients.
 func (p *Proxy) AdminHandler() http.Handler {
 	p.adminOnce.Do(func() {
-		mux := http.NewServeMux()
+		mux := simcore.NewAdminMux()
 		p.HandleAdmin(mux)
 		p.admin = simcore.LoopbackOnly(mux)
 	})

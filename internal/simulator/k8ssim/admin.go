@@ -14,17 +14,8 @@ import (
 // AdminHandler returns the unauthenticated admin API used by demo scripts. It answers
 // only clients on a loopback address (403 otherwise). Objects are addressed as
 // {group}/{version}/{resource}/{namespace}/{name}, with "core" for the core group and
-// "-" as the namespace of cluster-scoped objects. Routes:
-//
-//	GET    /_sim/objects/{group}/{version}/{resource}/{namespace}/{name}            Get
-//	PATCH  /_sim/objects/{group}/{version}/{resource}/{namespace}/{name}            Modify with a JSON merge patch
-//	DELETE /_sim/objects/{group}/{version}/{resource}/{namespace}/{name}            Delete
-//	POST   /_sim/objects/{group}/{version}/{resource}/{namespace}/{name}/condition  SetCondition ({type,status,reason,message})
-//	GET    /_sim/requests                                                          the request log (bodies as strings)
-//	DELETE /_sim/requests                                                          ResetRequests
-//	GET    /_sim/faults                                                            the current faults
-//	POST   /_sim/faults                                                            SetFaults (simcore.ParseFaults; durations as Go strings like "150ms")
-//	DELETE /_sim/faults                                                            ClearFaults
+// "-" as the namespace of cluster-scoped objects. Its routes, each with a
+// help line, are AdminRoutes (`faas-simulator -h` prints them).
 //
 // Admin requests bypass faults and are not recorded in the request log.
 func (s *Server) AdminHandler() http.Handler {
@@ -44,10 +35,13 @@ func adminGVR(r *http.Request) (schema.GroupVersionResource, string, string) {
 	return schema.GroupVersionResource{Group: g, Version: r.PathValue("version"), Resource: r.PathValue("resource")}, ns, r.PathValue("name")
 }
 
-func (s *Server) newAdminMux() *http.ServeMux {
-	mux := http.NewServeMux()
+// AdminRoutes lists the routes of the admin API (AdminHandler), with a help line each.
+func AdminRoutes() []simcore.AdminRoute { return new(Server).newAdminMux().Routes() }
+
+func (s *Server) newAdminMux() *simcore.AdminMux {
+	mux := simcore.NewAdminMux()
 	const obj = "/_sim/objects/{group}/{version}/{resource}/{namespace}/{name}"
-	mux.HandleFunc("GET "+obj, func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("GET "+obj, "one object ({group} core for the core group, {namespace} - when cluster-scoped)", func(w http.ResponseWriter, r *http.Request) {
 		gvr, ns, name := adminGVR(r)
 		u, ok := s.Get(gvr, ns, name)
 		if !ok {
@@ -56,7 +50,7 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		}
 		writeJSON(w, http.StatusOK, u.Object)
 	})
-	mux.HandleFunc("PATCH "+obj, func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("PATCH "+obj, "change an object out of band with a JSON merge patch", func(w http.ResponseWriter, r *http.Request) {
 		gvr, ns, name := adminGVR(r)
 		patch, _ := readBody(r)
 		var perr error
@@ -85,7 +79,7 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		u, _ := s.Get(gvr, ns, name)
 		writeJSON(w, http.StatusOK, u.Object)
 	})
-	mux.HandleFunc("DELETE "+obj, func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("DELETE "+obj, "delete an object out of band", func(w http.ResponseWriter, r *http.Request) {
 		gvr, ns, name := adminGVR(r)
 		if !s.Delete(gvr, ns, name) {
 			http.Error(w, "object not found", http.StatusNotFound)
@@ -93,7 +87,7 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST "+obj+"/condition", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("POST "+obj+"/condition", "set a status condition: {type, status, reason, message}", func(w http.ResponseWriter, r *http.Request) {
 		gvr, ns, name := adminGVR(r)
 		var c Condition
 		if err := json.NewDecoder(r.Body).Decode(&c); err != nil || c.Type == "" || c.Status == "" {

@@ -8,21 +8,8 @@ import (
 )
 
 // AdminHandler returns the unauthenticated admin API used by demo scripts.
-// It answers only clients on a loopback address (403 otherwise). Routes:
-//
-//	GET    /_sim/functions[?namespace=]                 stored functions (as deployed)
-//	POST   /_sim/functions                              out-of-band deploy of a FunctionDeployment (PutFunction)
-//	GET    /_sim/function/{namespace}/{name}            one stored function
-//	PATCH  /_sim/function/{namespace}/{name}            merge image, labels, annotations, envVars; a null map value deletes the key
-//	DELETE /_sim/function/{namespace}/{name}            out-of-band delete
-//	POST   /_sim/function/{namespace}/{name}/not-ready  SetNotReady
-//	POST   /_sim/secrets                                {name, namespace, value}: PutSecret
-//	GET    /_sim/requests                               the request log (bodies as strings)
-//	DELETE /_sim/requests                               ResetRequests
-//	GET    /_sim/faults                                 the current faults
-//	POST   /_sim/faults                                 SetFaults (simcore.ParseFaults: durations as Go strings like "150ms"
-//	                                                    or nanoseconds; e.g. {"ignoreUpdates":3,"onlyPath":"/system/functions"})
-//	DELETE /_sim/faults                                 ClearFaults
+// It answers only clients on a loopback address (403 otherwise). Its routes, each with a
+// help line, are AdminRoutes (`faas-simulator -h` prints them).
 //
 // Admin requests bypass faults and are not recorded in the request log.
 func (s *Server) AdminHandler() http.Handler {
@@ -58,12 +45,15 @@ func mergeMap(dst map[string]string, patch map[string]*string) map[string]string
 	return dst
 }
 
-func (s *Server) newAdminMux() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_sim/functions", func(w http.ResponseWriter, r *http.Request) {
+// AdminRoutes lists the routes of the admin API (AdminHandler), with a help line each.
+func AdminRoutes() []simcore.AdminRoute { return new(Server).newAdminMux().Routes() }
+
+func (s *Server) newAdminMux() *simcore.AdminMux {
+	mux := simcore.NewAdminMux()
+	mux.Route("GET /_sim/functions", "stored functions as deployed (?namespace= filters)", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.Functions(r.URL.Query().Get("namespace")))
 	})
-	mux.HandleFunc("POST /_sim/functions", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("POST /_sim/functions", "deploy a FunctionDeployment out of band", func(w http.ResponseWriter, r *http.Request) {
 		var fn Function
 		if err := json.NewDecoder(r.Body).Decode(&fn); err != nil {
 			http.Error(w, "invalid FunctionDeployment: "+err.Error(), http.StatusBadRequest)
@@ -77,7 +67,7 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		got, _ := s.GetFunction(fn.Namespace, fn.Service)
 		writeJSON(w, got)
 	})
-	mux.HandleFunc("GET /_sim/function/{namespace}/{name}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("GET /_sim/function/{namespace}/{name}", "one stored function", func(w http.ResponseWriter, r *http.Request) {
 		fn, ok := s.GetFunction(r.PathValue("namespace"), r.PathValue("name"))
 		if !ok {
 			http.Error(w, "function not found", http.StatusNotFound)
@@ -85,7 +75,7 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		}
 		writeJSON(w, fn)
 	})
-	mux.HandleFunc("PATCH /_sim/function/{namespace}/{name}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("PATCH /_sim/function/{namespace}/{name}", "change image, labels, annotations, envVars out of band (a null map value deletes the key)", func(w http.ResponseWriter, r *http.Request) {
 		var p functionPatch
 		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
 			http.Error(w, "invalid patch: "+err.Error(), http.StatusBadRequest)
@@ -107,14 +97,14 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		fn, _ := s.GetFunction(ns, name)
 		writeJSON(w, fn)
 	})
-	mux.HandleFunc("DELETE /_sim/function/{namespace}/{name}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("DELETE /_sim/function/{namespace}/{name}", "delete a function out of band", func(w http.ResponseWriter, r *http.Request) {
 		if !s.DeleteFunction(r.PathValue("namespace"), r.PathValue("name")) {
 			http.Error(w, "function not found", http.StatusNotFound)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST /_sim/function/{namespace}/{name}/not-ready", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("POST /_sim/function/{namespace}/{name}/not-ready", "make a function not ready", func(w http.ResponseWriter, r *http.Request) {
 		ns, name := r.PathValue("namespace"), r.PathValue("name")
 		if _, ok := s.GetFunction(ns, name); !ok {
 			http.Error(w, "function not found", http.StatusNotFound)
@@ -123,7 +113,7 @@ func (s *Server) newAdminMux() *http.ServeMux {
 		s.SetNotReady(ns, name)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST /_sim/secrets", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("POST /_sim/secrets", "create or replace a secret out of band: {name, namespace, value}", func(w http.ResponseWriter, r *http.Request) {
 		var b secretBody
 		if err := json.NewDecoder(r.Body).Decode(&b); err != nil || b.Name == "" {
 			http.Error(w, "a JSON body with a non-empty name is required", http.StatusBadRequest)

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -113,15 +115,46 @@ func (d *jsonDuration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// HandleAdmin adds the admin routes of the request log and the faults to mux:
-//
-//	GET    /_sim/requests  the request log (bodies as strings)
-//	DELETE /_sim/requests  ResetRequests
-//	GET    /_sim/faults    the current faults
-//	POST   /_sim/faults    SetFaults (see ParseFaults; onlyMethod and onlyPath restrict them)
-//	DELETE /_sim/faults    ClearFaults
-func (c *Core) HandleAdmin(mux *http.ServeMux) {
-	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+// AdminRoute is one route of a simulator's admin API: its pattern ("METHOD /path") and
+// one line of help, as the simulator's -h lists it.
+type AdminRoute struct {
+	Pattern string
+	Help    string
+}
+
+// AdminMux is the ServeMux of an admin API that keeps each route's help line, so that
+// the routes a simulator serves and the routes its -h lists are one list.
+type AdminMux struct {
+	*http.ServeMux
+	routes []AdminRoute
+}
+
+// NewAdminMux returns an empty AdminMux.
+func NewAdminMux() *AdminMux { return &AdminMux{ServeMux: http.NewServeMux()} }
+
+// Route registers h for pattern ("METHOD /path", as http.ServeMux takes it) with its help line.
+func (m *AdminMux) Route(pattern, help string, h http.HandlerFunc) {
+	m.HandleFunc(pattern, h)
+	m.routes = append(m.routes, AdminRoute{Pattern: pattern, Help: help})
+}
+
+// Routes returns the registered routes in registration order.
+func (m *AdminMux) Routes() []AdminRoute { return append([]AdminRoute(nil), m.routes...) }
+
+// PrintAdminRoutes writes routes to w, one aligned line each: method, path, help.
+func PrintAdminRoutes(w io.Writer, routes []AdminRoute) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range routes {
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		fmt.Fprintf(tw, "    %s\t%s\t%s\n", method, path, r.Help)
+	}
+	_ = tw.Flush()
+}
+
+// HandleAdmin adds the admin routes of the request log and the faults to mux (their
+// help lines say what each does; Routes lists them).
+func (c *Core) HandleAdmin(mux *AdminMux) {
+	mux.Route("GET /_sim/requests", "the request log (bodies as strings)", func(w http.ResponseWriter, _ *http.Request) {
 		reqs := c.Requests()
 		out := make([]adminRequest, len(reqs))
 		for i, q := range reqs {
@@ -130,14 +163,14 @@ func (c *Core) HandleAdmin(mux *http.ServeMux) {
 		}
 		writeJSON(w, out)
 	})
-	mux.HandleFunc("DELETE /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Route("DELETE /_sim/requests", "clear the request log", func(w http.ResponseWriter, _ *http.Request) {
 		c.ResetRequests()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Route("GET /_sim/faults", "the current faults", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, fromFaults(c.CurrentFaults()))
 	})
-	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+	mux.Route("POST /_sim/faults", "set faults: a JSON body such as {\"burst503\":3,\"onlyPath\":\"/system/functions\"}; durations as Go strings like \"150ms\"", func(w http.ResponseWriter, r *http.Request) {
 		f, err := ParseFaults(r.Body)
 		if err != nil {
 			http.Error(w, "invalid faults: "+err.Error(), http.StatusBadRequest)
@@ -146,7 +179,7 @@ func (c *Core) HandleAdmin(mux *http.ServeMux) {
 		c.SetFaults(f)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Route("DELETE /_sim/faults", "clear the faults", func(w http.ResponseWriter, _ *http.Request) {
 		c.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
 	})
