@@ -18,12 +18,12 @@ var alreadyExistsRe = regexp.MustCompile(`already\s+exists[\s\S]*import\s+it`)
 // exists ... import it" and keep nothing in its state, however equal the settings are.
 // Destroying the first then leaves no state believing it manages the function, and the
 // second directory can create it anew.
-func runTwoStates(t *testing.T, block, name string, exists func() bool) {
+func runTwoStates(t *testing.T, block, name, image string, exists func() bool) {
 	t.Helper()
 	config := block + `
 resource "faas_function" "f" {
   name  = "` + name + `"
-  image = "registry.test/echo:1.0"
+  image = "` + image + `"
 }
 `
 	first, second := newCLI(t), newCLI(t)
@@ -65,14 +65,15 @@ func TestAccOwnership_twoStatesNeverShareAFunction(t *testing.T) {
 	t.Run("openfaas", func(t *testing.T) {
 		p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
 		name := p.Name("adopt-x")
-		runTwoStates(t, providerBlock(p, ""), name, func() bool {
+		// p.Image: a real Community Edition deploys only the testbed registry's images.
+		runTwoStates(t, providerBlock(p, ""), name, p.Image("registry.test/echo:1.0"), func() bool {
 			_, ok := p.GetFunction(ns, name)
 			return ok
 		})
 	})
 	t.Run("knative", func(t *testing.T) {
 		sim := newKube(t, k8ssim.Options{})
-		runTwoStates(t, knativeBlock(sim, ""), "adopt-x", func() bool {
+		runTwoStates(t, knativeBlock(sim, ""), "adopt-x", "registry.test/echo:1.0", func() bool {
 			_, ok := kservice(sim, "adopt-x")
 			return ok
 		})
