@@ -222,7 +222,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"OpenFaaS faas-netes does not return env vars on read, so the provider keeps what it applied in the function's " +
 					"`faasform.dev/last-applied` annotation: a redeploy outside Terraform that drops that annotation shows as drift, " +
 					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
-					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative.",
+					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative. " +
+					"Knative entries that take their value from elsewhere (`valueFrom`: a Secret's or ConfigMap's key, the downward API), " +
+					"added outside Terraform, are not this map's: they are neither read into it nor removed by an apply, unless `env` sets the same name.",
 				Validators: envValidators(),
 			},
 			"secrets": schema.SetAttribute{
