@@ -526,12 +526,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	if fn.Status.InvokeURL != "" {
 		m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
 	}
-	if m.WaitForReady.IsNull() || m.WaitForReady.IsUnknown() {
-		m.WaitForReady = types.BoolValue(true)
-	}
-	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
-		m.Timeouts = timeouts.Value{Object: types.ObjectNull(m.Timeouts.AttributeTypes(ctx))}
-	}
+	readOnlySettings(ctx, &m.WaitForReady, &m.Timeouts)
 }
 
 // ModifyPlan defaults the namespace from the provider and runs the platform's
@@ -721,7 +716,7 @@ func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.Funct
 	var last *platform.Function
 	what := "function " + id.String()
 	presence := platform.NewPresence(what, "ready", seen)
-	err := platform.WaitFor(ctx, what, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+	err := platform.WaitFor(ctx, what, platform.ConditionReady, platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
 		fn, err := d.ReadFunction(ctx, id)
 		if errors.Is(err, platform.ErrNotFound) {
 			status, err := presence.Missing()
