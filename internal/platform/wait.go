@@ -82,13 +82,37 @@ func InWait(ctx context.Context) bool {
 	return v
 }
 
+// ConditionReady is the condition of the waits for readiness after a write, the waits
+// that a resource's wait_for_ready = false skips (WithoutReadyWait).
+const ConditionReady = "ready"
+
+// noReadyWaitKey marks a context in which waits for ConditionReady do not wait.
+type noReadyWaitKey struct{}
+
+// WithoutReadyWait returns a context in which WaitFor, for ConditionReady, checks once
+// and returns without waiting for the answer it wants: the resource's wait_for_ready is
+// false. The single check still reads the object (callers report what it returned) and
+// still fails when that read fails or shows a failure the platform already reports.
+// Waits for other conditions (an object gone, a write visible) are never skipped: they
+// are what makes the write itself correct.
+func WithoutReadyWait(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noReadyWaitKey{}, true)
+}
+
+// ReadyWaitSkipped reports whether ctx comes from WithoutReadyWait.
+func ReadyWaitSkipped(ctx context.Context) bool {
+	v, _ := ctx.Value(noReadyWaitKey{}).(bool)
+	return v
+}
+
 // WaitFor polls until poll reports done, poll fails, or ctx ends: a *TimeoutError when
 // its deadline passed, an *InterruptedError when it was cancelled. The first check runs at
 // once, so an object that is already ready costs one check and no sleep. Between checks
 // it sleeps backoff.Duration, growing by backoff.Factor up to backoff.Cap (with
 // backoff.Jitter), and keeps polling at the cap until ctx ends: reaching the cap never
 // ends the wait. A positive backoff.Steps bounds the number of checks. Each check gets a
-// context for which InWait is true.
+// context for which InWait is true. Under WithoutReadyWait a wait for ConditionReady
+// checks once.
 //
 // (k8s.io/apimachinery's ExponentialBackoffWithContext is not used: it gives up as soon
 // as the grown delay reaches Cap, which turned every wait longer than about 8 s with
@@ -120,7 +144,7 @@ func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, 
 			}
 			return err
 		}
-		if done {
+		if done || (condition == ConditionReady && ReadyWaitSkipped(ctx)) {
 			return nil
 		}
 		if backoff.Steps > 0 && checks >= backoff.Steps {

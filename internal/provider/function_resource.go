@@ -222,7 +222,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"OpenFaaS faas-netes does not return env vars on read, so the provider keeps what it applied in the function's " +
 					"`faasform.dev/last-applied` annotation: a redeploy outside Terraform that drops that annotation shows as drift, " +
 					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
-					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative.",
+					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative. " +
+					"Knative entries that take their value from elsewhere (`valueFrom`: a Secret's or ConfigMap's key, the downward API), " +
+					"added outside Terraform, are not this map's: they are neither read into it nor removed by an apply, unless `env` sets the same name.",
 				Validators: envValidators(),
 			},
 			"secrets": schema.SetAttribute{
@@ -524,12 +526,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	if fn.Status.InvokeURL != "" {
 		m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
 	}
-	if m.WaitForReady.IsNull() || m.WaitForReady.IsUnknown() {
-		m.WaitForReady = types.BoolValue(true)
-	}
-	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
-		m.Timeouts = timeouts.Value{Object: types.ObjectNull(m.Timeouts.AttributeTypes(ctx))}
-	}
+	readOnlySettings(ctx, &m.WaitForReady, &m.Timeouts)
 }
 
 // ModifyPlan defaults the namespace from the provider and runs the platform's
@@ -719,7 +716,7 @@ func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.Funct
 	var last *platform.Function
 	what := "function " + id.String()
 	presence := platform.NewPresence(what, "ready", seen)
-	err := platform.WaitFor(ctx, what, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+	err := platform.WaitFor(ctx, what, platform.ConditionReady, platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
 		fn, err := d.ReadFunction(ctx, id)
 		if errors.Is(err, platform.ErrNotFound) {
 			status, err := presence.Missing()

@@ -12,11 +12,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -242,6 +244,103 @@ func timeoutsBlock(ctx context.Context, create, update, del string) schema.Block
 	return b
 }
 
+// waitForReadyAttribute is the wait_for_ready attribute of a child resource, with the
+// semantics of faas_function's: what names the object and what it waits for.
+func waitForReadyAttribute(what string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  booldefault.StaticBool(true),
+		MarkdownDescription: "Wait after create and update until " + what + ", within `timeouts`. Default `true`, as on " +
+			"`faas_function`. When the wait runs out of time the resource stays in state, tainted, and the error gives the " +
+			"platform's last status; a wait that Terraform interrupts (Ctrl-C) is a warning, and the resource stays in state " +
+			"untainted. With `false` the apply returns as soon as the platform accepted the write: the provider reads the " +
+			"object once, to record what the platform stored, and fails only when that read fails or already shows a " +
+			"failure. Not read from the platform: an import sets it to `true`. Changing it alone changes nothing on the platform.",
+	}
+}
+
+// withReadyWait returns ctx for a write of plan: one in which the drivers' waits for
+// readiness return at once when the plan's wait_for_ready is false.
+func withReadyWait(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics) context.Context {
+	var wait types.Bool
+	diags.Append(plan.GetAttribute(ctx, path.Root("wait_for_ready"), &wait)...)
+	if !wait.IsNull() && !wait.IsUnknown() && !wait.ValueBool() {
+		return platform.WithoutReadyWait(ctx)
+	}
+	return ctx
+}
+
+// updatePlanned is the Update of the child resources: writePlanned, except that a plan
+// that changes only the settings living in Terraform (wait_for_ready, timeouts) is
+// stored as it is, writing and waiting for nothing.
+func updatePlanned[M any](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
+	timeout func(*M) timeoutGetter, write func(context.Context, *M, *diag.Diagnostics) bool) {
+	if merged, ok := onlySettingsChanged(req.Plan, req.State); ok {
+		// The new settings, and the state's values for what the plan did not know.
+		resp.State.Raw = mergeSettings(req.Plan, merged)
+		return
+	}
+	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeout, write)
+}
+
+// onlySettingsChanged reports whether plan equals state but for wait_for_ready,
+// timeouts and the computed values the plan does not know (with every configured value
+// unchanged, those keep their values in state).
+func onlySettingsChanged(plan tfsdk.Plan, state tfsdk.State) (tftypes.Value, bool) {
+	merged, err := tftypes.Transform(plan.Raw, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		steps := p.Steps()
+		name, top := tftypes.AttributeName(""), len(steps) == 1
+		if top {
+			name, top = steps[0].(tftypes.AttributeName)
+		}
+		if (top && settingAttributes[string(name)]) || !v.IsKnown() {
+			prior, _, err := tftypes.WalkAttributePath(state.Raw, p)
+			if pv, ok := prior.(tftypes.Value); ok && err == nil {
+				return pv, nil
+			}
+		}
+		return v, nil
+	})
+	return state.Raw, err == nil && merged.Equal(state.Raw)
+}
+
+// settingAttributes are the attributes of a child resource that live only in Terraform.
+var settingAttributes = map[string]bool{"wait_for_ready": true, "timeouts": true}
+
+// mergeSettings returns prior with the plan's values of settingAttributes.
+func mergeSettings(plan tfsdk.Plan, prior tftypes.Value) tftypes.Value {
+	out, err := tftypes.Transform(prior, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		steps := p.Steps()
+		if len(steps) != 1 {
+			return v, nil
+		}
+		if name, ok := steps[0].(tftypes.AttributeName); ok && settingAttributes[string(name)] {
+			if pv, _, err := tftypes.WalkAttributePath(plan.Raw, p); err == nil {
+				if val, ok := pv.(tftypes.Value); ok {
+					return val, nil
+				}
+			}
+		}
+		return v, nil
+	})
+	if err != nil {
+		return plan.Raw.Copy()
+	}
+	return out
+}
+
+// readOnlySettings fills, after a read or an import, the settings that live only in
+// Terraform and that a read cannot know: wait_for_ready (true) and timeouts (null).
+func readOnlySettings(ctx context.Context, wait *types.Bool, t *timeouts.Value) {
+	if wait.IsNull() || wait.IsUnknown() {
+		*wait = types.BoolValue(true)
+	}
+	if t.IsNull() || t.IsUnknown() {
+		*t = timeouts.Value{Object: types.ObjectNull(t.AttributeTypes(ctx))}
+	}
+}
+
 // timeoutGetter is a timeouts.Value's Create or Update method.
 type timeoutGetter = func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
 
@@ -263,6 +362,9 @@ func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 		return
 	}
 	defer cancel()
+	if ctx = withReadyWait(ctx, plan, diags); diags.HasError() {
+		return
+	}
 	if write(ctx, &m, diags) {
 		diags.Append(state.Set(ctx, &m)...)
 		keepPlannedState(ctx, plan, state, diags)

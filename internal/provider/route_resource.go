@@ -36,14 +36,15 @@ type routeResource struct {
 }
 
 type routeModel struct {
-	ID         types.String   `tfsdk:"id"`
-	FunctionID types.String   `tfsdk:"function_id"`
-	Host       types.String   `tfsdk:"host"`
-	Path       types.String   `tfsdk:"path"`
-	Methods    types.Set      `tfsdk:"methods"`
-	TLSSecret  types.String   `tfsdk:"tls_secret"`
-	URL        types.String   `tfsdk:"url"`
-	Timeouts   timeouts.Value `tfsdk:"timeouts"`
+	ID           types.String   `tfsdk:"id"`
+	FunctionID   types.String   `tfsdk:"function_id"`
+	Host         types.String   `tfsdk:"host"`
+	Path         types.String   `tfsdk:"path"`
+	Methods      types.Set      `tfsdk:"methods"`
+	TLSSecret    types.String   `tfsdk:"tls_secret"`
+	URL          types.String   `tfsdk:"url"`
+	WaitForReady types.Bool     `tfsdk:"wait_for_ready"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
 // fqdn matches a fully qualified DNS name of RFC 1123 labels.
@@ -99,6 +100,7 @@ func (r *routeResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Computed:            true,
 				MarkdownDescription: "URL the platform reports once the route is ready. Knative: the DomainMapping's `status.url` (`https://` with `tls_secret`).",
 			},
+			"wait_for_ready": waitForReadyAttribute("the platform reports the route ready (Knative: the DomainMapping's `Ready` condition, which needs its certificate when `tls_secret` is set)"),
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx,
@@ -148,9 +150,7 @@ func routeToModel(ctx context.Context, rd platform.RouteDriver, rt *platform.Rou
 	m.Methods = setValue(ctx, m.Methods, rt.Methods)
 	m.TLSSecret = stringOrNull(rt.TLSSecret)
 	m.URL = types.StringValue(rt.URL)
-	if m.Timeouts.IsNull() || m.Timeouts.IsUnknown() {
-		m.Timeouts = timeouts.Value{Object: types.ObjectNull(m.Timeouts.AttributeTypes(ctx))}
-	}
+	readOnlySettings(ctx, &m.WaitForReady, &m.Timeouts)
 }
 
 // ModifyPlan refuses routes on platforms without them and runs the platform's checks.
@@ -256,7 +256,7 @@ func (r *routeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 }
 
 func (r *routeResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+	updatePlanned(ctx, req, resp,
 		func(m *routeModel) timeoutGetter { return m.Timeouts.Update }, func(ctx context.Context, m *routeModel, diags *diag.Diagnostics) bool {
 			return r.write(ctx, m, false, diags)
 		})

@@ -43,6 +43,7 @@ type scalingPolicyModel struct {
 	TargetUtilizationPercent types.Int64          `tfsdk:"target_utilization_percent"`
 	ScaleToZero              types.Bool           `tfsdk:"scale_to_zero"`
 	ScaleToZeroAfter         customtypes.Duration `tfsdk:"scale_to_zero_after"`
+	WaitForReady             types.Bool           `tfsdk:"wait_for_ready"`
 	Timeouts                 timeouts.Value       `tfsdk:"timeouts"`
 }
 
@@ -114,6 +115,7 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"`scale_to_zero = true` on OpenFaaS. OpenFaaS Pro: `com.openfaas.scale.zero-duration` (default 15m). Knative: " +
 					"`scale-to-zero-pod-retention-period`, the closest equivalent, at most 1h.",
 			},
+			"wait_for_ready": waitForReadyAttribute("the function has rolled out with the policy and is ready again (OpenFaaS: the Deployment is available; Knative: the new Revision is `Ready`)"),
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx,
@@ -321,14 +323,12 @@ func (r *scalingPolicyResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	policyToModel(p, &state)
-	if state.Timeouts.IsNull() || state.Timeouts.IsUnknown() {
-		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
-	}
+	readOnlySettings(ctx, &state.WaitForReady, &state.Timeouts)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *scalingPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+	updatePlanned(ctx, req, resp,
 		func(m *scalingPolicyModel) timeoutGetter { return m.Timeouts.Update },
 		func(ctx context.Context, m *scalingPolicyModel, diags *diag.Diagnostics) bool {
 			return r.apply(ctx, m, false, diags)

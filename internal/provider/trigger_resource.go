@@ -35,16 +35,17 @@ type triggerResource struct {
 }
 
 type triggerModel struct {
-	ID         types.String             `tfsdk:"id"`
-	FunctionID types.String             `tfsdk:"function_id"`
-	Type       types.String             `tfsdk:"type"`
-	Schedule   customtypes.CronSchedule `tfsdk:"schedule"`
-	TimeZone   types.String             `tfsdk:"time_zone"`
-	Payload    types.String             `tfsdk:"payload"`
-	Topic      types.String             `tfsdk:"topic"`
-	Name       types.String             `tfsdk:"name"`
-	Broker     types.String             `tfsdk:"broker"`
-	Timeouts   timeouts.Value           `tfsdk:"timeouts"`
+	ID           types.String             `tfsdk:"id"`
+	FunctionID   types.String             `tfsdk:"function_id"`
+	Type         types.String             `tfsdk:"type"`
+	Schedule     customtypes.CronSchedule `tfsdk:"schedule"`
+	TimeZone     types.String             `tfsdk:"time_zone"`
+	Payload      types.String             `tfsdk:"payload"`
+	Topic        types.String             `tfsdk:"topic"`
+	Name         types.String             `tfsdk:"name"`
+	Broker       types.String             `tfsdk:"broker"`
+	WaitForReady types.Bool               `tfsdk:"wait_for_ready"`
+	Timeouts     timeouts.Value           `tfsdk:"timeouts"`
 }
 
 func (r *triggerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -137,6 +138,7 @@ func (r *triggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
+			"wait_for_ready": waitForReadyAttribute("the trigger is ready (OpenFaaS: the function, which carries the trigger's annotations, has rolled out and is ready again; Knative: the PingSource's or Trigger's `Ready` condition)"),
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx,
@@ -432,14 +434,12 @@ func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, re
 		t.TimeZone, t.Payload = state.TimeZone.ValueString(), state.Payload.ValueString()
 	}
 	triggerToModel(td, t, &state)
-	if state.Timeouts.IsNull() || state.Timeouts.IsUnknown() {
-		state.Timeouts = timeouts.Value{Object: types.ObjectNull(state.Timeouts.AttributeTypes(ctx))}
-	}
+	readOnlySettings(ctx, &state.WaitForReady, &state.Timeouts)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *triggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
+	updatePlanned(ctx, req, resp,
 		func(m *triggerModel) timeoutGetter { return m.Timeouts.Update }, func(ctx context.Context, m *triggerModel, diags *diag.Diagnostics) bool {
 			return r.write(ctx, m, false, diags)
 		})

@@ -238,7 +238,7 @@ func (d *Driver) waitChildReady(ctx context.Context, k childKind, ns, name strin
 	what := fmt.Sprintf("%s %s/%s", k.what, ns, name)
 	// The caller has just written the object: one no longer returned was deleted.
 	presence := platform.NewPresence(what, "ready", true)
-	err := platform.WaitFor(ctx, what, "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+	err := platform.WaitFor(ctx, what, platform.ConditionReady, d.pollBackoff, func(ctx context.Context) (bool, string, error) {
 		u, err := d.client(k.gvr, ns).Get(ctx, name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			status, err := presence.Missing()

@@ -538,7 +538,7 @@ func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstru
 	var last *unstructured.Unstructured
 	what := "function " + id.String()
 	presence := platform.NewPresence(what, "ready", true)
-	err := platform.WaitFor(ctx, what, "ready", d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+	err := platform.WaitFor(ctx, what, platform.ConditionReady, d.pollBackoff, func(ctx context.Context) (bool, string, error) {
 		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
 			status, err := presence.Missing()

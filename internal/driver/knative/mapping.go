@@ -19,7 +19,8 @@ import (
 //
 //	name, namespace              Service metadata.name/namespace (a DNS-1035 label)
 //	image, command, args         the user container's image, command, args
-//	env                          the user container's env, sorted by name (valueFrom entries are not the user's)
+//	env                          the user container's env, sorted by name; entries with valueFrom are not the
+//	                             provider's: never read into env, kept by every write (applyContainer)
 //	secrets                      one projected volume SecretsVolume of Secret sources, mounted read-only at
 //	                             SecretsMountPath, so /var/openfaas/secrets/<name> holds the secret as on OpenFaaS
 //	labels, annotations          Service metadata (user keys only; ReservedAnnotationOwner lists the others)
@@ -475,7 +476,19 @@ func applyContainer(c map[string]any, fn *platform.Function) {
 	setOrDelete(c, "command", stringsToAny(fn.Command), len(fn.Command) == 0)
 	setOrDelete(c, "args", stringsToAny(fn.Args), len(fn.Args) == 0)
 
+	// Entries whose value comes from elsewhere (valueFrom: a Secret's or ConfigMap's
+	// key, a field of the pod) are not the provider's: they stay, in their order and
+	// before the provider's entries (which may refer to them as $(NAME)), unless the
+	// configuration sets the same name as a literal value.
 	var env []any
+	cur, _ := c["env"].([]any)
+	for _, e := range cur {
+		m, _ := e.(map[string]any)
+		name, _ := m["name"].(string)
+		if _, literal := fn.Env[name]; m["valueFrom"] != nil && !literal {
+			env = append(env, m)
+		}
+	}
 	for _, k := range sortedKeys(fn.Env) {
 		e := map[string]any{"name": k}
 		if v := fn.Env[k]; v != "" {

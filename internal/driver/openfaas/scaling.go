@@ -286,7 +286,7 @@ func isDeleted(err error) bool {
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) error {
 	what := "function " + id.String()
 	presence := platform.NewPresence(what, "ready", true)
-	return platform.WaitFor(ctx, what, "ready", platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+	return platform.WaitFor(ctx, what, platform.ConditionReady, platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
 		fn, err := d.ReadFunction(ctx, id)
 		if errors.Is(err, platform.ErrNotFound) {
 			status, err := presence.Missing()
