@@ -158,3 +158,30 @@ func TestPresence(t *testing.T) {
 		t.Fatalf("seen by the caller: %v", err)
 	}
 }
+
+// TestWithoutReadyWaitChecksOnce: under WithoutReadyWait a wait for ConditionReady checks
+// once and returns, still failing when that check fails; a wait for another condition
+// (an object gone) is never skipped.
+func TestWithoutReadyWaitChecksOnce(t *testing.T) {
+	ctx := WithoutReadyWait(context.Background())
+	notReady := func(polls *int, err error) Poll {
+		return func(context.Context) (bool, string, error) {
+			*polls++
+			return false, "0 of 1 replicas available", err
+		}
+	}
+	var polls int
+	if err := WaitFor(ctx, "x", ConditionReady, wait.Backoff{Duration: time.Millisecond, Steps: 5}, notReady(&polls, nil)); err != nil || polls != 1 {
+		t.Fatalf("ready wait skipped: err %v after %d polls, want nil after 1", err, polls)
+	}
+	polls = 0
+	failed := errors.New("revision failed")
+	if err := WaitFor(ctx, "x", ConditionReady, wait.Backoff{Duration: time.Millisecond, Steps: 5}, notReady(&polls, failed)); !errors.Is(err, failed) || polls != 1 {
+		t.Fatalf("a failing check: err %v after %d polls", err, polls)
+	}
+	polls = 0
+	var te *TimeoutError
+	if err := WaitFor(ctx, "x", "gone", wait.Backoff{Duration: time.Millisecond, Steps: 3}, notReady(&polls, nil)); !errors.As(err, &te) || polls != 3 {
+		t.Fatalf("a wait for another condition must not be skipped: err %v after %d polls", err, polls)
+	}
+}
