@@ -41,6 +41,16 @@ REQUIRED=(
   TestAccSecret_lifecycle
   TestAccSecret_errors
   TestAccSecret_invalidName
+  # The fault suite, through the fault-injecting proxy in front of the real gateway.
+  TestAccReliability_faults
+  TestAccReliability_persistent500
+  TestAccReliability_providerKilledMidApply
+  TestAccReliability_secretsNeverLeak
+  TestAccReliability_ignoredUpdates
+  TestAccReliability_backToBackWrites
+  TestAccFunction_lostCreateResponseIsAdopted
+  TestAccOwnership_twoStatesNeverShareAFunction/openfaas
+  TestAccTrigger_timeZone
 )
 
 if [ "${1:-}" != "--inside" ]; then
