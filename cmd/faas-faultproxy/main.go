@@ -76,6 +76,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	tlsKey := fs.String("tls-key", "", "PEM key of -tls-cert")
 	caOut := fs.String("ca-out", "", "with -tls: write the self-signed certificate (the CA clients must trust) to this file")
 	urlFile := fs.String("url-file", "", "write the proxy's base URL to this file once listening")
+	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -223,4 +224,13 @@ func selfSigned() (tls.Certificate, []byte, error) {
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	c, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}))
 	return c, certPEM, err
+}
+
+// usage prints the flags and then the proxy's admin API, route by route.
+func usage(fs *flag.FlagSet) {
+	out := fs.Output()
+	fmt.Fprintf(out, "Usage: faas-faultproxy -backend URL [flags]\n\nFlags:\n")
+	fs.PrintDefaults()
+	fmt.Fprintf(out, "\nAdmin API (on the proxy's own address; no authentication, loopback clients only; never forwarded, never faulted):\n")
+	simcore.PrintAdminRoutes(out, faultproxy.AdminRoutes())
 }

@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/faasform/terraform-provider-faas/internal/faultproxy"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
@@ -113,5 +115,25 @@ func TestServesTLSWithInitialFaults(t *testing.T) {
 	}
 	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
 		t.Error("the URL file was not removed on exit")
+	}
+}
+
+// TestHelpListsEveryAdminRoute: -h prints every route of the proxy's admin API with its
+// help line, from the same list the routes are registered from, so it cannot go stale.
+func TestHelpListsEveryAdminRoute(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-h"}, &out); err == nil {
+		t.Fatal("-h returned no error")
+	}
+	routes := faultproxy.AdminRoutes()
+	if len(routes) < 5 {
+		t.Fatalf("only %d admin routes registered", len(routes))
+	}
+	for _, r := range routes {
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		line := regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(method) + `\s+` + regexp.QuoteMeta(path) + `\s+` + regexp.QuoteMeta(r.Help) + `$`)
+		if r.Help == "" || !line.MatchString(out.String()) {
+			t.Errorf("-h does not list %s with its help line:\n%s", r.Pattern, out.String())
+		}
 	}
 }

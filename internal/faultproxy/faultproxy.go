@@ -142,12 +142,20 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // /_sim/faults, GET and DELETE /_sim/requests. It answers only loopback clients.
 func (p *Proxy) AdminHandler() http.Handler {
 	p.adminOnce.Do(func() {
-		mux := simcore.NewAdminMux()
-		p.HandleAdmin(mux)
-		p.admin = simcore.LoopbackOnly(mux)
+		p.admin = simcore.LoopbackOnly(p.adminMux())
 	})
 	return p.admin
 }
+
+func (p *Proxy) adminMux() *simcore.AdminMux {
+	mux := simcore.NewAdminMux()
+	p.HandleAdmin(mux)
+	return mux
+}
+
+// AdminRoutes lists the routes of the admin API that AdminHandler serves, with their help
+// lines, from the same registration (faas-faultproxy -h prints them).
+func AdminRoutes() []simcore.AdminRoute { return new(Proxy).adminMux().Routes() }
 
 // Start serves the proxy on 127.0.0.1 with a random port, over HTTPS with a self-signed
 // certificate for 127.0.0.1 when tls is set (its CA is CACertPEM), and returns its base
