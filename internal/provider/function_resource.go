@@ -68,6 +68,8 @@ type functionResourceModel struct {
 	OpenFaaS               types.Object         `tfsdk:"openfaas"`
 	InvokeURL              types.String         `tfsdk:"invoke_url"`
 	WaitForReady           types.Bool           `tfsdk:"wait_for_ready"`
+	ResolveImageDigest     types.Bool           `tfsdk:"resolve_image_digest"`
+	ImageDigest            types.String         `tfsdk:"image_digest"`
 	Timeouts               timeouts.Value       `tfsdk:"timeouts"`
 }
 
@@ -298,6 +300,25 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"Knative: the pod's `imagePullSecrets` (Secrets of type `kubernetes.io/dockerconfigjson`).",
 				Validators: []validator.Set{notNullSet()},
 			},
+			"resolve_image_digest": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Bool, default `false`. When `true`, every plan asks the image's registry which digest `image`'s tag points to " +
+					"(an HTTP `HEAD` of the manifest, with the credentials of the Docker configuration, `~/.docker/config.json` and its credential " +
+					"helpers, or anonymous), and the function is deployed as `<image>@<digest>`: when someone pushes a new image under the same " +
+					"tag, the plan shows `image_digest` changing and the apply rolls the new image out; while the tag does not move the plan " +
+					"stays empty. `image` keeps the tag as written. An `image` that already holds a digest (`...@sha256:...`) is not looked up. " +
+					"A registry that cannot be reached, refuses the credentials, or has no such tag is a plan-time error on `image`. " +
+					"Registries on a loopback or private address are spoken to over plain HTTP, all others over HTTPS (go-containerregistry's rule). " +
+					"Same on every platform. An import reads the deployed `<image>@<digest>` into `image`, so the first plan after an import " +
+					"with this set shows `image` going back to the tag (an update that deploys the same image).",
+			},
+			"image_digest": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "String. The digest (`sha256:...`) of the image the function runs, when its deployed reference pins one: " +
+					"the digest `resolve_image_digest` found, or the one written in `image`. Null when the function runs a bare tag: " +
+					"neither OpenFaaS (faas-netes reports the image reference only) nor the Knative driver (which does not read Revisions) " +
+					"reports which digest a tag resolved to.",
+			},
 			"invoke_url": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`. Knative: the Service's `status.url`, " +
@@ -387,6 +408,12 @@ func functionFromModel(ctx context.Context, m *functionResourceModel, defaultNam
 	}
 	if fn.ID.Namespace == "" {
 		fn.ID.Namespace = defaultNamespace
+	}
+	if m.ResolveImageDigest.ValueBool() && !hasDigest(fn.Image) {
+		note(!m.ImageDigest.IsUnknown())
+		if d := m.ImageDigest.ValueString(); d != "" {
+			fn.Image += "@" + d
+		}
 	}
 	if m.Env.IsNull() {
 		fn.Unset = append(fn.Unset, platform.AttrEnv)
@@ -484,7 +511,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	m.ID = types.StringValue(fn.ID.String())
 	m.Name = types.StringValue(fn.ID.Name)
 	m.Namespace = types.StringValue(fn.ID.Namespace)
-	m.Image = types.StringValue(fn.Image)
+	m.Image, m.ImageDigest = imageToModel(m.Image, m.ResolveImageDigest, fn.Image)
 	m.Command = listValue(ctx, m.Command, fn.Command)
 	m.Args = listValue(ctx, m.Args, fn.Args)
 	m.Env = mapValue(ctx, m.Env, fn.Env)
@@ -543,6 +570,10 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
+	planImageDigest(ctx, &plan, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	fn, allKnown := functionFromModel(ctx, &plan, d.DefaultNamespace(), &resp.Diagnostics)
 	if !allKnown || resp.Diagnostics.HasError() {
 		return
