@@ -5,6 +5,7 @@ import (
 	"io"
 	"log"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"testing"
 
@@ -21,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
 // pushRandom pushes a new random image under ref and returns its digest.
@@ -175,6 +177,80 @@ resource "faas_function" "f" {
 					statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image_digest"), knownvalue.StringExact(d1)),
 				},
 				Check: running(image + "@" + d1),
+			},
+		},
+	})
+}
+
+// TestAccFunction_resolveImageDigestOpenFaaS is TestAccFunction_resolveImageDigest on
+// OpenFaaS: on the real faas-netes Community Edition the deployed `<tag>@<digest>` must
+// also pass the gateway's anonymous-image check and read back unchanged. The images are
+// pushed to the testbed's registry on a real gateway, to an in-memory one otherwise.
+func TestAccFunction_resolveImageDigestOpenFaaS(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro}, anyEdition)
+	host := os.Getenv("FAAS_TESTBED_REGISTRY")
+	if _, sim := p.Sim(); sim || host == "" {
+		reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+		t.Cleanup(reg.Close)
+		host = reg.Listener.Addr().String()
+	}
+	name := p.Name("moving")
+	image := host + "/acme/" + name + ":1"
+	d1 := pushRandom(t, image)
+	cfg := func(image string) string {
+		return providerBlock(p, "") + fmt.Sprintf(`
+resource "faas_function" "f" {
+  name                 = %q
+  image                = %q
+  resolve_image_digest = true
+}
+`, name, image)
+	}
+	running := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			fn, ok := p.GetFunction("", name)
+			if !ok {
+				return fmt.Errorf("function %s is not deployed", name)
+			}
+			if fn.Image != want {
+				return fmt.Errorf("the function runs %q, want %q", fn.Image, want)
+			}
+			return nil
+		}
+	}
+	var d2 string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoFunctions(p),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(image),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image"), knownvalue.StringExact(image)),
+					statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image_digest"), knownvalue.StringExact(d1)),
+				},
+				Check: running(image + "@" + d1),
+			},
+			{
+				PreConfig: func() { d2 = pushRandom(t, image) },
+				Config:    cfg(image),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error { return running(image + "@" + d2)(s) },
+			},
+			{
+				ResourceName:            "faas_function.f",
+				ImportState:             true,
+				ImportStateId:           ns + "/" + name,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"image", "resolve_image_digest"},
+			},
+			{
+				Config:      cfg(host + "/acme/" + name + ":nope"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Cannot resolve the image tag to a digest.*HTTP\s+404`),
 			},
 		},
 	})
