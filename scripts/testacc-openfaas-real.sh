@@ -51,6 +51,8 @@ REQUIRED=(
   TestAccFunction_lostCreateResponseIsAdopted
   TestAccOwnership_twoStatesNeverShareAFunction/openfaas
   TestAccTrigger_timeZone
+  # A `<tag>@<digest>` passes faas-netes CE's anonymous-image check and reads back as written.
+  TestAccFunction_resolveImageDigestOpenFaaS
 )
 
 if [ "${1:-}" != "--inside" ]; then
