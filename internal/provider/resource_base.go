@@ -276,9 +276,9 @@ func withReadyWait(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics
 // stored as it is, writing and waiting for nothing.
 func updatePlanned[M any](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse,
 	timeout func(*M) timeoutGetter, write func(context.Context, *M, *diag.Diagnostics) bool) {
-	if merged, ok := onlySettingsChanged(req.Plan, req.State); ok {
-		// The new settings, and the state's values for what the plan did not know.
-		resp.State.Raw = mergeSettings(req.Plan, merged)
+	if onlySettingsChanged(req.Plan, req.State) {
+		// The state, with the plan's settings.
+		resp.State.Raw = mergeSettings(req.Plan, req.State.Raw)
 		return
 	}
 	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics, timeout, write)
@@ -287,39 +287,44 @@ func updatePlanned[M any](ctx context.Context, req resource.UpdateRequest, resp 
 // onlySettingsChanged reports whether plan equals state but for wait_for_ready,
 // timeouts and the computed values the plan does not know (with every configured value
 // unchanged, those keep their values in state).
-func onlySettingsChanged(plan tfsdk.Plan, state tfsdk.State) (tftypes.Value, bool) {
+func onlySettingsChanged(plan tfsdk.Plan, state tfsdk.State) bool {
 	merged, err := tftypes.Transform(plan.Raw, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		steps := p.Steps()
-		name, top := tftypes.AttributeName(""), len(steps) == 1
-		if top {
-			name, top = steps[0].(tftypes.AttributeName)
-		}
-		if (top && settingAttributes[string(name)]) || !v.IsKnown() {
-			prior, _, err := tftypes.WalkAttributePath(state.Raw, p)
-			if pv, ok := prior.(tftypes.Value); ok && err == nil {
-				return pv, nil
+		if isSetting(p) || !v.IsKnown() {
+			if prior, ok := valueAt(state.Raw, p); ok {
+				return prior, nil
 			}
 		}
 		return v, nil
 	})
-	return state.Raw, err == nil && merged.Equal(state.Raw)
+	return err == nil && merged.Equal(state.Raw)
 }
 
 // settingAttributes are the attributes of a child resource that live only in Terraform.
 var settingAttributes = map[string]bool{"wait_for_ready": true, "timeouts": true}
 
+// isSetting reports whether p is one of settingAttributes (the whole attribute).
+func isSetting(p *tftypes.AttributePath) bool {
+	steps := p.Steps()
+	if len(steps) != 1 {
+		return false
+	}
+	name, ok := steps[0].(tftypes.AttributeName)
+	return ok && settingAttributes[string(name)]
+}
+
+// valueAt returns the value at p in v, and whether v has one there.
+func valueAt(v tftypes.Value, p *tftypes.AttributePath) (tftypes.Value, bool) {
+	got, _, err := tftypes.WalkAttributePath(v, p)
+	val, ok := got.(tftypes.Value)
+	return val, ok && err == nil
+}
+
 // mergeSettings returns prior with the plan's values of settingAttributes.
 func mergeSettings(plan tfsdk.Plan, prior tftypes.Value) tftypes.Value {
 	out, err := tftypes.Transform(prior, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		steps := p.Steps()
-		if len(steps) != 1 {
-			return v, nil
-		}
-		if name, ok := steps[0].(tftypes.AttributeName); ok && settingAttributes[string(name)] {
-			if pv, _, err := tftypes.WalkAttributePath(plan.Raw, p); err == nil {
-				if val, ok := pv.(tftypes.Value); ok {
-					return val, nil
-				}
+		if isSetting(p) {
+			if pv, ok := valueAt(plan.Raw, p); ok {
+				return pv, nil
 			}
 		}
 		return v, nil
