@@ -258,7 +258,9 @@ func TestScalingWaitSurfacesFailureAndTimeout(t *testing.T) {
 	if _, err := d.CreateFunction(ctx, slow); err != nil {
 		t.Fatal(err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	// Long enough for the write and a first status read on a loaded machine (with 100 ms
+	// the deadline could pass before any status was read: "no status reported").
+	tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	_, err := d.ApplyScalingPolicy(tctx, &platform.ScalingPolicy{Function: slow.ID, MinReplicas: i64(1)}, true)
 	var te *platform.TimeoutError

@@ -134,7 +134,7 @@ func TestTriggerLifecycle(t *testing.T) {
 	if err != nil || len(probs) != 1 || probs[0].Attribute != "broker" {
 		t.Fatalf("check without a broker: %v %v", probs, err)
 	}
-	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, 2*time.Second) // a write and a first status read, even on a loaded machine
 	defer cancel()
 	got, err = d.CreateTrigger(short, topicT)
 	var nr *NotReadyChildError
@@ -166,7 +166,7 @@ func TestRouteLifecycleAndClaims(t *testing.T) {
 	if err != nil || len(probs) != 2 {
 		t.Fatalf("check: %v %v", probs, err)
 	}
-	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, 2*time.Second) // a write and a first status read, even on a loaded machine
 	defer cancel()
 	got, err := d.CreateRoute(short, r)
 	if err == nil || got == nil || !strings.Contains(err.Error(), "No ClusterDomainClaim exists for \"api.example.org\"") {
@@ -174,7 +174,7 @@ func TestRouteLifecycleAndClaims(t *testing.T) {
 	}
 	// A claim owned by another namespace is reported as such.
 	putObj(t, sim, "networking.internal.knative.dev/v1alpha1", "ClusterDomainClaim", "", "api.example.org", map[string]any{"namespace": "other"})
-	short2, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+	short2, cancel2 := context.WithTimeout(ctx, 2*time.Second) // a write and a first status read, even on a loaded machine
 	defer cancel2()
 	if _, err := d.UpdateRoute(short2, r); err == nil || !strings.Contains(err.Error(), `belongs to namespace "other"`) {
 		t.Fatalf("update with another namespace's claim: %v", err)
