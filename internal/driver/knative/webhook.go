@@ -32,7 +32,7 @@ type webhookError struct {
 
 // webhookContext is the context Knative's validating webhook validates a create in,
 // with the configuration of a cluster whose config-defaults, config-autoscaler and
-// config-features ConfigMaps are as shipped (FACTS.md section 9).
+// config-features ConfigMaps are as shipped (FACTS.md section 10).
 func webhookContext() context.Context {
 	ctx := context.Background()
 	ctx = config.ToContext(ctx, config.FromContextOrDefaults(ctx))
