@@ -11,6 +11,19 @@ require (
 	github.com/hashicorp/terraform-plugin-log v0.11.0
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	k8s.io/apimachinery v0.37.2
+	knative.dev/pkg v0.0.0-20240716082220-4355f0c73608
+)
+
+require (
+	github.com/blendle/zapdriver v1.3.1 // indirect
+	github.com/evanphx/json-patch/v5 v5.9.0 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
+	go.uber.org/multierr v1.11.0 // indirect
+	go.uber.org/zap v1.27.0 // indirect
+	gomodules.xyz/jsonpatch/v2 v2.4.0 // indirect
+	knative.dev/networking v0.0.0-20240716111826-bab7f2a3e556 // indirect
+	knative.dev/serving v0.42.2
 )
 
 require (

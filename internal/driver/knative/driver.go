@@ -31,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
@@ -294,15 +293,13 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			Reason: fmt.Sprintf("the key %q is owned by %s", key, owner), Instead: "Remove it from " + attr,
 		})
 	}
-	// Knative Service names are DNS-1035 labels (knative.dev/pkg apis ValidateObjectMetadata).
-	if msgs := validation.IsDNS1035Label(fn.ID.Name); fn.ID.Name != "" && len(msgs) > 0 {
-		add("name", fmt.Sprintf("a Knative Service name must be a DNS-1035 label: %s", strings.Join(msgs, "; ")), "Start the name with a lower-case letter")
+	// What Knative's webhook refuses (the name, reserved env vars, the image reference,
+	// the timeout and concurrency bounds, ...) comes from Knative's own validation.
+	upstream, err := checkFunctionWithWebhook(info.Describe(), fn)
+	if err != nil {
+		return nil, err
 	}
-	for _, k := range sortedKeys(fn.Env) {
-		if reservedEnv[k] {
-			reserved("env", k, "the platform (Knative sets it in every revision, and its webhook rejects it)")
-		}
-	}
+	out = append(out, upstream...)
 	for _, k := range sortedKeys(fn.Annotations) {
 		if owner := ReservedAnnotationOwner(k); owner != "" {
 			reserved("annotations", k, owner)

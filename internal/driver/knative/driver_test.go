@@ -642,7 +642,7 @@ func TestCheckFunction(t *testing.T) {
 			t.Errorf("problem %+v", p)
 		}
 	}
-	want := []string{"name", `env["K_SERVICE"]`, `env["PORT"]`, `annotations["autoscaling.knative.dev/min-scale"]`, `annotations["faasform.dev/last-applied"]`,
+	want := []string{`env["K_SERVICE"]`, `env["PORT"]`, "name", `annotations["autoscaling.knative.dev/min-scale"]`, `annotations["faasform.dev/last-applied"]`,
 		`annotations["serving.knative.dev/creator"]`, `labels["networking.knative.dev/visibility"]`, "timeout", "openfaas.write_timeout", "openfaas.exec_timeout", "openfaas.constraints"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("\n got  %v\n want %v", got, want)

@@ -69,10 +69,6 @@ const (
 	defaultTimeoutSeconds = 300
 )
 
-// reservedEnv are set by Knative itself; the webhook rejects them
-// (knative/serving pkg/apis/serving/k8s_validation.go reservedEnvVars).
-var reservedEnv = map[string]bool{"PORT": true, "K_SERVICE": true, "K_CONFIGURATION": true, "K_REVISION": true}
-
 // ReservedAnnotationOwner names who owns a Service annotation, or "" when the user may
 // set it on faas_function.
 func ReservedAnnotationOwner(key string) string {

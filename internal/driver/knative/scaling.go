@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -41,8 +40,6 @@ const (
 	annRetentionPeriod = AutoscalingPrefix + "scale-to-zero-pod-retention-period"
 	kpaClass           = "kpa.autoscaling.knative.dev"
 	hpaClass           = "hpa.autoscaling.knative.dev"
-	// scaleWindowMax is autoscaling.WindowMax, the bound of the retention period.
-	scaleWindowMax = time.Hour
 )
 
 // policyKeys are the template annotations faas_scaling_policy owns, with the legacy
@@ -67,7 +64,10 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	if err != nil {
 		return nil, err
 	}
-	out := checkPolicy(info.Describe(), p)
+	out, err := checkPolicy(info.Describe(), p)
+	if err != nil {
+		return nil, err
+	}
 	if !create {
 		return out, nil
 	}
@@ -84,25 +84,21 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	return out, nil
 }
 
-func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.UnsupportedError {
-	var out []*platform.UnsupportedError
+// checkPolicy reports what Knative's own validation refuses in the policy's
+// annotations (checkPolicyWithWebhook), then the rules that are not the webhook's: the
+// neutral attributes that contradict each other, and what the HPA class would silently
+// ignore (FACTS.md section 4).
+func checkPolicy(plat string, p *platform.ScalingPolicy) ([]*platform.UnsupportedError, error) {
+	out, err := checkPolicyWithWebhook(plat, p)
+	if err != nil {
+		return nil, err
+	}
 	add := func(attr, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: plat, Reason: reason, Instead: instead})
 	}
-	class, known := metricClass[p.Metric]
-	if p.Metric != "" && !known {
-		add("metric", fmt.Sprintf("%q is not a Knative autoscaling metric", p.Metric), `Use "concurrency" or "rps" (Knative Pod Autoscaler), or "cpu" or "memory" (HPA)`)
-	}
+	class := metricClass[p.Metric]
 	zero := p.ScaleToZero != nil && *p.ScaleToZero
 	noZero := p.ScaleToZero != nil && !*p.ScaleToZero
-	for attr, v := range map[string]*int64{"min_replicas": p.MinReplicas, "max_replicas": p.MaxReplicas} {
-		if v != nil && (*v < 0 || *v > math.MaxInt32) {
-			add(attr, fmt.Sprintf("Knative needs an integer from 0 to %d, not %d", math.MaxInt32, *v), "")
-		}
-	}
-	if p.MinReplicas != nil && p.MaxReplicas != nil && *p.MaxReplicas != 0 && *p.MaxReplicas < *p.MinReplicas {
-		add("max_replicas", fmt.Sprintf("max_replicas (%d) is less than min_replicas (%d): Knative rejects max-scale below min-scale", *p.MaxReplicas, *p.MinReplicas), "Raise max_replicas or lower min_replicas")
-	}
 	switch {
 	case zero && p.MinReplicas != nil && *p.MinReplicas > 0:
 		add("min_replicas", fmt.Sprintf("scale_to_zero is Knative's min-scale 0, so min_replicas must be 0 or unset, not %d", *p.MinReplicas), "Remove min_replicas, or set scale_to_zero = false")
@@ -117,20 +113,7 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.Unsupported
 	if class == hpaClass && zero {
 		add("scale_to_zero", fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
 	}
-	if p.Target != nil && *p.Target < 1 {
-		out = append(out, platform.ValueNotAllowed("target", plat, fmt.Sprintf("Knative needs a target of at least 0.01 (an integer of at least 1 here), not %d", *p.Target), ""))
-	}
-	if v := p.TargetUtilizationPercent; v != nil && (*v < 1 || *v > 100) {
-		out = append(out, platform.ValueNotAllowed("target_utilization_percent", plat, fmt.Sprintf("Knative's target-utilization-percentage is 1 to 100, not %d", *v), ""))
-	}
 	if p.ScaleToZeroAfter != "" {
-		d, err := time.ParseDuration(p.ScaleToZeroAfter)
-		switch {
-		case err != nil:
-			add("scale_to_zero_after", fmt.Sprintf("%q is not a duration", p.ScaleToZeroAfter), `Write a duration such as "10m"`)
-		case d < 0 || d > scaleWindowMax:
-			out = append(out, platform.ValueNotAllowed("scale_to_zero_after", plat, fmt.Sprintf("Knative's scale-to-zero-pod-retention-period is at most %s, not %s", scaleWindowMax, p.ScaleToZeroAfter), ""))
-		}
 		if noZero || (p.MinReplicas != nil && *p.MinReplicas > 0) {
 			add("scale_to_zero_after", "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")
 		} else if class == hpaClass {
@@ -138,7 +121,7 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) []*platform.Unsupported
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Attribute < out[j].Attribute })
-	return out
+	return out, nil
 }
 
 func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
@@ -340,7 +323,11 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	if err != nil {
 		return nil, err
 	}
-	if probs := checkPolicy(info.Describe(), p); len(probs) > 0 {
+	probs, err := checkPolicy(info.Describe(), p)
+	if err != nil {
+		return nil, err
+	}
+	if len(probs) > 0 {
 		return nil, fmt.Errorf("%w", probs[0])
 	}
 	u, wrote, err := d.modify(ctx, p.Function, func(obj map[string]any) error {

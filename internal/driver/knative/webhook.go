@@ -1,0 +1,222 @@
+package knative
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"knative.dev/pkg/apis"
+	"knative.dev/serving/pkg/apis/config"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// webhookName is the validating admission webhook of Knative Serving, as its denials
+// name it (FACTS.md section 2).
+const webhookName = "validation.webhook.serving.knative.dev"
+
+// webhookError is one error Knative's own validation finds in a Service: the paths it
+// names (fields of the Service, such as spec.template.spec.timeoutSeconds) and the text
+// the webhook would give for it.
+type webhookError struct {
+	// Paths are the Service fields the error names, as Knative writes them.
+	Paths []string
+	// Text is the error as the webhook prints it: "<message>: <paths>", then its details.
+	Text string
+}
+
+// webhookContext is the context Knative's validating webhook validates a create in,
+// with the configuration of a cluster whose config-defaults, config-autoscaler and
+// config-features ConfigMaps are as shipped (FACTS.md section 10).
+func webhookContext() context.Context {
+	ctx := context.Background()
+	ctx = config.ToContext(ctx, config.FromContextOrDefaults(ctx))
+	return apis.WithinCreate(ctx)
+}
+
+// validateWithWebhook defaults and validates a Service object with Knative Serving's own
+// code (knative.dev/serving pkg/apis/serving/v1: Service.SetDefaults, then
+// Service.Validate within a create), as its admission webhooks do, and returns the
+// errors (warnings are left out: the webhook admits the object with them).
+func validateWithWebhook(obj map[string]any) ([]webhookError, error) {
+	var svc servingv1.Service
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj, &svc); err != nil {
+		return nil, fmt.Errorf("converting the Service for validation: %w", err)
+	}
+	ctx := webhookContext()
+	svc.SetDefaults(ctx)
+	fe := svc.Validate(ctx).Filter(apis.ErrorLevel)
+	if fe == nil {
+		return nil, nil
+	}
+	var out []webhookError
+	for _, e := range fe.WrappedErrors() {
+		text := fmt.Sprintf("%s: %s", e.Message, strings.Join(e.Paths, ", "))
+		if e.Details != "" {
+			text += "\n" + e.Details
+		}
+		out = append(out, webhookError{Paths: e.Paths, Text: text})
+	}
+	return out, nil
+}
+
+// webhookFinding turns an error of Knative's validation into a finding on attr, quoting
+// what the webhook would answer.
+func webhookFinding(attr, plat string, e webhookError, instead string) *platform.UnsupportedError {
+	return &platform.UnsupportedError{
+		Attribute: attr, Platform: plat, Summary: "Rejected by Knative's validation",
+		Reason:  fmt.Sprintf("Knative would refuse it: admission webhook %q denied the request: validation failed: %s", webhookName, e.Text),
+		Instead: instead,
+	}
+}
+
+// containerField matches a path into the user container (the driver writes one).
+var containerField = regexp.MustCompile(`^spec\.template\.spec\.containers\[0\]\.([A-Za-z]+)(?:\[(\d+)\])?(?:\.(.*))?$`)
+
+// functionAttribute maps a Service field that Knative's validation names back to the
+// faas_function attribute it was written from (applyFunction); envKeys are the env
+// names in the order the driver writes them. It returns "" for a field no attribute
+// writes (the error is then about the resource).
+func functionAttribute(p string, envKeys []string) string {
+	if m := containerField.FindStringSubmatch(p); m != nil {
+		switch m[1] {
+		case "image":
+			return "image"
+		case "command":
+			return "command"
+		case "args":
+			return "args"
+		case "env":
+			if i, err := strconv.Atoi(m[2]); err == nil && i < len(envKeys) {
+				return fmt.Sprintf("env[%q]", envKeys[i])
+			}
+			return "env"
+		case "resources":
+			for _, kind := range []string{"limits", "requests"} {
+				if rest, ok := strings.CutPrefix(m[3], kind); ok {
+					if k := strings.TrimPrefix(rest, "."); k == "cpu" || k == "memory" {
+						return kind + "." + k
+					}
+					return kind
+				}
+			}
+			return "limits"
+		case "securityContext":
+			return "read_only_root_filesystem"
+		case "volumeMounts":
+			return "secrets"
+		}
+		return ""
+	}
+	for _, f := range []struct{ prefix, attr string }{
+		{"metadata.name", "name"},
+		{"metadata.labels", "labels"},
+		{"metadata.annotations", "annotations"},
+		{"spec.template.spec.timeoutSeconds", "timeout"},
+		{"spec.template.spec.containerConcurrency", "max_concurrency"},
+		{"spec.template.spec.volumes", "secrets"},
+		{"spec.template.spec.imagePullSecrets", "image_pull_secrets"},
+	} {
+		if rest, ok := strings.CutPrefix(p, f.prefix); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+			if key, ok := strings.CutPrefix(rest, "."); ok && (f.attr == "labels" || f.attr == "annotations") {
+				return fmt.Sprintf("%s[%q]", f.attr, key)
+			}
+			return f.attr
+		}
+	}
+	return ""
+}
+
+// checkFunctionWithWebhook validates the Service the driver would create for fn with
+// Knative's own validation, and reports each error on the attribute it comes from.
+// Annotations the provider refuses as reserved (CheckFunction) are left out, so that a
+// key is reported once, with its owner.
+func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.UnsupportedError, error) {
+	own := *fn
+	own.Annotations = map[string]string{}
+	for k, v := range fn.Annotations {
+		if ReservedAnnotationOwner(k) == "" {
+			own.Annotations[k] = v
+		}
+	}
+	errs, err := validateWithWebhook(newServiceObject(&own, "").Object)
+	if err != nil {
+		return nil, err
+	}
+	envKeys := sortedKeys(fn.Env)
+	var out []*platform.UnsupportedError
+	for _, e := range errs {
+		attr := ""
+		if len(e.Paths) > 0 {
+			attr = functionAttribute(e.Paths[0], envKeys)
+		}
+		out = append(out, webhookFinding(attr, plat, e, ""))
+	}
+	return out, nil
+}
+
+// policyAttribute maps a template annotation key back to the faas_scaling_policy
+// attribute that wrote it (policyAnnotations).
+func policyAttribute(key string, p *platform.ScalingPolicy) string {
+	switch key {
+	case annClass, annMetric:
+		return "metric"
+	case annMinScale:
+		if p.MinReplicas == nil && p.ScaleToZero != nil {
+			return "scale_to_zero"
+		}
+		return "min_replicas"
+	case annMaxScale:
+		return "max_replicas"
+	case annTarget:
+		return "target"
+	case annTargetUtil:
+		return "target_utilization_percent"
+	case annRetentionPeriod:
+		return "scale_to_zero_after"
+	}
+	return ""
+}
+
+// policyHints say what to do instead, for the webhook's answers that name no allowed
+// value themselves.
+var policyHints = map[string]string{
+	"metric":              `Use "concurrency" or "rps" (Knative Pod Autoscaler), or "cpu" or "memory" (HPA)`,
+	"scale_to_zero_after": `Write a duration of at most 1h, such as "10m"`,
+}
+
+// checkPolicyWithWebhook validates a policy's template annotations with Knative's own
+// validation (pkg/apis/autoscaling annotation_validation.go, run by the Service's
+// validation), on an otherwise minimal Service, and reports each error on the policy
+// attribute that wrote the annotation.
+func checkPolicyWithWebhook(plat string, p *platform.ScalingPolicy) ([]*platform.UnsupportedError, error) {
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "serving.knative.dev/v1", "kind": "Service"}}
+	applyFunction(u.Object, &platform.Function{ID: platform.FunctionID{Namespace: "default", Name: "policy"}, Image: "registry.invalid/policy:1"}, "")
+	tmeta := mapAt(u.Object, "spec", "template", "metadata")
+	anns := map[string]any{}
+	for k, v := range policyAnnotations(p) {
+		anns[k] = v
+	}
+	tmeta["annotations"] = anns
+	errs, err := validateWithWebhook(u.Object)
+	if err != nil {
+		return nil, err
+	}
+	const prefix = "spec.template.metadata.annotations."
+	var out []*platform.UnsupportedError
+	for _, e := range errs {
+		attr := ""
+		if len(e.Paths) > 0 {
+			if key, ok := strings.CutPrefix(e.Paths[0], prefix); ok {
+				attr = policyAttribute(key, p)
+			}
+		}
+		out = append(out, webhookFinding(attr, plat, e, policyHints[attr]))
+	}
+	return out, nil
+}
