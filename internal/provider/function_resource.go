@@ -272,13 +272,13 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"return env vars, so it is read back from the provider's `faasform.dev/last-applied` annotation, as `env` is; a read " +
 					"(drift, import) gives the three values back in the shape the configuration used, and a function without that record " +
 					"(deployed outside Terraform) reads three equal values as `timeout` and anything else as the `openfaas` keys. Knative: the revision's `timeoutSeconds`, in whole seconds, " +
-					"at most the cluster's `max-revision-timeout-seconds` (a plan-time error above 600, the shipped value). Unset: the platform's default.",
+					"at most the cluster's `max-revision-timeout-seconds` (600 as shipped; an operator may raise it, so the plan does not check it, and a cluster refuses a value above its limit at apply with its webhook's message). Unset: the platform's default.",
 			},
 			"max_concurrency": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Hard limit of in-flight requests per replica, an integer of at least 1; further requests get HTTP 429. " +
 					"OpenFaaS: the of-watchdog's `max_inflight` env var, read back on faas-netes from the provider's " +
-					"`faasform.dev/last-applied` annotation, as `env` is. Knative: the revision's `containerConcurrency` (a plan-time error above 1000, the shipped `container-concurrency-max-limit`). Unset: unlimited.",
+					"`faasform.dev/last-applied` annotation, as `env` is. Knative: the revision's `containerConcurrency`, at most the cluster's `container-concurrency-max-limit` (1000 as shipped; an operator may raise it, so the plan does not check it, and a cluster refuses a value above its limit at apply with its webhook's message). Unset: unlimited.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"read_only_root_filesystem": schema.BoolAttribute{

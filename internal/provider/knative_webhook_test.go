@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -32,20 +33,6 @@ resource "faas_function" "f" {
   env   = { PORT = "8080" }
 }
 `, "env", `validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers\[0\].env\[0\].name`},
-		"timeout above max-revision-timeout-seconds": {`
-resource "faas_function" "f" {
-  name    = "x"
-  image   = "ghcr.io/acme/x:1"
-  timeout = "15m"
-}
-`, "timeout", `validation failed: expected 0 <= 900 <= 600: spec.template.spec.timeoutSeconds`},
-		"max_concurrency above the limit": {`
-resource "faas_function" "f" {
-  name            = "x"
-  image           = "ghcr.io/acme/x:1"
-  max_concurrency = 1001
-}
-`, "max_concurrency", `validation failed: expected 0 <= 1001 <= 1000: spec.template.spec.containerConcurrency`},
 		"max_replicas above int32": {fn + `
 resource "faas_scaling_policy" "p" {
   function_id  = "default/x"
@@ -71,6 +58,37 @@ resource "faas_scaling_policy" "p" {
 			if w := sim.Writes(); len(w) > 0 {
 				t.Fatalf("a plan-time error wrote to the cluster: %+v", w[0])
 			}
+		})
+	}
+}
+
+// TestAccKnative_clusterLimitsAreLeftToTheCluster: a timeout or max_concurrency above
+// the limits Knative ships (max-revision-timeout-seconds 600, container-concurrency-max-
+// limit 1000) plans, because an operator may raise them in config-defaults, which the
+// provider does not read; a cluster with the shipped limits refuses it at apply, with its
+// webhook's message.
+func TestAccKnative_clusterLimitsAreLeftToTheCluster(t *testing.T) {
+	for name, c := range map[string]struct{ setting, err string }{
+		"timeout":         {`timeout = "15m"`, `expected 0 <= 900 <= 600`},
+		"max_concurrency": {`max_concurrency = 1001`, `expected 0 <= 1001 <= 1000`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sim := newKube(t, k8ssim.Options{})
+			cfg := knativeBlock(sim, `namespace = "default"`) + `
+resource "faas_function" "f" {
+  name  = "x"
+  image = "ghcr.io/acme/x:1"
+  ` + c.setting + `
+}
+`
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProviders,
+				CheckDestroy:             checkNoServices(sim),
+				Steps: []resource.TestStep{
+					{Config: cfg, PlanOnly: true, ExpectNonEmptyPlan: true},
+					{Config: cfg, ExpectError: regexp.MustCompile(c.err)},
+				},
+			})
 		})
 	}
 }

@@ -3,6 +3,7 @@ package knative
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,10 +33,20 @@ type webhookError struct {
 
 // webhookContext is the context Knative's validating webhook validates a create in,
 // with the configuration of a cluster whose config-defaults, config-autoscaler and
-// config-features ConfigMaps are as shipped (FACTS.md section 10).
+// config-features ConfigMaps are as shipped (FACTS.md section 10), except for the two
+// limits an operator may raise in config-defaults: max-revision-timeout-seconds (600
+// as shipped) and container-concurrency-max-limit (1000). The provider does not read
+// the cluster's ConfigMaps, so it sets both to their largest allowed value and leaves
+// those bounds to the cluster's own webhook, which refuses a value above its limit at
+// apply: a plan-time error there would refuse what a cluster with raised limits runs.
 func webhookContext() context.Context {
 	ctx := context.Background()
-	ctx = config.ToContext(ctx, config.FromContextOrDefaults(ctx))
+	cfg := config.FromContextOrDefaults(ctx)
+	defaults := *cfg.Defaults
+	defaults.MaxRevisionTimeoutSeconds = math.MaxInt32
+	defaults.ContainerConcurrencyMaxLimit = math.MaxInt32
+	cfg.Defaults = &defaults
+	ctx = config.ToContext(ctx, cfg)
 	return apis.WithinCreate(ctx)
 }
 

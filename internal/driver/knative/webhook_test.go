@@ -38,10 +38,6 @@ func TestCheckFunctionQuotesKnativeValidation(t *testing.T) {
 			`"PORT" is a reserved environment variable: spec.template.spec.containers[0].env[1].name`, true},
 		{"reserved env K_REVISION", fn(func(f *platform.Function) { f.Env = map[string]string{"K_REVISION": "x"} }), `env["K_REVISION"]`,
 			`"K_REVISION" is a reserved environment variable: spec.template.spec.containers[0].env[0].name`, true},
-		{"timeout above max-revision-timeout-seconds", fn(func(f *platform.Function) { f.Timeout = "15m" }), "timeout",
-			`expected 0 <= 900 <= 600: spec.template.spec.timeoutSeconds`, true},
-		{"max_concurrency above container-concurrency-max-limit", fn(func(f *platform.Function) { f.MaxConcurrency = 1001 }), "max_concurrency",
-			`expected 0 <= 1001 <= 1000: spec.template.spec.containerConcurrency`, true},
 		{"image reference", fn(func(f *platform.Function) { f.Image = "ghcr.io/Acme/f:1" }), "image",
 			`Failed to parse image reference: spec.template.spec.containers[0].image`, false},
 		{"rollout duration", fn(func(f *platform.Function) {
@@ -188,5 +184,24 @@ func TestKeptRulesAreNotKnativeValidation(t *testing.T) {
 				t.Fatalf("want the driver's own finding on %s, got %v %v", c.attr, probs, err)
 			}
 		})
+	}
+}
+
+// TestClusterRaisableLimitsPassThePlan: the bounds an operator may raise in
+// config-defaults (max-revision-timeout-seconds, container-concurrency-max-limit) are
+// not checked at plan, since the driver does not read the cluster's ConfigMaps; above
+// the shipped values the cluster's own webhook decides.
+func TestClusterRaisableLimitsPassThePlan(t *testing.T) {
+	d, _ := newTestDriver(t, k8ssim.Options{})
+	for name, mut := range map[string]func(*platform.Function){
+		"timeout 15m":          func(f *platform.Function) { f.Timeout = "15m" },
+		"max_concurrency 1001": func(f *platform.Function) { f.MaxConcurrency = 1001 },
+	} {
+		f := &platform.Function{ID: platform.FunctionID{Namespace: "default", Name: "f"}, Image: "ghcr.io/acme/f:1"}
+		mut(f)
+		probs, err := d.CheckFunction(context.Background(), f)
+		if err != nil || len(probs) != 0 {
+			t.Errorf("%s: %v %v, want no finding", name, probs, err)
+		}
 	}
 }
