@@ -901,4 +901,3 @@ func durationValue(s string) customtypes.Duration {
 	}
 	return customtypes.NewDurationValue(s)
 }
-

@@ -194,7 +194,7 @@ func TestAccKnativeTrafficSplit_canary(t *testing.T) {
 			{
 				// The Service deleted out of band: both are created again.
 				PreConfig: func() { sim.Delete(k8ssim.ServicesGVR, "default", "shop") },
-				Config:    base + shopFunction("3", "v3") + shopSplit(`{
+				Config: base + shopFunction("3", "v3") + shopSplit(`{
     revision_name = "shop-v3"
     percent       = 100
   }`),

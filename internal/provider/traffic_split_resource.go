@@ -389,7 +389,9 @@ func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitMode
 func (r *trafficSplitResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
 		func(m *trafficSplitModel) timeoutGetter { return m.Timeouts.Create },
-		func(ctx context.Context, m *trafficSplitModel, diags *diag.Diagnostics) bool { return r.apply(ctx, m, diags) })
+		func(ctx context.Context, m *trafficSplitModel, diags *diag.Diagnostics) bool {
+			return r.apply(ctx, m, diags)
+		})
 }
 
 func (r *trafficSplitResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -425,7 +427,9 @@ func (r *trafficSplitResource) Read(ctx context.Context, req resource.ReadReques
 func (r *trafficSplitResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	updatePlanned(ctx, req, resp,
 		func(m *trafficSplitModel) timeoutGetter { return m.Timeouts.Update },
-		func(ctx context.Context, m *trafficSplitModel, diags *diag.Diagnostics) bool { return r.apply(ctx, m, diags) })
+		func(ctx context.Context, m *trafficSplitModel, diags *diag.Diagnostics) bool {
+			return r.apply(ctx, m, diags)
+		})
 }
 
 func (r *trafficSplitResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
