@@ -68,8 +68,8 @@ func (r *trafficSplitResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"Knative: the Service's `spec.traffic` (https://knative.dev/docs/serving/traffic-management/), which this resource " +
 			"owns as a whole (`faas_function` never writes it), marked by the Service annotation `faasform.dev/traffic-split`; " +
 			"changing it creates no revision, and the apply waits until the Service's Route serves exactly the split " +
-			"(`Ready` and `status.traffic` equal to `spec.traffic`). Name revisions with `faas_function.revision_name`, or pin " +
-			"`faas_function.latest_ready_revision`. Destroying the split sends all traffic to the latest revision again. " +
+			"(`Ready` and `status.traffic` equal to `spec.traffic`). Name revisions with `faas_function.revision_name` (or refer to " +
+			"`faas_function.latest_ready_revision`, which moves with every new revision). Destroying the split sends all traffic to the latest revision again. " +
 			"OpenFaaS: a plan-time error, because an OpenFaaS function has no revisions to split traffic across (weighted " +
 			"routing needs a service mesh or an ingress in front of two functions).",
 		Attributes: map[string]schema.Attribute{

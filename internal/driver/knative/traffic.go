@@ -15,7 +15,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-// faas_traffic_split (DESIGN.md section 3.7, FACTS.md section 3): the Service's
+// faas_traffic_split (DESIGN.md section 3.6, FACTS.md section 3.1): the Service's
 // spec.traffic, a list of {revisionName | latestRevision, percent, tag}. The split owns
 // spec.traffic as a whole and the TrafficAnnotation marker; faas_function never writes
 // spec.traffic (applyFunction edits the object as read), so the two never fight.
