@@ -579,7 +579,7 @@ func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstru
 // deadline or the client's rate limiter cut it short, or the connection failed after
 // the retries) leaves the wait to its deadline, which then reports the platform's last
 // status.
-func (d *Driver) pollError(method, path string, err error) (bool, string, error) {
+func (d *Driver) pollError(method, path string, err error) (bool, string, error) { //nolint:unparam // every wait polls with GET today; method names the request in the error
 	var se apierrors.APIStatus
 	if errors.As(err, &se) {
 		return false, "", d.apiError(method, path, err)

@@ -200,7 +200,7 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 	}
 	var prevTraffic any
 	var prevMarker *string
-	u, wrote, err := d.modify(ctx, s.Function, func(obj map[string]any) error {
+	_, wrote, err := d.modify(ctx, s.Function, func(obj map[string]any) error {
 		prevTraffic = nil
 		prevMarker = nil
 		if v, ok := mapAt(obj, "spec")["traffic"]; ok {
@@ -215,36 +215,34 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 	if err != nil {
 		return nil, fmt.Errorf("writing the traffic split of function %s: %w", s.Function, err)
 	}
-	{
-		// Also when nothing changed: the split is only applied once Knative routes it.
-		u, err = d.waitTraffic(ctx, s.Function)
-		var missing *MissingRevisionError
-		if errors.As(err, &missing) && wrote {
-			// Nothing of this split is kept: the Service routes as before.
-			if _, _, rerr := d.modify(context.WithoutCancel(ctx), s.Function, func(obj map[string]any) error {
-				spec := mapAt(obj, "spec")
-				setOrDelete(spec, "traffic", prevTraffic, prevTraffic == nil)
-				m := mapAt(obj, "metadata")
-				anns, _ := m["annotations"].(map[string]any)
-				if anns == nil {
-					anns = map[string]any{}
-				}
-				if prevMarker != nil {
-					anns[TrafficAnnotation] = *prevMarker
-				} else {
-					delete(anns, TrafficAnnotation)
-				}
-				setOrDelete(m, "annotations", anns, len(anns) == 0)
-				return nil
-			}); rerr != nil {
-				return s, fmt.Errorf("%w; restoring the previous traffic failed too: %v", err, rerr)
+	// Also when nothing changed: the split is only applied once Knative routes it.
+	u, err := d.waitTraffic(ctx, s.Function)
+	var missing *MissingRevisionError
+	if errors.As(err, &missing) && wrote {
+		// Nothing of this split is kept: the Service routes as before.
+		if _, _, rerr := d.modify(context.WithoutCancel(ctx), s.Function, func(obj map[string]any) error {
+			spec := mapAt(obj, "spec")
+			setOrDelete(spec, "traffic", prevTraffic, prevTraffic == nil)
+			m := mapAt(obj, "metadata")
+			anns, _ := m["annotations"].(map[string]any)
+			if anns == nil {
+				anns = map[string]any{}
 			}
-			return nil, err
+			if prevMarker != nil {
+				anns[TrafficAnnotation] = *prevMarker
+			} else {
+				delete(anns, TrafficAnnotation)
+			}
+			setOrDelete(m, "annotations", anns, len(anns) == 0)
+			return nil
+		}); rerr != nil {
+			return s, fmt.Errorf("%w; restoring the previous traffic failed too: %v", err, rerr)
 		}
-		if err != nil {
-			// Written: the caller keeps it (tainted), never losing track of it.
-			return s, err
-		}
+		return nil, err
+	}
+	if err != nil {
+		// Written: the caller keeps it (tainted), never losing track of it.
+		return s, err
 	}
 	got, ok := splitFrom(s.Function, u.Object)
 	if !ok {
