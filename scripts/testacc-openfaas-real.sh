@@ -53,6 +53,9 @@ REQUIRED=(
   TestAccTrigger_timeZone
   # A `<tag>@<digest>` passes faas-netes CE's anonymous-image check and reads back as written.
   TestAccFunction_resolveImageDigestOpenFaaS
+  # Knative-only features refused on a real CE gateway at plan time, with nothing written.
+  TestAccChildren_planTimeErrors/traffic_split_on_openfaas
+  TestAccFunction_planTimeErrors/revision_name_on_openfaas
 )
 
 if [ "${1:-}" != "--inside" ]; then

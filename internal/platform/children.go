@@ -132,3 +132,46 @@ type RouteDriver interface {
 	// DeleteRoute removes r; a missing route is not an error.
 	DeleteRoute(ctx context.Context, r *Route) error
 }
+
+// TrafficTarget is one entry of a traffic split: a share of the function's requests
+// sent to one revision.
+type TrafficTarget struct {
+	// RevisionName names the revision; empty when LatestRevision is set.
+	RevisionName string
+	// LatestRevision sends the share to the newest ready revision, whatever its name.
+	LatestRevision bool
+	// Percent is the share of requests, 0 to 100; the targets of a split add up to 100.
+	Percent int64
+	// Tag gives the target its own URL; empty means none.
+	Tag string
+	// URL is the tag's URL as the platform reports it once routed (read only).
+	URL string
+}
+
+// TrafficSplit is the neutral faas_traffic_split: how a function's requests are shared
+// among its revisions.
+type TrafficSplit struct {
+	// Function is the function whose traffic is split.
+	Function FunctionID
+	// Targets are the shares, in order.
+	Targets []TrafficTarget
+}
+
+// TrafficDriver is implemented by drivers of platforms with named revisions and
+// weighted traffic among them (Knative).
+type TrafficDriver interface {
+	// CheckTrafficSplit returns every setting the platform cannot honour; it never writes.
+	CheckTrafficSplit(ctx context.Context, s *TrafficSplit) ([]*UnsupportedError, error)
+	// ReadTrafficSplit reads the split of a function; ErrNotFound when the function is
+	// gone or carries no split written by this provider.
+	ReadTrafficSplit(ctx context.Context, fn FunctionID) (*TrafficSplit, error)
+	// ApplyTrafficSplit writes the split into the function under its lock and waits
+	// until the platform routes it. A target naming a revision that does not exist is
+	// an error naming it, and the function's previous traffic is restored. When the
+	// split was written but the wait fails otherwise, it returns the split as written
+	// together with the error, so that the caller keeps it.
+	ApplyTrafficSplit(ctx context.Context, s *TrafficSplit) (*TrafficSplit, error)
+	// DeleteTrafficSplit gives all traffic back to the latest revision; a missing
+	// function is not an error.
+	DeleteTrafficSplit(ctx context.Context, fn FunctionID) error
+}

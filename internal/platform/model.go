@@ -104,6 +104,10 @@ type Function struct {
 	ImagePullSecrets []string
 	// Constraints are OpenFaaS placement constraints (node selectors).
 	Constraints []string
+	// RevisionName names the revision the next template change creates (Knative's
+	// spec.template.metadata.name, which must start with "<name>-"); empty lets the
+	// platform name it. Platforms without revisions refuse it.
+	RevisionName string
 	// Unset lists which of AttrEnv, AttrReadOnlyRootFilesystem and AttrConstraints the
 	// configuration leaves unset. Where the platform cannot read one back and no record
 	// holds it, a write must not replace it (WriteUnknowns).
@@ -143,6 +147,11 @@ type FunctionStatus struct {
 	Failed bool
 	// Reason is the platform's last status reason or message, used in timeout errors.
 	Reason string
+	// LatestCreatedRevision and LatestReadyRevision name the newest revision the
+	// platform created and the newest that became ready (Knative's
+	// status.latestCreatedRevisionName and latestReadyRevisionName); empty on platforms
+	// without revisions.
+	LatestCreatedRevision, LatestReadyRevision string
 	// Unreadable lists the attributes (faas_function's names, such as AttrEnv) the
 	// platform did not return and that no last-applied record restored: their values are
 	// unknown, and a write must not replace them (WriteUnknowns).

@@ -137,6 +137,13 @@ resource "faas_trigger" "t" {
   function_id = "openfaas-fn/x"
   host        = "api.example.com"
 }`, `faas_route is not supported on OpenFaaS faas-netes \(Pro\).*FunctionIngress`, nil},
+		{"traffic split on openfaas", openfaassim.Options{}, `resource "faas_traffic_split" "s" {
+  function_id = "openfaas-fn/x"
+  targets = [{
+    latest_revision = true
+    percent         = 100
+  }]
+}`, `faas_traffic_split is not supported on OpenFaaS.*has no revisions`, anywhere},
 		{"route host not fqdn", openfaassim.Options{}, `resource "faas_route" "r" {
   function_id = "openfaas-fn/x"
   host        = "API_host"

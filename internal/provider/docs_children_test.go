@@ -9,7 +9,7 @@ import (
 )
 
 // TestDocs_childImportSaysHowToReferenceTheFunction: the Import section of each child
-// resource's page (faas_trigger, faas_scaling_policy, faas_route) tells a user who
+// resource's page (faas_trigger, faas_scaling_policy, faas_route, faas_traffic_split) tells a user who
 // imported with -generate-config-out, on that page, that the generated function_id is a
 // literal because Terraform cannot generate references, shows the rewrite into
 // function_id = faas_function.<name>.id for that resource, and says what a literal
@@ -21,6 +21,7 @@ func TestDocs_childImportSaysHowToReferenceTheFunction(t *testing.T) {
 		{"trigger.md", "faas_trigger"},
 		{"scaling_policy.md", "faas_scaling_policy"},
 		{"route.md", "faas_route"},
+		{"traffic_split.md", "faas_traffic_split"},
 	} {
 		t.Run(c.resource, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("..", "..", "docs", "resources", c.page))

@@ -70,6 +70,9 @@ type functionResourceModel struct {
 	WaitForReady           types.Bool           `tfsdk:"wait_for_ready"`
 	ResolveImageDigest     types.Bool           `tfsdk:"resolve_image_digest"`
 	ImageDigest            types.String         `tfsdk:"image_digest"`
+	RevisionName           types.String         `tfsdk:"revision_name"`
+	LatestReadyRevision    types.String         `tfsdk:"latest_ready_revision"`
+	LatestCreatedRevision  types.String         `tfsdk:"latest_created_revision"`
 	Timeouts               timeouts.Value       `tfsdk:"timeouts"`
 }
 
@@ -319,6 +322,30 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"neither OpenFaaS (faas-netes reports the image reference only) nor the Knative driver (which does not read Revisions) " +
 					"reports which digest a tag resolved to.",
 			},
+			"revision_name": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "String, no default. Names the revision this configuration deploys, so that a `faas_traffic_split` can pin " +
+					"it and shift a share of the traffic to it. Knative: the revision template's `metadata.name` (a bring-your-own " +
+					"revision name); it must be a DNS-1035 label that starts with the function's `name` followed by `-`, such as " +
+					"`hello-v2` for function `hello` (a plan-time error otherwise, as Knative's webhook requires). Revisions are " +
+					"immutable: Knative refuses, at apply, any change of the revision template (image, command, args, env, secrets, " +
+					"limits, requests, timeout, max_concurrency, read_only_root_filesystem, image_pull_secrets, and the template " +
+					"annotations a `faas_scaling_policy` writes) that keeps the same `revision_name`, so change it with every such " +
+					"change. Unset, Knative names each revision `<name>-00001`, `<name>-00002`, ... OpenFaaS: a plan-time error, " +
+					"because an OpenFaaS function has no revisions.",
+			},
+			"latest_ready_revision": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "String. The newest revision of the function that became ready, which a `faas_traffic_split` " +
+					"can pin. Knative: the Service's `status.latestReadyRevisionName`. Null on OpenFaaS (no revisions), and on " +
+					"Knative until a revision is ready. Every change of the revision template makes a new revision, so an update " +
+					"of the function shows it as known after apply.",
+			},
+			"latest_created_revision": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "String. The newest revision Knative created for the function, ready or not (the Service's " +
+					"`status.latestCreatedRevisionName`); equal to `revision_name` when that is set. Null on OpenFaaS.",
+			},
 			"invoke_url": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "URL that invokes the function. OpenFaaS: `<gateway_url>/function/<name>.<namespace>`. Knative: the Service's `status.url`, " +
@@ -405,7 +432,9 @@ func functionFromModel(ctx context.Context, m *functionResourceModel, defaultNam
 		Image:                  m.Image.ValueString(),
 		ReadOnlyRootFilesystem: m.ReadOnlyRootFilesystem.ValueBool(),
 		MaxConcurrency:         m.MaxConcurrency.ValueInt64(),
+		RevisionName:           m.RevisionName.ValueString(),
 	}
+	note(!m.RevisionName.IsUnknown())
 	if fn.ID.Namespace == "" {
 		fn.ID.Namespace = defaultNamespace
 	}
@@ -549,10 +578,10 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	} else {
 		m.OpenFaaS, _ = types.ObjectValueFrom(ctx, openfaasAttrTypes, of)
 	}
-	m.InvokeURL = types.StringNull()
-	if fn.Status.InvokeURL != "" {
-		m.InvokeURL = types.StringValue(fn.Status.InvokeURL)
-	}
+	m.InvokeURL = stringOrNull(fn.Status.InvokeURL)
+	m.RevisionName = stringOrNull(fn.RevisionName)
+	m.LatestReadyRevision = stringOrNull(fn.Status.LatestReadyRevision)
+	m.LatestCreatedRevision = stringOrNull(fn.Status.LatestCreatedRevision)
 	readOnlySettings(ctx, &m.WaitForReady, &m.Timeouts)
 }
 

@@ -526,6 +526,8 @@ func TestAccFunction_planTimeErrors(t *testing.T) {
   requests = { memory = "64Mi" }`, `faasd does not reserve`, "", []realOption{anyEdition}},
 		{"faasd image pull secrets", openfaassim.Options{Backend: openfaassim.Faasd, Edition: openfaassim.Pro}, `name = "x"
   image_pull_secrets = ["regcred"]`, `/var/lib/faasd/.docker/config.json`, "", []realOption{anyEdition}},
+		{"revision name on openfaas", openfaassim.Options{}, `name = "x"
+  revision_name = "x-v1"`, `Unsupported on OpenFaaS.*has no revisions`, "", anywhere},
 		{"edition forced to ce", openfaassim.Options{Edition: openfaassim.Pro}, `name = "x"
   image_pull_secrets = ["regcred"]`, `Community Edition.*public images`, `edition = "ce"`, []realOption{anyEdition}},
 	}
@@ -596,22 +598,23 @@ resource "faas_function" "p" {
 // functionErrorAttrs names the attribute each bad-input case must be reported on ("" for nested
 // attributes and resource-level errors, whose message names the path).
 var functionErrorAttrs = map[string]string{
-	"invalid name":             "name",
-	"name too long":            "name",
-	"empty image":              "image",
-	"bad quantity":             "",
-	"bad duration":             "timeout",
-	"max concurrency zero":     "max_concurrency",
-	"reserved env":             "env",
-	"reserved label":           "labels",
-	"reserved annotation":      "annotations",
-	"whitespace in command":    "command",
-	"null env value":           "env",
-	"ce image pull secrets":    "image_pull_secrets",
-	"ce constraints":           "constraints",
-	"ce other namespace":       "namespace",
-	"faasd cpu limit":          "",
-	"faasd requests":           "requests",
-	"faasd image pull secrets": "image_pull_secrets",
-	"edition forced to ce":     "image_pull_secrets",
+	"revision name on openfaas": "revision_name",
+	"invalid name":              "name",
+	"name too long":             "name",
+	"empty image":               "image",
+	"bad quantity":              "",
+	"bad duration":              "timeout",
+	"max concurrency zero":      "max_concurrency",
+	"reserved env":              "env",
+	"reserved label":            "labels",
+	"reserved annotation":       "annotations",
+	"whitespace in command":     "command",
+	"null env value":            "env",
+	"ce image pull secrets":     "image_pull_secrets",
+	"ce constraints":            "constraints",
+	"ce other namespace":        "namespace",
+	"faasd cpu limit":           "",
+	"faasd requests":            "requests",
+	"faasd image pull secrets":  "image_pull_secrets",
+	"edition forced to ce":      "image_pull_secrets",
 }

@@ -393,6 +393,7 @@ func (p *faasProvider) Resources(context.Context) []func() resource.Resource {
 		newTriggerResource,
 		newSecretResource,
 		newRouteResource,
+		newTrafficSplitResource,
 	}
 }
 

@@ -82,7 +82,7 @@ type Config struct {
 }
 
 // Driver implements platform.Driver, platform.ScalingDriver, platform.SecretDriver,
-// platform.TriggerDriver and platform.RouteDriver for Knative.
+// platform.TriggerDriver, platform.RouteDriver and platform.TrafficDriver for Knative.
 type Driver struct {
 	dyn         dynamic.Interface
 	disco       discovery.DiscoveryInterface
@@ -110,6 +110,7 @@ var (
 	_ platform.SecretDriver  = (*Driver)(nil)
 	_ platform.TriggerDriver = (*Driver)(nil)
 	_ platform.RouteDriver   = (*Driver)(nil)
+	_ platform.TrafficDriver = (*Driver)(nil)
 )
 
 // New returns a Driver. It does not contact the API server: Info checks on first use
@@ -262,6 +263,7 @@ func capabilities() platform.Capabilities {
 			"faas_secret", "faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.scale_to_zero",
 			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
 			"faas_trigger.time_zone", "faas_trigger.payload", "faas_trigger.broker", "faas_route", "faas_route.tls_secret",
+			"faas_function.revision_name", "faas_traffic_split", "faas_traffic_split.tag",
 		},
 		ScalingMetrics: []string{MetricConcurrency, MetricRPS, MetricCPU, MetricMemory},
 	}
@@ -320,6 +322,15 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		if w.value != "" {
 			add(w.attr, "a Knative Service runs no OpenFaaS watchdog, so there are no separate read, write and exec timeouts: a revision "+
 				"has one request timeout, timeoutSeconds", "Remove "+w.attr+" and set timeout, which becomes the revision's timeoutSeconds")
+		}
+	}
+	if r := fn.RevisionName; r != "" {
+		if msgs := validation.IsDNS1035Label(r); len(msgs) > 0 {
+			out = append(out, platform.ValueNotAllowed("revision_name", info.Describe(), fmt.Sprintf("a Knative Revision name must be a DNS-1035 label: %s", strings.Join(msgs, "; ")), ""))
+		} else if fn.ID.Name != "" && !strings.HasPrefix(r, fn.ID.Name+"-") {
+			// revision_validation.go validateRevisionName: "%q must have prefix %q".
+			out = append(out, platform.ValueNotAllowed("revision_name", info.Describe(), fmt.Sprintf("Knative requires a revision name of Service %q to start with %q, and %q does not", fn.ID.Name, fn.ID.Name+"-", r),
+				fmt.Sprintf("Name it %q followed by a suffix, such as %q", fn.ID.Name+"-", fn.ID.Name+"-v1")))
 		}
 	}
 	if len(fn.Constraints) > 0 {
@@ -565,7 +576,7 @@ func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstru
 // deadline or the client's rate limiter cut it short, or the connection failed after
 // the retries) leaves the wait to its deadline, which then reports the platform's last
 // status.
-func (d *Driver) pollError(method, path string, err error) (bool, string, error) {
+func (d *Driver) pollError(method, path string, err error) (bool, string, error) { //nolint:unparam // every wait polls with GET today; method names the request in the error
 	var se apierrors.APIStatus
 	if errors.As(err, &se) {
 		return false, "", d.apiError(method, path, err)

@@ -30,6 +30,8 @@ import (
 //	read_only_root_filesystem    the user container's securityContext.readOnlyRootFilesystem
 //	image_pull_secrets           spec.template.spec.imagePullSecrets
 //	openfaas.constraints         unsupported (CheckFunction)
+//	revision_name                spec.template.metadata.name (must start with "<name>-"; Knative names it when unset)
+//	latest_*_revision            status.latestCreatedRevisionName, status.latestReadyRevisionName
 //	invoke_url                   status.url
 //	ready                        status.observedGeneration == metadata.generation and condition Ready=True
 
@@ -77,6 +79,8 @@ func ReservedAnnotationOwner(key string) string {
 		return "the faas_scaling_policy resource (Knative rejects autoscaling annotations on the Service's own metadata; they belong on the revision template)"
 	case key == ScalingAnnotation:
 		return "the faas_scaling_policy resource"
+	case key == TrafficAnnotation:
+		return "the faas_traffic_split resource"
 	case key == CreatorAnnotation || key == LastModifierAnnotation:
 		return "the platform (the Knative webhook sets it)"
 	case key == LastAppliedAnnotation:
@@ -198,6 +202,7 @@ func fromService(u *unstructured.Unstructured) (*platform.Function, error) {
 		fn.MaxConcurrency = *rs.ContainerConcurrency
 	}
 	fn.Timeout = timeoutFrom(rs.TimeoutSeconds, la, hasLA)
+	fn.RevisionName = s.Spec.Template.Metadata.Name
 	for k, v := range s.Metadata.Labels {
 		if fn.Labels == nil {
 			fn.Labels = map[string]string{}
@@ -257,7 +262,8 @@ func nilIfEmpty(s []string) []string {
 // statusFrom computes readiness as Knative defines it (service_lifecycle.go IsReady):
 // the controller observed the current generation and the Ready condition is True.
 func statusFrom(s *service) platform.FunctionStatus {
-	st := platform.FunctionStatus{InvokeURL: s.Status.URL}
+	st := platform.FunctionStatus{InvokeURL: s.Status.URL,
+		LatestCreatedRevision: s.Status.LatestCreatedRevisionName, LatestReadyRevision: s.Status.LatestReadyRevisionName}
 	var ready *condition
 	for i := range s.Status.Conditions {
 		if s.Status.Conditions[i].Type == "Ready" {
@@ -398,6 +404,12 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 		anns[LastAppliedAnnotation] = string(b)
 	}
 	setOrDelete(m, "annotations", anns, len(anns) == 0)
+
+	// The revision's name (bring-your-own revision names); unset lets Knative name it.
+	tmpl := mapAt(obj, "spec", "template")
+	if _, had := tmpl["metadata"]; had || fn.RevisionName != "" {
+		setOrDelete(mapAt(tmpl, "metadata"), "name", fn.RevisionName, fn.RevisionName == "")
+	}
 
 	ps := mapAt(obj, "spec", "template", "spec")
 	containers, _ := ps["containers"].([]any)

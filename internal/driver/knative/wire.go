@@ -44,6 +44,7 @@ type revisionTemplate struct {
 }
 
 type templateMeta struct {
+	Name        string            `json:"name,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
@@ -111,6 +112,9 @@ type serviceStatus struct {
 	ObservedGeneration int64       `json:"observedGeneration,omitempty"`
 	URL                string      `json:"url,omitempty"`
 	Conditions         []condition `json:"conditions,omitempty"`
+
+	LatestCreatedRevisionName string `json:"latestCreatedRevisionName,omitempty"`
+	LatestReadyRevisionName   string `json:"latestReadyRevisionName,omitempty"`
 }
 
 type condition struct {

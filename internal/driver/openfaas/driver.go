@@ -201,6 +201,10 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			reserved("annotations", k, owner)
 		}
 	}
+	if fn.RevisionName != "" {
+		add("revision_name", "an OpenFaaS function has no revisions: each deployment replaces the running one, with nothing named to pin or to split traffic across",
+			"Remove revision_name; the image tag or digest is what identifies a version on OpenFaaS")
+	}
 	if len(fn.ImagePullSecrets) > 0 && !caps.Has("faas_function.image_pull_secrets") {
 		if info.Backend == BackendFaasd {
 			add("image_pull_secrets", "faasd reads registry credentials from /var/lib/faasd/.docker/config.json on the host, not per function", "Remove image_pull_secrets and configure the credentials on the faasd host")

@@ -3,6 +3,7 @@ package k8ssim
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -51,6 +52,13 @@ func (s *Server) specChangedLocked(res *resource, e *entry, old map[string]any) 
 		}
 		if old == nil || !reflect.DeepEqual(nested(e.obj, "spec")["template"], oldTmpl) {
 			e.ctl.revisions++
+			// Knative names a revision by the template's metadata.name, or
+			// <service>-<configuration generation> (configuration_lifecycle.go).
+			rev := str(nested(e.obj, "spec", "template", "metadata"), "name")
+			if rev == "" {
+				rev = fmt.Sprintf("%s-%05d", str(meta(e.obj), "name"), e.ctl.revisions)
+			}
+			e.ctl.revisionNames = append(e.ctl.revisionNames, rev)
 		}
 		e.ctl.failure = s.failureFor(e.obj)
 	}
@@ -195,6 +203,9 @@ func (s *Server) serviceStatus(e *entry, ph phase) (map[string]any, []Condition)
 	m := meta(e.obj)
 	name, ns := str(m, "name"), str(m, "namespace")
 	rev := fmt.Sprintf("%s-%05d", name, e.ctl.revisions)
+	if n := len(e.ctl.revisionNames); n > 0 {
+		rev = e.ctl.revisionNames[n-1]
+	}
 	host := fmt.Sprintf("%s.%s.%s", name, ns, s.opts.Domain)
 	if stringMap(nested(e.obj, "metadata", "labels"))[visibilityLabel] == "cluster-local" {
 		host = fmt.Sprintf("%s.%s.%s", name, ns, clusterLocalDomain)
@@ -229,8 +240,30 @@ func (s *Server) serviceStatus(e *entry, ph phase) (map[string]any, []Condition)
 		if ph != phaseReady {
 			conds[2] = Condition{Type: "RoutesReady", Status: "True"}
 		}
-		var traffic []any
+		// A target naming a revision the Service does not have: the Route keeps
+		// serving what it served and reports it (route/traffic/errors.go,
+		// route_lifecycle.go MarkMissingTrafficTarget, propagated to the Service).
 		tr, _, _ := unstructured.NestedSlice(e.obj, "spec", "traffic")
+		for _, t := range tr {
+			tm, _ := t.(map[string]any)
+			if latest, _ := tm["latestRevision"].(bool); latest || slices.Contains(e.ctl.revisionNames, str(tm, "revisionName")) {
+				continue
+			}
+			msg := fmt.Sprintf("Revision %q referenced in traffic not found.", str(tm, "revisionName"))
+			conds[len(conds)-1] = Condition{Type: "RoutesReady", Status: "False", Reason: "RevisionMissing", Message: msg}
+			for i := range conds {
+				if conds[i].Type == "Ready" {
+					conds[i] = Condition{Type: "Ready", Status: "False", Reason: "RevisionMissing", Message: msg}
+				}
+			}
+			if prev, ok := e.ctl.prevStatus["traffic"]; ok {
+				st["traffic"] = prev
+			} else if cur, ok := nested(e.obj, "status")["traffic"]; ok {
+				st["traffic"] = cur
+			}
+			return st, conds
+		}
+		var traffic []any
 		for _, t := range tr {
 			tm, _ := t.(map[string]any)
 			out := map[string]any{"percent": tm["percent"]}
@@ -243,6 +276,7 @@ func (s *Server) serviceStatus(e *entry, ph phase) (map[string]any, []Condition)
 			}
 			if tag := str(tm, "tag"); tag != "" {
 				out["tag"] = tag
+				// config-network's tag-template {{.Tag}}-{{.Name}} within the domain.
 				out["url"] = fmt.Sprintf("http://%s-%s", tag, host)
 			}
 			traffic = append(traffic, out)

@@ -224,8 +224,12 @@ func (s *Server) defaultService(obj, old map[string]any) {
 	} else {
 		for _, t := range tr {
 			if tm, ok := t.(map[string]any); ok {
-				if _, ok := tm["latestRevision"]; !ok && str(tm, "revisionName") == "" {
-					tm["latestRevision"] = true
+				// route_defaults.go TrafficTarget.SetDefaults.
+				if _, ok := tm["latestRevision"]; !ok {
+					tm["latestRevision"] = str(tm, "revisionName") == ""
+				}
+				if _, ok := tm["percent"]; !ok {
+					tm["percent"] = int64(0)
 				}
 			}
 		}
@@ -358,6 +362,12 @@ func validateService(obj, old map[string]any) fieldErrs {
 	errs = append(errs, validatePodSpec(nested(tmpl, "spec"))...)
 	errs = append(errs, validateTraffic(obj)...)
 	if old != nil {
+		// revision_validation.go VerifyNameChange: a template that names its revision
+		// must change the name whenever it changes.
+		otmpl := nested(old, "spec", "template")
+		if n := str(nested(tmpl, "metadata"), "name"); n != "" && n == str(nested(otmpl, "metadata"), "name") && !reflect.DeepEqual(tmpl, otmpl) {
+			errs.add("Saw the following changes without a name change (-old +new)", "spec.template.metadata.name")
+		}
 		oann := stringMap(nested(old, "metadata", "annotations"))
 		if oann[CreatorAnnotation] != ann[CreatorAnnotation] {
 			errs.add("annotation value is immutable", "metadata.annotations."+CreatorAnnotation)

@@ -50,9 +50,12 @@ type controllerState struct {
 	failure *Failure
 	// override is a condition set out of band; it holds until the next spec change.
 	override *Condition
-	// revisions counts template changes (Services): the latest revision is
-	// <name>-<revisions as %05d>.
+	// revisions counts template changes (Services): a revision the template does not
+	// name is <name>-<revisions as %05d>.
 	revisions int
+	// revisionNames are the Service's revisions, oldest first; the last is
+	// status.latestCreatedRevisionName.
+	revisionNames []string
 	// lastReadyRevision is the latest revision that became ready.
 	lastReadyRevision string
 	// deleting marks a deletion in progress; deleteReads GETs still see the object.

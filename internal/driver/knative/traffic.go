@@ -1,0 +1,359 @@
+package knative
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+)
+
+// faas_traffic_split (DESIGN.md section 3.6, FACTS.md section 3.1): the Service's
+// spec.traffic, a list of {revisionName | latestRevision, percent, tag}. The split owns
+// spec.traffic as a whole and the TrafficAnnotation marker; faas_function never writes
+// spec.traffic (applyFunction edits the object as read), so the two never fight.
+
+// TrafficAnnotation, on the Service's metadata, marks a spec.traffic written by
+// faas_traffic_split, so that a read can tell a split from Knative's default traffic
+// (everything to the latest revision). Changing it creates no Revision.
+const TrafficAnnotation = "faasform.dev/traffic-split"
+
+// trafficTarget is one spec.traffic or status.traffic entry
+// (knative/serving pkg/apis/serving/v1/traffic_types.go).
+type trafficTarget struct {
+	Tag            string `json:"tag,omitempty"`
+	RevisionName   string `json:"revisionName,omitempty"`
+	LatestRevision *bool  `json:"latestRevision,omitempty"`
+	Percent        *int64 `json:"percent,omitempty"`
+	URL            string `json:"url,omitempty"`
+}
+
+// CheckTrafficSplit implements platform.TrafficDriver: what Knative's webhook rejects
+// (revision names outside the Service's prefix, tags that are no DNS-1035 label) and
+// what the tag's host name cannot hold.
+func (d *Driver) CheckTrafficSplit(ctx context.Context, s *platform.TrafficSplit) ([]*platform.UnsupportedError, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return checkSplit(info.Describe(), s), nil
+}
+
+func checkSplit(plat string, s *platform.TrafficSplit) []*platform.UnsupportedError {
+	var out []*platform.UnsupportedError
+	name := s.Function.Name
+	for i, t := range s.Targets {
+		if t.RevisionName != "" && name != "" && !strings.HasPrefix(t.RevisionName, name+"-") {
+			out = append(out, platform.ValueNotAllowed(fmt.Sprintf("targets[%d].revision_name", i), plat,
+				fmt.Sprintf("every revision of Knative Service %q is named %q followed by a suffix, so %q cannot be one of its revisions", name, name+"-", t.RevisionName),
+				fmt.Sprintf("Use the function's latest_ready_revision, or a revision_name it set, such as %q", name+"-v1")))
+		}
+		// The tag's host is "<tag>-<service>" (config-network's tag-template
+		// {{.Tag}}-{{.Name}}), one DNS label.
+		if t.Tag != "" && name != "" && len(t.Tag+"-"+name) > validation.DNS1035LabelMaxLength {
+			out = append(out, platform.ValueNotAllowed(fmt.Sprintf("targets[%d].tag", i), plat,
+				fmt.Sprintf("Knative names the tag's host %q, which is longer than the %d characters of a DNS label", t.Tag+"-"+name, validation.DNS1035LabelMaxLength),
+				"Use a shorter tag"))
+		}
+	}
+	return out
+}
+
+// trafficOf reads spec.traffic (or status.traffic) of a Service object.
+func trafficOf(obj map[string]any, field string) []trafficTarget {
+	raw, _, _ := unstructured.NestedSlice(obj, field, "traffic")
+	out := make([]trafficTarget, 0, len(raw))
+	for _, r := range raw {
+		m, _ := r.(map[string]any)
+		var t trafficTarget
+		t.Tag, _ = m["tag"].(string)
+		t.RevisionName, _ = m["revisionName"].(string)
+		t.URL, _ = m["url"].(string)
+		if b, ok := m["latestRevision"].(bool); ok {
+			t.LatestRevision = &b
+		}
+		if p, ok := m["percent"].(int64); ok {
+			t.Percent = &p
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// latest applies Knative's default: a target without latestRevision is the latest
+// revision exactly when it names none (route_defaults.go TrafficTarget.SetDefaults).
+func (t trafficTarget) latest() bool {
+	if t.LatestRevision != nil {
+		return *t.LatestRevision
+	}
+	return t.RevisionName == ""
+}
+
+func (t trafficTarget) percent() int64 {
+	if t.Percent == nil {
+		return 0
+	}
+	return *t.Percent
+}
+
+// isDefaultTraffic reports Knative's default traffic: none, or everything to the latest
+// revision without a tag.
+func isDefaultTraffic(ts []trafficTarget) bool {
+	return len(ts) == 0 || (len(ts) == 1 && ts[0].latest() && ts[0].percent() == 100 && ts[0].Tag == "" && ts[0].RevisionName == "")
+}
+
+// splitFrom maps a Service to its split: spec.traffic, with each tag's URL from
+// status.traffic. ok is false when the Service carries neither the marker nor traffic
+// other than Knative's default.
+func splitFrom(fn platform.FunctionID, obj map[string]any) (*platform.TrafficSplit, bool) {
+	spec := trafficOf(obj, "spec")
+	_, marked, _ := unstructured.NestedString(obj, "metadata", "annotations", TrafficAnnotation)
+	if !marked && isDefaultTraffic(spec) {
+		return nil, false
+	}
+	urls := map[string]string{}
+	for _, t := range trafficOf(obj, "status") {
+		if t.Tag != "" && t.URL != "" {
+			urls[t.Tag] = t.URL
+		}
+	}
+	s := &platform.TrafficSplit{Function: fn}
+	for _, t := range spec {
+		tt := platform.TrafficTarget{LatestRevision: t.latest(), Percent: t.percent(), Tag: t.Tag, URL: urls[t.Tag]}
+		if !tt.LatestRevision {
+			tt.RevisionName = t.RevisionName
+		}
+		s.Targets = append(s.Targets, tt)
+	}
+	return s, true
+}
+
+// setTraffic replaces spec.traffic and the marker; nil restores Knative's default
+// (everything to the latest revision) by removing both.
+func setTraffic(obj map[string]any, s *platform.TrafficSplit) {
+	spec := mapAt(obj, "spec")
+	m := mapAt(obj, "metadata")
+	anns, _ := m["annotations"].(map[string]any)
+	if anns == nil {
+		anns = map[string]any{}
+	}
+	if s == nil {
+		delete(spec, "traffic")
+		delete(anns, TrafficAnnotation)
+		setOrDelete(m, "annotations", anns, len(anns) == 0)
+		return
+	}
+	spec["traffic"] = trafficSpec(s)
+	anns[TrafficAnnotation] = "managed"
+	m["annotations"] = anns
+}
+
+// trafficSpec renders a split as spec.traffic, with every field Knative defaults
+// written out, so the object read back equals the object written.
+func trafficSpec(s *platform.TrafficSplit) []any {
+	out := make([]any, 0, len(s.Targets))
+	for _, t := range s.Targets {
+		e := map[string]any{"latestRevision": t.LatestRevision, "percent": t.Percent}
+		if !t.LatestRevision {
+			e["revisionName"] = t.RevisionName
+		}
+		if t.Tag != "" {
+			e["tag"] = t.Tag
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ReadTrafficSplit implements platform.TrafficDriver.
+func (d *Driver) ReadTrafficSplit(ctx context.Context, fn platform.FunctionID) (*platform.TrafficSplit, error) {
+	u, err := d.cachedGet(ctx, servicesGVR, fn.Namespace, fn.Name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the traffic split of function %s: %w", fn, d.apiError(http.MethodGet, itemPath(servicesGVR, fn.Namespace, fn.Name), err))
+	}
+	s, ok := splitFrom(fn, u.Object)
+	if !ok {
+		return nil, fmt.Errorf("function %s sends all traffic to its latest revision (no spec.traffic of its own): %w", fn, platform.ErrNotFound)
+	}
+	return s, nil
+}
+
+// ApplyTrafficSplit implements platform.TrafficDriver: under the function's lock it
+// replaces spec.traffic (no new Revision), then waits until the Route serves it. A
+// target naming a revision that does not exist makes Knative's Route report
+// RevisionMissing; the previous traffic is then written back and the error names the
+// revision.
+func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit) (*platform.TrafficSplit, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if probs := checkSplit(info.Describe(), s); len(probs) > 0 {
+		return nil, fmt.Errorf("%w", probs[0])
+	}
+	var prevTraffic any
+	var prevMarker *string
+	_, wrote, err := d.modify(ctx, s.Function, func(obj map[string]any) error {
+		prevTraffic = nil
+		prevMarker = nil
+		if v, ok := mapAt(obj, "spec")["traffic"]; ok {
+			prevTraffic = v
+		}
+		if v, ok, _ := unstructured.NestedString(obj, "metadata", "annotations", TrafficAnnotation); ok {
+			prevMarker = &v
+		}
+		setTraffic(obj, s)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing the traffic split of function %s: %w", s.Function, err)
+	}
+	// Also when nothing changed: the split is only applied once Knative routes it.
+	u, err := d.waitTraffic(ctx, s.Function)
+	var missing *MissingRevisionError
+	if errors.As(err, &missing) && wrote {
+		// Nothing of this split is kept: the Service routes as before.
+		if _, _, rerr := d.modify(context.WithoutCancel(ctx), s.Function, func(obj map[string]any) error {
+			spec := mapAt(obj, "spec")
+			setOrDelete(spec, "traffic", prevTraffic, prevTraffic == nil)
+			m := mapAt(obj, "metadata")
+			anns, _ := m["annotations"].(map[string]any)
+			if anns == nil {
+				anns = map[string]any{}
+			}
+			if prevMarker != nil {
+				anns[TrafficAnnotation] = *prevMarker
+			} else {
+				delete(anns, TrafficAnnotation)
+			}
+			setOrDelete(m, "annotations", anns, len(anns) == 0)
+			return nil
+		}); rerr != nil {
+			return s, fmt.Errorf("%w; restoring the previous traffic failed too: %v", err, rerr)
+		}
+		return nil, err
+	}
+	if err != nil {
+		// Written: the caller keeps it (tainted), never losing track of it.
+		return s, err
+	}
+	got, ok := splitFrom(s.Function, u.Object)
+	if !ok {
+		return nil, fmt.Errorf("function %s lost its traffic split while it was routed: %w", s.Function, platform.ErrNotFound)
+	}
+	return got, nil
+}
+
+// MissingRevisionError reports a traffic target naming a revision the function does not
+// have (Knative's Route condition reason RevisionMissing).
+type MissingRevisionError struct {
+	// Function is the function.
+	Function platform.FunctionID
+	// Message is Knative's message, which names the revision.
+	Message string
+}
+
+// Error implements error.
+func (e *MissingRevisionError) Error() string {
+	return fmt.Sprintf("the traffic split of function %s names a revision the function does not have: %s "+
+		"(a revision exists once faas_function has deployed it: reference faas_function's revision_name or latest_ready_revision "+
+		"so that Terraform writes the function first)", e.Function, e.Message)
+}
+
+// Unwrap makes errors.Is(err, platform.ErrInvalid) true.
+func (e *MissingRevisionError) Unwrap() error { return platform.ErrInvalid }
+
+// waitTraffic waits until Knative routes the Service's spec.traffic: the current
+// generation observed, Ready True, and status.traffic holding the same targets. A Route
+// that reports a missing revision ends the wait at once with *MissingRevisionError.
+func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
+	var last *unstructured.Unstructured
+	what := "traffic split of function " + id.String()
+	presence := platform.NewPresence("function "+id.String(), "routed", true)
+	err := platform.WaitFor(ctx, what, platform.ConditionReady, d.pollBackoff, func(ctx context.Context) (bool, string, error) {
+		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
+		if err != nil {
+			return d.pollError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err)
+		}
+		presence.Found()
+		last = u
+		sv, err := toService(u)
+		if err != nil {
+			return false, "", err
+		}
+		if sv.Status.ObservedGeneration != sv.Metadata.Generation {
+			return false, statusFrom(sv).Reason, nil
+		}
+		for _, c := range sv.Status.Conditions {
+			if c.Type == "RoutesReady" && c.Status == "False" && c.Reason == "RevisionMissing" && strings.Contains(c.Message, "referenced in traffic") {
+				return false, conditionText(&c), &MissingRevisionError{Function: id, Message: c.Message}
+			}
+		}
+		if bad, why := failed(sv); bad {
+			return false, why, &NotReadyError{Function: id, Reason: why}
+		}
+		st := statusFrom(sv)
+		if !st.Ready {
+			return false, st.Reason, nil
+		}
+		if !trafficRouted(trafficOf(u.Object, "spec"), trafficOf(u.Object, "status")) {
+			return false, "the Route does not serve spec.traffic yet (status.traffic differs)", nil
+		}
+		return true, "", nil
+	})
+	return last, err
+}
+
+// trafficRouted reports whether status.traffic serves spec.traffic: the same targets
+// in order, by percent, tag, and revision (status names the revision a latestRevision
+// target resolved to).
+func trafficRouted(spec, status []trafficTarget) bool {
+	if len(spec) != len(status) {
+		return false
+	}
+	for i := range spec {
+		a, b := spec[i], status[i]
+		if a.percent() != b.percent() || a.Tag != b.Tag || a.latest() != b.latest() {
+			return false
+		}
+		if !a.latest() && a.RevisionName != b.RevisionName {
+			return false
+		}
+	}
+	return true
+}
+
+// DeleteTrafficSplit implements platform.TrafficDriver: it removes spec.traffic and the
+// marker, so Knative sends everything to the latest revision again, and waits until
+// the Route does; a missing function is not an error.
+func (d *Driver) DeleteTrafficSplit(ctx context.Context, fn platform.FunctionID) error {
+	_, wrote, err := d.modify(ctx, fn, func(obj map[string]any) error {
+		setTraffic(obj, nil)
+		return nil
+	})
+	if errors.Is(err, platform.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("removing the traffic split of function %s: %w", fn, err)
+	}
+	if wrote {
+		_, err = d.waitTraffic(ctx, fn)
+	}
+	var deleted *platform.DeletedError
+	if errors.As(err, &deleted) {
+		return nil
+	}
+	return err
+}
