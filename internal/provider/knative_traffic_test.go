@@ -314,7 +314,7 @@ resource "faas_function" "f" {
   image         = "ghcr.io/acme/shop:1"
   revision_name = "v1"
 }
-`, "revision_name", `Value not allowed on Knative.*to start with "shop-"`},
+`, "revision_name", `Rejected by Knative.s validation.*must have prefix "shop-"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			sim.ResetRequests()

@@ -324,15 +324,8 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 				"has one request timeout, timeoutSeconds", "Remove "+w.attr+" and set timeout, which becomes the revision's timeoutSeconds")
 		}
 	}
-	if r := fn.RevisionName; r != "" {
-		if msgs := validation.IsDNS1035Label(r); len(msgs) > 0 {
-			out = append(out, platform.ValueNotAllowed("revision_name", info.Describe(), fmt.Sprintf("a Knative Revision name must be a DNS-1035 label: %s", strings.Join(msgs, "; ")), ""))
-		} else if fn.ID.Name != "" && !strings.HasPrefix(r, fn.ID.Name+"-") {
-			// revision_validation.go validateRevisionName: "%q must have prefix %q".
-			out = append(out, platform.ValueNotAllowed("revision_name", info.Describe(), fmt.Sprintf("Knative requires a revision name of Service %q to start with %q, and %q does not", fn.ID.Name, fn.ID.Name+"-", r),
-				fmt.Sprintf("Name it %q followed by a suffix, such as %q", fn.ID.Name+"-", fn.ID.Name+"-v1")))
-		}
-	}
+	// revision_name (a DNS-1035 label starting with "<name>-") is checked by Knative's own
+	// validation (webhook.go: spec.template.metadata.name).
 	if len(fn.Constraints) > 0 {
 		add("openfaas.constraints", "OpenFaaS placement constraints have no equivalent on a Knative Service (node selectors are behind the kubernetes.podspec-nodeselector feature flag)", "Remove openfaas.constraints")
 	}

@@ -126,6 +126,7 @@ func functionAttribute(p string, envKeys []string) string {
 	}
 	for _, f := range []struct{ prefix, attr string }{
 		{"metadata.name", "name"},
+		{"spec.template.metadata.name", "revision_name"},
 		{"metadata.labels", "labels"},
 		{"metadata.annotations", "annotations"},
 		{"spec.template.spec.timeoutSeconds", "timeout"},
