@@ -14,14 +14,26 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
 
 const kubeToken = "k8s-test-token-0123456789"
 
-// newKube starts a Kubernetes API server simulator with Knative, over TLS with a token.
+// newKube starts a Kubernetes API server simulator with Knative, over TLS with a token,
+// for a test that needs what only the simulator can do; with FAAS_TEST_KUBECONFIG (a
+// real cluster, see newKnativeCluster) the test skips.
 func newKube(t *testing.T, opts k8ssim.Options) *k8ssim.Server {
+	t.Helper()
+	if knativeRealMode() {
+		t.Skipf("runs only against the Kubernetes simulator (k8ssim): %s selects a real cluster, and this test has not been made to run on one", envKubeconfig)
+	}
+	return newKubeSim(t, opts)
+}
+
+// newKubeSim starts the simulator in any mode.
+func newKubeSim(t *testing.T, opts k8ssim.Options) *k8ssim.Server {
 	t.Helper()
 	opts.Token = kubeToken
 	if opts.Logf == nil {
@@ -48,11 +60,15 @@ provider "faas" {
 `, sim.URL(), kubeToken, string(sim.CACertPEM()), extra)
 }
 
-func kservice(sim *k8ssim.Server, name string) (*unstructured.Unstructured, bool) {
+func kservice(sim interface {
+	Get(schema.GroupVersionResource, string, string) (*unstructured.Unstructured, bool)
+}, name string) (*unstructured.Unstructured, bool) {
 	return sim.Get(k8ssim.ServicesGVR, "default", name)
 }
 
-func checkNoServices(sim *k8ssim.Server) func(*terraform.State) error {
+func checkNoServices(sim interface {
+	List(schema.GroupVersionResource, string) []*unstructured.Unstructured
+}) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		if l := sim.List(k8ssim.ServicesGVR, "default"); len(l) > 0 {
 			return fmt.Errorf("%d Knative Services left after destroy", len(l))
@@ -89,9 +105,9 @@ resource "faas_function" "f" {
 }
 
 func TestAccKnative_functionLifecycle(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 2})
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 2})
 	cfg := func(name, image, mode string) string {
-		return knativeBlock(sim, `namespace = "default"`) + knativeFunction(name, image, mode)
+		return sim.ProviderBlock(`namespace = "default"`) + knativeFunction(name, image, mode)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
