@@ -15,9 +15,14 @@ cd "$(dirname "$0")/.."
 BIN=$PWD/bin
 LABEL=testacc-knative-real
 
-# Every Knative acceptance test that has been made to run on a real cluster.
+# Every Knative acceptance test that has been made to run on a real cluster. The tests
+# run one at a time (-test.parallel 1): they share the namespace default, and each checks
+# that no Knative Service is left there after destroy.
 REQUIRED=(
   TestAccKnative_functionLifecycle
+  TestAccKnative_scalingPolicyAndSecret
+  TestAccKnative_dataSourcesAndErrors
+  TestAccKnative_kubeconfig
 )
 
 if [ "${1:-}" != "--inside" ]; then
@@ -26,6 +31,7 @@ if [ "${1:-}" != "--inside" ]; then
   go build -o "$BIN/faas-testbed" ./cmd/faas-testbed
   go test -c -o "$BIN/provider.test" ./internal/provider
   go test -c -o "$BIN/testbed.test" ./internal/testbed
+  go test -c -o "$BIN/conformance.test" ./internal/conformance
   exec "$BIN/faas-testbed" run -knative -start-timeout 6m -logs-on-failure -- "$0" --inside "$@"
 fi
 shift
@@ -53,11 +59,16 @@ for name in TestClusterAddressesAreRefusedLocally TestKnativeServiceBecomesReady
 done
 grep -E -- '^(--- |    knative_test)' "$work/testbed.log"
 echo "$LABEL: testbed tests in $((SECONDS - start))s"
+# k8ssim's claims about Knative Serving, against the real one: the same requests.
+"$BIN/conformance.test" -test.count=1 -test.v -test.run TestKnativeServingParity >"$work/parity.log" 2>&1 ||
+  fail_run "$work/parity.log" "the parity test failed"
+grep -q -- "--- PASS: TestKnativeServingParity/real " "$work/parity.log" || fail_run "$work/parity.log" "the parity test did not run against the real Serving"
+grep -E -- '--- |known difference' "$work/parity.log"
 
 echo "$LABEL: the Knative acceptance tests against the real Knative Serving (kubeconfig $FAAS_TEST_KUBECONFIG)"
 start=$SECONDS
 status=0
-(cd internal/provider && "$BIN/provider.test" -test.count=1 -test.v -test.timeout 40m -test.run 'Knative' "$@") >"$work/test.log" 2>&1 || status=$?
+(cd internal/provider && "$BIN/provider.test" -test.count=1 -test.v -test.timeout 40m -test.parallel 1 -test.run Knative "$@") >"$work/test.log" 2>&1 || status=$?
 elapsed=$((SECONDS - start))
 [ "$status" -eq 0 ] || fail_run "$work/test.log" "go test failed (exit $status)"
 if [ $# -eq 0 ]; then

@@ -49,6 +49,8 @@ type knativeCluster interface {
 	ProviderBlock(extra string) string
 	// Real reports whether this is a real cluster.
 	Real() bool
+	// Kubeconfig is a kubeconfig for the cluster with the rights the tests use.
+	Kubeconfig() ([]byte, error)
 }
 
 // newKnativeCluster returns the simulator started with opts, or the real cluster of
@@ -87,6 +89,8 @@ type realCluster struct {
 }
 
 func (r *realCluster) Real() bool { return true }
+
+func (r *realCluster) Kubeconfig() ([]byte, error) { return os.ReadFile(r.kubeconfig) }
 
 func (r *realCluster) ProviderBlock(extra string) string {
 	return fmt.Sprintf(`

@@ -203,9 +203,9 @@ func TestAccKnative_functionLifecycle(t *testing.T) {
 }
 
 func TestAccKnative_scalingPolicyAndSecret(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
 	cfg := func(maxReplicas, version int, value string) string {
-		return knativeBlock(sim, "") + fmt.Sprintf(`
+		return sim.ProviderBlock("") + fmt.Sprintf(`
 resource "faas_secret" "s" {
   name             = "api-key"
   value_wo         = %q
@@ -285,7 +285,7 @@ resource "faas_scaling_policy" "p" {
 			},
 			{
 				// Removing the policy removes exactly its keys.
-				Config: knativeBlock(sim, "") + `
+				Config: sim.ProviderBlock("") + `
 resource "faas_function" "f" {
   name  = "scaled"
   image = "ghcr.io/acme/scaled:1"
@@ -329,13 +329,13 @@ resource "faas_function" "f" {
 }
 
 func TestAccKnative_dataSourcesAndErrors(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
+	sim := newKnativeCluster(t, k8ssim.Options{})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoServices(sim),
 		Steps: []resource.TestStep{
 			{
-				Config: knativeBlock(sim, "") + `
+				Config: sim.ProviderBlock("") + `
 resource "faas_function" "f" {
   name  = "seen"
   image = "ghcr.io/acme/seen:1"
@@ -440,7 +440,7 @@ resource "faas_scaling_policy" "p" {
 // TestAccKnative_kubeconfig: the provider reads only the kubeconfig it is given, and the
 // named context.
 func TestAccKnative_kubeconfig(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
+	sim := newKnativeCluster(t, k8ssim.Options{})
 	kc, err := sim.Kubeconfig()
 	if err != nil {
 		t.Fatal(err)
