@@ -23,6 +23,9 @@ REQUIRED=(
   TestAccKnative_scalingPolicyAndSecret
   TestAccKnative_dataSourcesAndErrors
   TestAccKnative_kubeconfig
+  TestAccKnative_envFromReferencesSurvive
+  TestAccKnativeRoute_lifecycle
+  TestAccKnativeRoute_noDomainClaim
 )
 
 if [ "${1:-}" != "--inside" ]; then

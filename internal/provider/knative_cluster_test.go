@@ -10,10 +10,14 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/retry"
 
@@ -49,6 +53,8 @@ type knativeCluster interface {
 	ProviderBlock(extra string) string
 	// Real reports whether this is a real cluster.
 	Real() bool
+	// Put creates an object (of any kind the cluster serves).
+	Put(obj *unstructured.Unstructured) error
 	// Kubeconfig is a kubeconfig for the cluster with the rights the tests use.
 	Kubeconfig() ([]byte, error)
 }
@@ -72,7 +78,12 @@ func newKnativeCluster(t *testing.T, opts k8ssim.Options) knativeCluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &realCluster{t: t, kubeconfig: path, dyn: dyn}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
+	return &realCluster{t: t, kubeconfig: path, dyn: dyn, mapper: mapper}
 }
 
 // simCluster is the simulator as a knativeCluster.
@@ -86,9 +97,37 @@ type realCluster struct {
 	t          *testing.T
 	kubeconfig string
 	dyn        dynamic.Interface
+	mapper     meta.RESTMapper
 }
 
 func (r *realCluster) Real() bool { return true }
+
+// Put creates obj; an object the test creates is deleted when the test ends (the
+// simulator's go with it), so that a cluster-scoped one cannot affect later tests.
+func (r *realCluster) Put(obj *unstructured.Unstructured) error {
+	gvk := obj.GroupVersionKind()
+	m, err := r.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := r.ctx()
+	defer cancel()
+	var res dynamic.ResourceInterface = r.dyn.Resource(m.Resource)
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		res = r.dyn.Resource(m.Resource).Namespace(obj.GetNamespace())
+	}
+	if _, err := res.Create(ctx, obj, metav1.CreateOptions{}); err != nil {
+		return err
+	}
+	r.t.Cleanup(func() {
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			r.Delete(m.Resource, obj.GetNamespace(), obj.GetName())
+			return
+		}
+		_ = res.Delete(context.Background(), obj.GetName(), metav1.DeleteOptions{})
+	})
+	return nil
+}
 
 func (r *realCluster) Kubeconfig() ([]byte, error) { return os.ReadFile(r.kubeconfig) }
 
