@@ -26,6 +26,7 @@ REQUIRED=(
   TestAccKnative_envFromReferencesSurvive
   TestAccKnativeRoute_lifecycle
   TestAccKnativeRoute_noDomainClaim
+  TestAccKnative_failedRevisionFailsFast
 )
 
 if [ "${1:-}" != "--inside" ]; then

@@ -56,15 +56,15 @@ func TestKnativeServingParity(t *testing.T) {
 		}
 		facts["real"] = servingFacts(t, cfg)
 	})
-	sim, real := facts["simulator"], facts["real"]
-	if sim == nil || real == nil {
+	sim, onReal := facts["simulator"], facts["real"]
+	if sim == nil || onReal == nil {
 		return
 	}
 	keys := map[string]bool{}
 	for k := range sim {
 		keys[k] = true
 	}
-	for k := range real {
+	for k := range onReal {
 		keys[k] = true
 	}
 	var names []string
@@ -73,14 +73,14 @@ func TestKnativeServingParity(t *testing.T) {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if sim[k] == real[k] {
+		if sim[k] == onReal[k] {
 			continue
 		}
 		if why, ok := knownServingDifferences[k]; ok {
-			t.Logf("known difference %s: simulator %s, real %s (%s)", k, sim[k], real[k], why)
+			t.Logf("known difference %s: simulator %s, real %s (%s)", k, sim[k], onReal[k], why)
 			continue
 		}
-		t.Errorf("%s: simulator %s, real %s", k, sim[k], real[k])
+		t.Errorf("%s: simulator %s, real %s", k, sim[k], onReal[k])
 	}
 }
 
@@ -139,7 +139,7 @@ func servingFacts(t *testing.T, cfg *rest.Config) map[string]string {
 	f["create: generation"] = fmt.Sprint(created.GetGeneration())
 	f["create: finalizers"] = js(created.GetFinalizers())
 	spec, _, _ := unstructured.NestedMap(created.Object, "spec", "template", "spec")
-	c0 := spec["containers"].([]any)[0].(map[string]any)
+	c0 := firstContainer(spec)
 	delete(spec, "containers")
 	for k, v := range spec {
 		f["create: template.spec."+k] = js(v)
@@ -149,13 +149,15 @@ func servingFacts(t *testing.T, cfg *rest.Config) map[string]string {
 	}
 	tm, _, _ := unstructured.NestedMap(created.Object, "spec", "template", "metadata")
 	f["create: template.metadata"] = js(tm)
-	f["create: traffic"] = js(created.Object["spec"].(map[string]any)["traffic"])
+	traffic, _, _ := unstructured.NestedSlice(created.Object, "spec", "traffic")
+	f["create: traffic"] = js(traffic)
 
 	got := waitReady(ctx, t, svcs, name)
 	st, _, _ := unstructured.NestedMap(got.Object, "status")
 	var conds []string
-	for _, c := range st["conditions"].([]any) {
-		m := c.(map[string]any)
+	sc, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+	for _, c := range sc {
+		m, _ := c.(map[string]any)
 		conds = append(conds, fmt.Sprintf("%s=%s", m["type"], m["status"]))
 	}
 	sort.Strings(conds)
@@ -174,7 +176,7 @@ func servingFacts(t *testing.T, cfg *rest.Config) map[string]string {
 		}
 	}
 	gotSpec, _, _ := unstructured.NestedMap(got.Object, "spec", "template", "spec")
-	f["ready: container resources"] = js(gotSpec["containers"].([]any)[0].(map[string]any)["resources"])
+	f["ready: container resources"] = js(firstContainer(gotSpec)["resources"])
 
 	// Errors.
 	_, err = svcs.Create(ctx, &unstructured.Unstructured{Object: sent}, metav1.CreateOptions{})
@@ -191,7 +193,9 @@ func servingFacts(t *testing.T, cfg *rest.Config) map[string]string {
 	// A new template: a second revision.
 	upd := got.DeepCopy()
 	cs, _, _ := unstructured.NestedSlice(upd.Object, "spec", "template", "spec", "containers")
-	cs[0].(map[string]any)["image"] = "ghcr.io/acme/hello:1.1"
+	if c, ok := cs[0].(map[string]any); ok {
+		c["image"] = "ghcr.io/acme/hello:1.1"
+	}
 	_ = unstructured.SetNestedSlice(upd.Object, cs, "spec", "template", "spec", "containers")
 	updated, err := svcs.Update(ctx, upd, metav1.UpdateOptions{})
 	if err != nil {
@@ -242,6 +246,16 @@ func waitReady(ctx context.Context, t *testing.T, svcs dynamic.ResourceInterface
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+}
+
+// firstContainer is a pod spec's first container (empty when there is none).
+func firstContainer(spec map[string]any) map[string]any {
+	cs, _ := spec["containers"].([]any)
+	if len(cs) == 0 {
+		return map[string]any{}
+	}
+	c, _ := cs[0].(map[string]any)
+	return c
 }
 
 func readyStatus(u *unstructured.Unstructured) string {

@@ -46,7 +46,8 @@ type knativeCluster interface {
 	List(gvr schema.GroupVersionResource, namespace string) []*unstructured.Unstructured
 	// Modify changes an object with mutate and writes it back.
 	Modify(gvr schema.GroupVersionResource, namespace, name string, mutate func(*unstructured.Unstructured)) error
-	// Delete deletes an object and returns once it is gone; false if it did not exist.
+	// Delete deletes an object (on a real cluster with foreground propagation) and
+	// returns once it is gone; false if it did not exist.
 	Delete(gvr schema.GroupVersionResource, namespace, name string) bool
 	// ProviderBlock is the provider configuration for this cluster; extra goes inside
 	// the knative block.
@@ -195,7 +196,10 @@ func (r *realCluster) Delete(gvr schema.GroupVersionResource, namespace, name st
 	ctx, cancel := r.ctx()
 	defer cancel()
 	res := r.dyn.Resource(gvr).Namespace(namespace)
-	err := res.Delete(ctx, name, metav1.DeleteOptions{})
+	// As `kubectl delete --cascade=foreground` (which waits): the object goes after its
+	// dependents, so that the next step's create of the same name does not meet them.
+	foreground := metav1.DeletePropagationForeground
+	err := res.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &foreground})
 	if apierrors.IsNotFound(err) {
 		return false
 	}
