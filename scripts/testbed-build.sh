@@ -69,7 +69,7 @@ step "OpenFaaS gateway"
 unpack knative-serving
 kn=$src/knative-serving/knative-serving
 for c in controller webhook autoscaler; do
-  step "Knative Serving $c (from $upstream; cold about 3-4 minutes each on 2 busy cores)"
+  step "Knative Serving $c (from $upstream; cold, the first about 20 minutes on 2 busy cores, the others 1 minute more each)"
   (cd "$kn" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/knative-$c" "./cmd/$c")
 done
 rm -rf "$out/knative-serving-core" && cp -rL "$kn/config/core" "$out/knative-serving-core"
