@@ -6,6 +6,9 @@
 #   kwok        kwok v0.8.0 (testbed/kwok), and kwok-stages.yaml, its default stages
 #   faas-netes  faas-netes and the OpenFaaS gateway from ../shared/upstream (vendored)
 #   gateway
+#   knative-controller, knative-webhook, knative-autoscaler
+#               Knative Serving's controller, webhook and autoscaler from ../shared/upstream
+#               (vendored), and knative-serving-core/, its config/core manifests
 # and installs Debian's prometheus package when it is missing (the gateway needs one).
 # Each Go build is incremental: with a warm Go build cache nothing recompiles and the
 # script takes seconds. A cold build compiles Kubernetes: 15-20 minutes on 2 cores.
@@ -62,6 +65,14 @@ step "faas-netes (from $upstream)"
 (cd "$src/openfaas-faas-netes/faas-netes" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/faas-netes" .)
 step "OpenFaaS gateway"
 (cd "$src/openfaas-faas-gateway/faas/gateway" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/gateway" .)
+
+unpack knative-serving
+kn=$src/knative-serving/knative-serving
+for c in controller webhook autoscaler; do
+  step "Knative Serving $c (from $upstream; cold, the first about 20 minutes on 2 busy cores, the others 1 minute more each)"
+  (cd "$kn" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/knative-$c" "./cmd/$c")
+done
+rm -rf "$out/knative-serving-core" && cp -rL "$kn/config/core" "$out/knative-serving-core"
 
 if ! command -v prometheus >/dev/null; then
   step "installing Debian's prometheus package (the gateway needs a Prometheus)"

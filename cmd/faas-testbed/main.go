@@ -1,9 +1,9 @@
 // Command faas-testbed runs the testbed (internal/testbed): a real Kubernetes control
-// plane and the real OpenFaaS, as local processes, inside a network namespace of its
+// plane and the real OpenFaaS or the real Knative Serving, as local processes, inside a network namespace of its
 // own, and runs a command inside that namespace with the testbed's addresses and
 // credentials in its environment:
 //
-//	faas-testbed run [-openfaas] [-dir DIR] -- COMMAND [ARG...]
+//	faas-testbed run [-openfaas | -knative] [-dir DIR] -- COMMAND [ARG...]
 //
 // Without a command it prints the addresses and credentials and waits for Ctrl-C
 // (`make testbed`); another terminal enters the namespace with the nsenter line it
@@ -37,11 +37,12 @@ func main() {
 
 func run(args []string) int {
 	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(os.Stderr, "usage: faas-testbed run [-openfaas] [-dir DIR] [-bin DIR] [-logs-on-failure] [-- COMMAND [ARG...]]")
+		fmt.Fprintln(os.Stderr, "usage: faas-testbed run [-openfaas | -knative] [-dir DIR] [-bin DIR] [-logs-on-failure] [-- COMMAND [ARG...]]")
 		return 2
 	}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	openfaas := fs.Bool("openfaas", false, "also start OpenFaaS CE (faas-netes, gateway, Prometheus, an image registry)")
+	knative := fs.Bool("knative", false, "also start Knative Serving (controller, webhook, autoscaler, and a stand-in for the networking layer); not with -openfaas")
 	dir := fs.String("dir", "", "working directory (certificates, data, logs); a new temporary one by default, removed at the end")
 	bin := fs.String("bin", "", "directory of the built binaries (default: bin/testbed beside this command)")
 	logsOnFailure := fs.Bool("logs-on-failure", false, "print the end of every component's log when the command fails")
@@ -60,7 +61,7 @@ func run(args []string) int {
 	if os.Getenv(innerEnv) == "" {
 		return reexec(args)
 	}
-	return inner(*openfaas, *dir, *bin, *logsOnFailure, *timeout, fs.Args())
+	return inner(testbed.Options{OpenFaaS: *openfaas, Knative: *knative}, *dir, *bin, *logsOnFailure, *timeout, fs.Args())
 }
 
 // reexec runs this command again inside new network, PID and mount namespaces.
@@ -93,7 +94,7 @@ func reexec(args []string) int {
 	return 0
 }
 
-func inner(openfaas bool, dir, bin string, logsOnFailure bool, timeout time.Duration, command []string) int {
+func inner(opts testbed.Options, dir, bin string, logsOnFailure bool, timeout time.Duration, command []string) int {
 	if err := testbed.SetUpNamespace(); err != nil {
 		fmt.Fprintln(os.Stderr, "faas-testbed:", err)
 		return 1
@@ -102,7 +103,8 @@ func inner(openfaas bool, dir, bin string, logsOnFailure bool, timeout time.Dura
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	startCtx, cancel := context.WithTimeout(ctx, timeout)
-	tb, err := testbed.Start(startCtx, testbed.Options{BinDir: bin, Dir: dir, OpenFaaS: openfaas, Progress: os.Stderr})
+	opts.BinDir, opts.Dir, opts.Progress = bin, dir, os.Stderr
+	tb, err := testbed.Start(startCtx, opts)
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faas-testbed:", err)
@@ -146,7 +148,8 @@ func inner(openfaas bool, dir, bin string, logsOnFailure bool, timeout time.Dura
 }
 
 // environment is what the command inside gets: the kubeconfig and, with OpenFaaS, the
-// variables of the acceptance tests' real-gateway mode (see the README).
+// variables of the acceptance tests' real-gateway mode, and with Knative those of their
+// real-cluster mode (see the README).
 func environment(tb *testbed.Testbed) []string {
 	env := []string{"KUBECONFIG=" + tb.Kubeconfig, "FAAS_TESTBED_DIR=" + tb.Dir, "FAAS_TESTBED_SERVER=" + tb.Server}
 	if o := tb.OpenFaaS; o != nil {
@@ -158,6 +161,12 @@ func environment(tb *testbed.Testbed) []string {
 			"FAAS_TEST_OPENFAAS_NAMESPACE="+o.Namespace,
 			"FAAS_TEST_OPENFAAS_IMAGE="+o.Image("openfaas/alpine", "latest"),
 			"FAAS_TEST_OPENFAAS_IMAGE_ALT="+o.Image("openfaas/figlet", "latest"),
+		)
+	}
+	if k := tb.Knative; k != nil {
+		env = append(env,
+			"FAAS_TEST_KUBECONFIG="+tb.Kubeconfig,
+			"FAAS_TEST_KNATIVE_DOMAIN="+k.Domain,
 		)
 	}
 	for i, e := range env {

@@ -24,7 +24,9 @@ resource "faas_function" "f" {
 `
 
 // checkNoKnativeObjects checks that destroy left none of the given kinds behind.
-func checkNoKnativeObjects(sim *k8ssim.Server, gvrs ...schema.GroupVersionResource) func(*terraform.State) error {
+func checkNoKnativeObjects(sim interface {
+	List(schema.GroupVersionResource, string) []*unstructured.Unstructured
+}, gvrs ...schema.GroupVersionResource) func(*terraform.State) error {
 	return func(s *terraform.State) error {
 		for _, gvr := range gvrs {
 			if l := sim.List(gvr, "default"); len(l) > 0 {
@@ -35,7 +37,9 @@ func checkNoKnativeObjects(sim *k8ssim.Server, gvrs ...schema.GroupVersionResour
 	}
 }
 
-func putKnative(t *testing.T, sim *k8ssim.Server, apiVersion, kind, ns, name string, spec map[string]any) {
+func putKnative(t *testing.T, sim interface {
+	Put(*unstructured.Unstructured) error
+}, apiVersion, kind, ns, name string, spec map[string]any) {
 	t.Helper()
 	meta := map[string]any{"name": name}
 	if ns != "" {
@@ -54,11 +58,15 @@ func putBroker(t *testing.T, sim *k8ssim.Server, name string) {
 	putKnative(t, sim, "eventing.knative.dev/v1", "Broker", "default", name, nil)
 }
 
-func putDomainClaim(t *testing.T, sim *k8ssim.Server, host string) {
+func putDomainClaim(t *testing.T, sim interface {
+	Put(*unstructured.Unstructured) error
+}, host string) {
 	putKnative(t, sim, "networking.internal.knative.dev/v1alpha1", "ClusterDomainClaim", "", host, map[string]any{"namespace": "default"})
 }
 
-func objUID(sim *k8ssim.Server, gvr schema.GroupVersionResource, name string) string {
+func objUID(sim interface {
+	Get(schema.GroupVersionResource, string, string) (*unstructured.Unstructured, bool)
+}, gvr schema.GroupVersionResource, name string) string {
 	u, ok := sim.Get(gvr, "default", name)
 	if !ok {
 		return ""
@@ -326,11 +334,11 @@ resource "faas_trigger" "t" {
 }
 
 func TestAccKnativeRoute_lifecycle(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
 	putDomainClaim(t, sim, "api.example.org")
 	putDomainClaim(t, sim, "www.example.org")
 	route := func(host, extra string) string {
-		return knativeBlock(sim, "") + knativeChildFunction + fmt.Sprintf(`
+		return sim.ProviderBlock("") + knativeChildFunction + fmt.Sprintf(`
 resource "faas_route" "r" {
   function_id = faas_function.f.id
   host        = %q
@@ -438,8 +446,8 @@ resource "faas_route" "r" {
 // auto-creation off) the DomainMapping never becomes ready, and the error says why and
 // how to fix it; once the claim exists, the tainted route is replaced and ready.
 func TestAccKnativeRoute_noDomainClaim(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
-	cfg := knativeBlock(sim, "") + knativeChildFunction + `
+	sim := newKnativeCluster(t, k8ssim.Options{})
+	cfg := sim.ProviderBlock("") + knativeChildFunction + `
 resource "faas_route" "r" {
   function_id = faas_function.f.id
   host        = "unclaimed.example.org"

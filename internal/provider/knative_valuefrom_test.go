@@ -18,10 +18,10 @@ import (
 // manages. They are not in the provider's env map, so the plan stays empty, and an
 // apply that changes env keeps them (issue 16 item 4: they were silently removed).
 func TestAccKnative_envFromReferencesSurvive(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
+	sim := newKnativeCluster(t, k8ssim.Options{})
 	fromSecret := map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "password"}}}
 	cfg := func(mode string) string {
-		return knativeBlock(sim, "") + fmt.Sprintf(`
+		return sim.ProviderBlock("") + fmt.Sprintf(`
 resource "faas_function" "f" {
   name  = "refs"
   image = "ghcr.io/acme/refs:1"

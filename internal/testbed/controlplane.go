@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -50,7 +51,7 @@ func (t *Testbed) startControlPlane(ctx context.Context) error {
 		return err
 	}
 	// The API server's Service address (the first of ServiceCIDR) and its DNS names.
-	serving, err := ca.issue("kube-apiserver", nil, "127.0.0.1", "10.96.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local")
+	serving, err := ca.issue("kube-apiserver", nil, "127.0.0.1", "10.96.0.1", autoscalerHostIP, "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local")
 	if err != nil {
 		return err
 	}
@@ -222,17 +223,25 @@ func (t *Testbed) startControlPlane(ctx context.Context) error {
 // writeKubeconfig writes a kubeconfig for the API server with a client certificate for
 // user (and groups) signed by the testbed's CA.
 func (t *Testbed) writeKubeconfig(file, user string, groups []string) error {
+	return t.writeKubeconfigFor(file, t.Server, user, groups)
+}
+
+// writeKubeconfigFor is writeKubeconfig for the API server at server.
+func (t *Testbed) writeKubeconfigFor(file, server, user string, groups []string) error {
 	kp, err := t.ca.issue(user, groups)
 	if err != nil {
 		return err
 	}
 	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["testbed"] = &clientcmdapi.Cluster{Server: t.Server, CertificateAuthorityData: t.ca.pem}
+	cfg.Clusters["testbed"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: t.ca.pem}
 	cfg.AuthInfos[user] = &clientcmdapi.AuthInfo{ClientCertificateData: kp.Cert, ClientKeyData: kp.Key}
 	cfg.Contexts["testbed"] = &clientcmdapi.Context{Cluster: "testbed", AuthInfo: user}
 	cfg.CurrentContext = "testbed"
 	return clientcmd.WriteToFile(*cfg, file)
 }
+
+// serverPort is the API server's port.
+func (t *Testbed) serverPort() string { return t.Server[strings.LastIndex(t.Server, ":")+1:] }
 
 // adminTLS is a TLS configuration with the admin's client certificate from t.Kubeconfig.
 func (t *Testbed) adminTLS() (*tls.Config, error) {

@@ -24,7 +24,8 @@ const (
 
 // CheckIsolated returns an error unless this process runs in a network namespace that
 // cannot reach anything beyond this machine: no route other than through the loopback
-// interface. The testbed refuses to start anywhere else, because its controllers dial
+// interface, or through the veth pairs the testbed makes itself to network namespaces of
+// its own (named tbk-*). The testbed refuses to start anywhere else, because its controllers dial
 // cluster addresses (private-range IPs) that must never leave the machine.
 func CheckIsolated() error {
 	f, err := os.Open("/proc/net/route")
@@ -36,7 +37,7 @@ func CheckIsolated() error {
 	sc.Scan() // header
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) > 0 && fields[0] != "lo" {
+		if len(fields) > 0 && fields[0] != "lo" && !strings.HasPrefix(fields[0], vethPrefix) {
 			return fmt.Errorf("this network namespace routes through %s: the testbed runs only in a namespace of its own (use `faas-testbed run`, which creates one)", fields[0])
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"time"
 
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -33,6 +34,10 @@ type Options struct {
 	Dir string
 	// OpenFaaS starts faas-netes, the gateway, Prometheus and the image registry.
 	OpenFaaS bool
+	// Knative starts the real Knative Serving (controller, webhook, autoscaler) and the
+	// KIngress stand-in. It cannot run beside OpenFaaS in one network namespace: both
+	// need port 8080.
+	Knative bool
 	// Progress receives one line per step; nil discards them.
 	Progress io.Writer
 }
@@ -49,6 +54,8 @@ type Testbed struct {
 	Client kubernetes.Interface
 	// OpenFaaS describes the running OpenFaaS, when Options.OpenFaaS was set.
 	OpenFaaS *OpenFaaS
+	// Knative describes the running Knative Serving, when Options.Knative was set.
+	Knative *Knative
 
 	binDir        string
 	ca            *authority
@@ -57,6 +64,8 @@ type Testbed struct {
 	apiServerArgs []string
 	cleanup       []func()
 	started       time.Time
+	egress        *egressProxy
+	dynamic       dynamic.Interface
 }
 
 // Start checks that it runs in an isolated network namespace, then starts the control
@@ -92,9 +101,29 @@ func Start(ctx context.Context, opts Options) (*Testbed, error) {
 			return nil, err
 		}
 	}
+	if opts.Knative && opts.OpenFaaS {
+		return nil, errors.New("OpenFaaS and Knative cannot share a testbed: the gateway, Serving's controller and its autoscaler all listen on port 8080")
+	}
 	t := &Testbed{Dir: dir, binDir: bin, progressW: opts.Progress, started: time.Now()}
+	if opts.Knative {
+		// The API server calls Knative's webhooks by Service, through this proxy, and the
+		// autoscaler (in a network namespace of its own) reaches it over a veth pair.
+		egress, config, err := startEgressProxy(dir)
+		if err != nil {
+			return nil, err
+		}
+		t.egress = egress
+		t.cleanup = append(t.cleanup, egress.Close)
+		t.apiServerArgs = append(t.apiServerArgs, "--egress-selector-config-file", config, "--bind-address", "0.0.0.0")
+	}
 	if err := t.startControlPlane(ctx); err != nil {
 		return nil, t.fail(err)
+	}
+	if opts.Knative {
+		t.egress.setClient(t.Client)
+		if err := t.startKnative(ctx); err != nil {
+			return nil, t.fail(err)
+		}
 	}
 	if opts.OpenFaaS {
 		if err := t.startOpenFaaS(ctx); err != nil {

@@ -481,14 +481,18 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, mutate func
 	return out, wrote, nil
 }
 
-// DeleteFunction implements platform.Driver: DELETE, where not found is success, then a
-// wait until the API server no longer returns the Service (finalizers, foreground
-// garbage collection). Knative garbage-collects the Service's Configuration, Route and
-// Revisions through ownerReferences.
+// DeleteFunction implements platform.Driver: DELETE with foreground propagation, where
+// not found is success, then a wait until the API server no longer returns the Service.
+// The Service's Configuration, Route and Revisions are garbage-collected through their
+// ownerReferences; foreground propagation keeps the Service until they are gone, so a
+// Service of the same name created next (a replacement) does not find the old Route:
+// on the real Serving that fails at once with "NotOwned: There is an existing Route
+// "NAME" that we do not own" (observed on the testbed with background propagation).
 func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) error {
 	unlock := d.lock(id)
 	defer unlock()
-	err := d.services(id.Namespace).Delete(ctx, id.Name, metav1.DeleteOptions{})
+	foreground := metav1.DeletePropagationForeground
+	err := d.services(id.Namespace).Delete(ctx, id.Name, metav1.DeleteOptions{PropagationPolicy: &foreground})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("deleting function %s: %w", id, d.apiError(http.MethodDelete, itemPath(servicesGVR, id.Namespace, id.Name), err))
 	}

@@ -310,11 +310,11 @@ func TestReadyWaitFailureAndStaleStatus(t *testing.T) {
 	}
 	_, err = d.WaitReady(ctx, bad.ID)
 	var nre *NotReadyError
-	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `RevisionMissing: Unable to fetch image "ghcr.io/acme/missing:1"`) {
+	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `RevisionMissing: Configuration "broken" does not have any ready Revision.; ConfigurationsReady: RevisionFailed: Revision "broken-00001" failed with message: Unable to fetch image "ghcr.io/acme/missing:1"`) {
 		t.Fatalf("wait for a failing function: %v", err)
 	}
 	read, _ := d.ReadFunction(ctx, bad.ID)
-	if read.Status.Ready || !strings.HasPrefix(read.Status.Reason, "RevisionMissing: Unable to fetch image") {
+	if read.Status.Ready || !strings.Contains(read.Status.Reason, "ConfigurationsReady: RevisionFailed: Revision \"broken-00001\" failed with message: Unable to fetch image") {
 		t.Errorf("status %+v", read.Status)
 	}
 	// The provider's own wait times out with the platform's last reason. It ends after a

@@ -287,10 +287,32 @@ func statusFrom(s *service) platform.FunctionStatus {
 		st.Reason = "the Service reports no Ready condition yet"
 	default:
 		st.Ready = ready.Status == "True"
-		st.Reason = conditionText(ready)
+		st.Reason = notReadyText(s, ready)
 		st.Failed = ready.Status == "False"
 	}
 	return st
+}
+
+// notReadyText is the Ready condition's text and, when it is not True, the text of the
+// Service's other conditions that are False. The real Serving's Ready often carries the
+// Route's "Configuration X does not have any ready Revision" while the cause, such as
+// an image that cannot be fetched, is only in ConfigurationsReady (observed on the real
+// Knative Serving, TESTBED.md).
+func notReadyText(s *service, ready *condition) string {
+	text := conditionText(ready)
+	if ready.Status == "True" {
+		return text
+	}
+	for i := range s.Status.Conditions {
+		c := &s.Status.Conditions[i]
+		if c.Type == "Ready" || c.Status != "False" {
+			continue
+		}
+		if t := conditionText(c); !strings.Contains(text, t) {
+			text += "; " + c.Type + ": " + t
+		}
+	}
+	return text
 }
 
 // failed reports a Service whose current generation failed: Ready is False and the
@@ -301,7 +323,7 @@ func failed(s *service) (bool, string) {
 	}
 	for i := range s.Status.Conditions {
 		if c := &s.Status.Conditions[i]; c.Type == "Ready" && c.Status == "False" {
-			return true, conditionText(c)
+			return true, notReadyText(s, c)
 		}
 	}
 	return false, ""

@@ -274,7 +274,7 @@ func TestScalingWaitSurfacesFailureAndTimeout(t *testing.T) {
 	}
 	_, err = d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: bad.ID, MaxReplicas: i64(2)}, true)
 	var nre *NotReadyError
-	if !errors.As(err, &nre) || !strings.Contains(err.Error(), "RevisionFailed: Container failed with: exec format error") {
+	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `ConfigurationsReady: RevisionFailed: Revision "bad-00002" failed with message: Container failed with: exec format error`) {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -225,7 +225,10 @@ func (s *Server) serviceStatus(e *entry, ph phase) (map[string]any, []Condition)
 		f := e.ctl.failure
 		conds = []Condition{
 			{Type: "ConfigurationsReady", Status: "False", Reason: "RevisionFailed", Message: fmt.Sprintf("Revision %q failed with message: %s.", rev, f.Message)},
-			{Type: "Ready", Status: "False", Reason: f.Reason, Message: f.Message},
+			// As on the real Serving (observed on the testbed, TESTBED.md): Ready carries
+			// the Route's text, the last condition the reconciler propagates; the cause
+			// is only in ConfigurationsReady.
+			{Type: "Ready", Status: "False", Reason: "RevisionMissing", Message: fmt.Sprintf("Configuration %q does not have any ready Revision.", name)},
 			{Type: "RoutesReady", Status: "False", Reason: "RevisionMissing", Message: fmt.Sprintf("Configuration %q does not have any ready Revision.", name)},
 		}
 	default:
@@ -239,6 +242,11 @@ func (s *Server) serviceStatus(e *entry, ph phase) (map[string]any, []Condition)
 		st["latestReadyRevisionName"] = e.ctl.lastReadyRevision
 		if ph != phaseReady {
 			conds[2] = Condition{Type: "RoutesReady", Status: "True"}
+		}
+		if ph == phaseFailed {
+			// The Route still serves the last ready revision: Ready tells the
+			// Configuration's failure.
+			conds[1] = Condition{Type: "Ready", Status: "False", Reason: conds[0].Reason, Message: conds[0].Message}
 		}
 		// A target naming a revision the Service does not have: the Route keeps
 		// serving what it served and reports it (route/traffic/errors.go,

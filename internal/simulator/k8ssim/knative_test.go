@@ -184,7 +184,9 @@ func TestServiceFailureAndConditionOverride(t *testing.T) {
 	}
 	u := getSvc(t, dc, "broken")
 	st, reason, msg := condition(u, "Ready")
-	if st != "False" || reason != "RevisionMissing" || !strings.Contains(msg, "Unable to fetch image") {
+	// As on the real Serving: Ready tells the Route's text; the cause is in
+	// ConfigurationsReady.
+	if st != "False" || reason != "RevisionMissing" || msg != `Configuration "broken" does not have any ready Revision.` {
 		t.Fatalf("Ready=%s %s %s", st, reason, msg)
 	}
 	if st, reason, msg := condition(u, "ConfigurationsReady"); st != "False" || reason != "RevisionFailed" || !containsAll(msg, "broken-00001", "Unable to fetch image") {
@@ -221,7 +223,7 @@ func TestServiceFailureAndConditionOverride(t *testing.T) {
 	if _, err := dc2.Resource(ServicesGVR).Namespace("default").Create(ctx, ksvc("f", "img:1"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if st, _, msg := condition(getSvc(t, dc2, "f"), "Ready"); st != "False" || msg != "quota exceeded" {
+	if st, _, msg := condition(getSvc(t, dc2, "f"), "ConfigurationsReady"); st != "False" || msg != `Revision "f-00001" failed with message: quota exceeded.` {
 		t.Errorf("global failure: %s %s", st, msg)
 	}
 	// Never ready.

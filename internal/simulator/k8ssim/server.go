@@ -31,13 +31,17 @@ const (
 	DefaultKubernetesVersion = "v1.33.4"
 )
 
-// Failure makes a simulated Knative Service fail instead of becoming ready: its Ready
-// condition turns False with Reason and Message, and ConfigurationsReady turns False with
-// reason RevisionFailed and a message naming the revision (service_lifecycle.go).
+// Failure makes a simulated Knative Service's revision fail instead of becoming ready,
+// as the real Serving reports it (observed on the testbed): ConfigurationsReady turns
+// False with reason RevisionFailed and `Revision "NAME-0000N" failed with message:
+// Message.`, and Ready and RoutesReady False with RevisionMissing `Configuration "NAME"
+// does not have any ready Revision.`; once an earlier revision was ready, RoutesReady
+// stays True and Ready tells the ConfigurationsReady text.
 type Failure struct {
-	// Reason is the Ready condition's reason, such as "RevisionMissing".
+	// Reason is the failed revision's reason (the real Serving's ContainerMissing for an
+	// image it cannot fetch); the Service's conditions do not show it.
 	Reason string `json:"reason"`
-	// Message is the Ready condition's message, such as
+	// Message is the failed revision's message, such as
 	// `Unable to fetch image "ghcr.io/acme/x:1": failed to resolve image to digest`.
 	Message string `json:"message"`
 }
