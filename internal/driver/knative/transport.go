@@ -42,11 +42,9 @@ var eofPhrases = strings.NewReplacer(
 // newRetryTransport returns the transport the driver installs under client-go
 // (rest.Config.Wrap): every request goes through the provider's one retry policy
 // (httpclient.Retrier, DESIGN.md section 7.1) over next, the transport client-go built,
-// with p's retries, per-attempt timeout, circuit breaker and redaction. What the
-// policy sees as idempotent: GET, HEAD, OPTIONS, PUT (with a resourceVersion), DELETE
-// and merge PATCH; a create that may have been applied becomes an
-// *httpclient.AmbiguousError. sent, when set, sees the Authorization header of each
-// request.
+// with p's retries, per-attempt timeout, circuit breaker and redaction; a create that
+// may have been applied becomes an *httpclient.AmbiguousError. sent, when set, sees the
+// Authorization header of each request.
 //
 // The wrappers below exist because client-go retries on its own above this transport:
 // transport errors are reworded (eofPhrases) and do not unwrap, and a last 429 or 5xx
@@ -76,6 +74,9 @@ type retryTransport struct {
 	sent func(authorization string)
 }
 
+// idempotent tells the policy which requests the API server may receive twice: GET,
+// HEAD, OPTIONS, PUT (with a resourceVersion), DELETE and merge PATCH; not POST (a
+// create) nor a JSON patch.
 func idempotent(r *http.Request) bool {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
@@ -92,8 +93,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.sent != nil {
 		t.sent(req.Header.Get("Authorization"))
 	}
-	shallow := *req // the retry loop sets the body of each attempt on its own copy
-	rr, err := retryablehttp.FromRequest(&shallow)
+	// The body is read once and sent again from memory; Retrier.Do works on a copy of req.
+	rr, err := retryablehttp.FromRequest(req)
 	if req.Body != nil {
 		_ = req.Body.Close()
 	}
