@@ -115,7 +115,7 @@ func (r *Retrier) Do(req *retryablehttp.Request, idempotent bool) (*http.Respons
 	req = req.WithContext(ctx)
 	fields := map[string]any{"method": req.Method, "path": req.URL.Path}
 	if req.URL.RawQuery != "" {
-		fields["query"] = req.URL.RawQuery
+		fields["query"] = r.p.Hide(req.URL.RawQuery)
 	}
 	start := time.Now()
 	resp, err := r.rc.Do(req)
@@ -132,7 +132,7 @@ func (r *Retrier) Do(req *retryablehttp.Request, idempotent bool) (*http.Respons
 		fields["error"] = r.p.Hide(err.Error())
 		tflog.Debug(ctx, "platform request failed", fields)
 		if exhausted {
-			r.trip(req.Request, r.p.Hide(err.Error()), attempts)
+			r.trip(req.Request, err.Error(), attempts)
 		}
 		if !idempotent && ctx.Err() == nil && !notSent(err) {
 			return nil, attempts, &AmbiguousError{Method: req.Method, Path: req.URL.Path, Err: errors.New(r.p.Hide(err.Error()))}
@@ -166,7 +166,7 @@ func (r *Retrier) exhausted(ctx context.Context, attempts int, resp *http.Respon
 	return circuit.Classify(ctx, resp, err) == circuit.Unavailable
 }
 
-// trip opens the circuit with the request's last failure as its cause.
+// trip opens the circuit with the request's last failure as its cause, redacted.
 func (r *Retrier) trip(req *http.Request, cause string, attempts int) {
 	r.p.Breaker.Trip(fmt.Sprintf("%s %s: %s (%d attempts)", req.Method, req.URL.Path, r.p.Hide(cause), attempts))
 }
