@@ -5,9 +5,9 @@
 // 429, 502, 503 or 504), and then fails every attempt at once with that cause, without
 // sending it, until the platform answers again.
 //
-// Both HTTP stacks use it: the OpenFaaS client (internal/httpclient, on
-// go-retryablehttp) and the Knative driver's retry transport (under client-go). Their
-// retry loops send each attempt through Breaker.Wrap and call Breaker.Trip when a
+// The provider's one retry policy (internal/httpclient's Retrier, on go-retryablehttp)
+// uses it for both drivers, the OpenFaaS client and the Knative driver's transport under
+// client-go: it sends each attempt through Breaker.Wrap and calls Breaker.Trip when a
 // request gives up.
 //
 // Half-open probes: a Terraform run is short-lived (one provider process per command

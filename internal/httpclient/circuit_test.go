@@ -113,7 +113,7 @@ func TestAnswersNeverOpen(t *testing.T) {
 	if _, err := c.Do(context.Background(), Request{Method: "GET", Path: "/slow"}); err == nil || circuit.IsOpenError(err) {
 		t.Fatalf("slow request: %v, want its own timeout", err)
 	}
-	if c.breaker.IsOpen() {
+	if c.retrier.p.Breaker.IsOpen() {
 		t.Fatal("the circuit opened without a persistent unavailability")
 	}
 	before := n.Load()
@@ -137,8 +137,8 @@ func TestProbeClosesWhenBack(t *testing.T) {
 	defer srv.Close()
 	c := newClient(t, srv, Config{MaxRetries: 2, ProbeInterval: 100 * time.Millisecond})
 	_, _ = c.Do(context.Background(), Request{Method: "GET", Path: "/x"})
-	if !c.breaker.IsOpen() || n.Load() != 3 {
-		t.Fatalf("open %v after %d attempts", c.breaker.IsOpen(), n.Load())
+	if !c.retrier.p.Breaker.IsOpen() || n.Load() != 3 {
+		t.Fatalf("open %v after %d attempts", c.retrier.p.Breaker.IsOpen(), n.Load())
 	}
 	time.Sleep(120 * time.Millisecond)
 	// The probe gets one attempt and no retries: still down.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -232,5 +234,21 @@ func TestEchoedAuthorizationIsRedacted(t *testing.T) {
 				t.Errorf("the rest of the message is lost: %s", msg)
 			}
 		})
+	}
+}
+
+// TestTLSFailureIsNotAmbiguous: a create that fails TLS verification was never sent: it
+// is neither retried nor ambiguous (one rule with the Knative driver's transport).
+func TestTLSFailureIsNotAmbiguous(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is expected
+	srv.StartTLS()
+	defer srv.Close()
+	c := newClient(t, srv, Config{MaxRetries: 3}) // without the server's CA
+	_, err := c.Do(context.Background(), Request{Method: "POST", Path: "/x", NotIdempotent: true})
+	var amb *AmbiguousError
+	if err == nil || errors.As(err, &amb) || n.Load() != 0 {
+		t.Fatalf("err %v, %d requests reached the handler: want a TLS error that is not ambiguous", err, n.Load())
 	}
 }

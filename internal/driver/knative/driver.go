@@ -39,6 +39,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/faasform/terraform-provider-faas/internal/circuit"
+	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
@@ -68,9 +69,10 @@ type Config struct {
 	// MaxRetries bounds the retries of one request that failed with a connection error,
 	// 429 or 5xx (see the package's retry rules); 0 means no retry.
 	MaxRetries int
-	// Backoff is the wait between those retries (Duration doubling by Factor up to Cap,
-	// with Jitter); the zero value means DefaultRetryBackoff. Retry-After wins.
-	Backoff wait.Backoff
+	// RetryWaitMin and RetryWaitMax bound the wait between those retries, which doubles
+	// with up to 25% jitter (httpclient.Policy); zero values mean 500 ms and 10 s.
+	// Retry-After wins.
+	RetryWaitMin, RetryWaitMax time.Duration
 	// PollBackoff is the readiness polling schedule of the waits the driver runs itself
 	// (after a scaling policy write, and while a deletion completes); the zero value
 	// means platform.DefaultBackoff.
@@ -131,14 +133,6 @@ func New(cfg Config) (*Driver, error) {
 	if rc.WarningHandler == nil && rc.WarningHandlerWithContext == nil {
 		rc.WarningHandlerWithContext = tflogWarnings{}
 	}
-	backoff := cfg.Backoff
-	if backoff.Duration == 0 {
-		backoff = DefaultRetryBackoff
-	}
-	if backoff.Factor < 1 {
-		backoff.Factor = 1
-	}
-	maxRetries := max(cfg.MaxRetries, 0)
 	// client-go's Timeout covers the whole round trip, retries and backoff included, so
 	// that a few retries with backoff could use it up; each attempt gets it instead.
 	attemptTimeout := rc.Timeout
@@ -167,7 +161,10 @@ func New(cfg Config) (*Driver, error) {
 	// One circuit for the API server, shared by the dynamic and discovery clients.
 	breaker := circuit.New(d.endpoint, cfg.ProbeInterval)
 	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-		return &retryTransport{next: breaker.Wrap(rt), breaker: breaker, redact: d.redact, sent: d.sentAuthorization, maxRetries: maxRetries, backoff: backoff, attemptTimeout: attemptTimeout}
+		return newRetryTransport(rt, httpclient.Policy{
+			MaxRetries: max(cfg.MaxRetries, 0), RetryWaitMin: cfg.RetryWaitMin, RetryWaitMax: cfg.RetryWaitMax,
+			Timeout: attemptTimeout, Breaker: breaker, Hide: d.redact,
+		}, d.sentAuthorization)
 	})
 	dyn, err := dynamic.NewForConfig(rc)
 	if err != nil {

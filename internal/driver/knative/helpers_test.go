@@ -40,7 +40,7 @@ func driverFor(t *testing.T, host string) *Driver {
 		// QPS -1: no client-side rate limit, tests poll every millisecond.
 		RESTConfig: &rest.Config{Host: host, BearerToken: testToken, QPS: -1},
 		UserAgent:  "terraform-provider-faas/test", MaxRetries: 5,
-		Backoff:     wait.Backoff{Duration: time.Millisecond, Factor: 2, Jitter: 0.1, Cap: 5 * time.Millisecond},
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 		PollBackoff: fastPoll,
 	})
 	if err != nil {

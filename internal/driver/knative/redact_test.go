@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 )
 
@@ -48,7 +47,7 @@ func TestEchoedAuthorizationIsRedacted(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rc := c.rc
 			rc.Host, rc.QPS = srv.URL, -1
-			d, err := New(Config{RESTConfig: &rc, UserAgent: "test", Backoff: wait.Backoff{Duration: time.Millisecond, Factor: 2, Cap: 5 * time.Millisecond}, PollBackoff: fastPoll})
+			d, err := New(Config{RESTConfig: &rc, UserAgent: "test", RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, PollBackoff: fastPoll})
 			if err != nil {
 				t.Fatal(err)
 			}

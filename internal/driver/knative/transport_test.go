@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/wait"
-
 	"github.com/faasform/terraform-provider-faas/internal/circuit"
+	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 )
 
 // scripted answers each attempt from a list: a status, or an error.
@@ -70,7 +69,7 @@ func TestRetryTransport(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			next := &scripted{steps: c.steps}
-			rt := &retryTransport{next: next, maxRetries: 3, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 2, Cap: 2 * time.Millisecond}}
+			rt := newRetryTransport(next, httpclient.Policy{MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond}, nil)
 			req, _ := http.NewRequestWithContext(context.Background(), c.method, "http://127.0.0.1:1/apis/x", strings.NewReader(`{"a":1}`))
 			if c.ct != "" {
 				req.Header.Set("Content-Type", c.ct)
@@ -84,7 +83,7 @@ func TestRetryTransport(t *testing.T) {
 					t.Errorf("body resent as %q", b)
 				}
 			}
-			var amb *AmbiguousError
+			var amb *httpclient.AmbiguousError
 			switch {
 			case c.ambiguous:
 				if !errors.As(err, &amb) {
@@ -108,7 +107,7 @@ func TestRetryTransport(t *testing.T) {
 
 func TestRetryTransportHonoursContext(t *testing.T) {
 	next := &scripted{steps: []any{503}}
-	rt := &retryTransport{next: next, maxRetries: 100, backoff: wait.Backoff{Duration: 50 * time.Millisecond, Factor: 1}}
+	rt := newRetryTransport(next, httpclient.Policy{MaxRetries: 100, RetryWaitMin: 50 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/x", nil)
@@ -142,11 +141,11 @@ func TestRetryTransportBoundsEachAttempt(t *testing.T) {
 		ambiguous bool
 	}{{http.MethodGet, false}, {http.MethodPost, true}} {
 		h := &hanging{}
-		rt := &retryTransport{next: h, maxRetries: 3, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 1}, attemptTimeout: 50 * time.Millisecond}
+		rt := newRetryTransport(h, httpclient.Policy{MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Timeout: 50 * time.Millisecond}, nil)
 		req, _ := http.NewRequestWithContext(context.Background(), c.method, "https://api.example/apis/x", nil)
 		start := time.Now()
 		resp, err := rt.RoundTrip(req)
-		var amb *AmbiguousError
+		var amb *httpclient.AmbiguousError
 		switch {
 		case c.ambiguous && !errors.As(err, &amb):
 			t.Errorf("%s: a create whose attempt timed out must be ambiguous, got %v", c.method, err)
@@ -181,9 +180,9 @@ func TestRetryTransportCircuit(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			b := circuit.New("https://127.0.0.1:6443", time.Hour)
 			next := &scripted{steps: c.steps}
-			backoff := wait.Backoff{Duration: time.Millisecond, Factor: 1}
-			dyn := &retryTransport{next: b.Wrap(next), breaker: b, maxRetries: 3, backoff: backoff}
-			disco := &retryTransport{next: b.Wrap(next), breaker: b, maxRetries: 3, backoff: backoff}
+			policy := httpclient.Policy{MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Breaker: b}
+			dyn := newRetryTransport(next, policy, nil)
+			disco := newRetryTransport(next, policy, nil)
 			req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://127.0.0.1:6443/version", nil)
 			if resp, err := disco.RoundTrip(req); err == nil {
 				resp.Body.Close()
@@ -194,7 +193,7 @@ func TestRetryTransportCircuit(t *testing.T) {
 			for _, m := range []string{http.MethodGet, http.MethodPost} {
 				req, _ = http.NewRequestWithContext(context.Background(), m, "https://127.0.0.1:6443/apis/serving.knative.dev/v1/namespaces/default/services", strings.NewReader("{}"))
 				_, err := dyn.RoundTrip(req)
-				var amb *AmbiguousError
+				var amb *httpclient.AmbiguousError
 				if !circuit.IsOpenError(err) || errors.As(err, &amb) || !strings.Contains(err.Error(), "is unavailable: GET /version: ") || !strings.Contains(err.Error(), c.cause) ||
 					strings.Contains(err.Error(), "reset by peer") {
 					t.Fatalf("%s: %v", m, err)
@@ -212,7 +211,7 @@ func TestRetryTransportCircuit(t *testing.T) {
 func TestRetryTransportCircuitStaysClosed(t *testing.T) {
 	b := circuit.New("x", time.Hour)
 	next := &scripted{steps: []any{404, 409, 500, 404}}
-	rt := &retryTransport{next: b.Wrap(next), breaker: b, maxRetries: 0, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 1}}
+	rt := newRetryTransport(next, httpclient.Policy{RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Breaker: b}, nil)
 	for range 4 {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://x/apis/x", nil)
 		if resp, err := rt.RoundTrip(req); err != nil {
@@ -221,7 +220,7 @@ func TestRetryTransportCircuitStaysClosed(t *testing.T) {
 			resp.Body.Close()
 		}
 	}
-	slow := &retryTransport{next: b.Wrap(&hanging{}), breaker: b, maxRetries: 0, backoff: wait.Backoff{Duration: time.Millisecond, Factor: 1}, attemptTimeout: 20 * time.Millisecond}
+	slow := newRetryTransport(&hanging{}, httpclient.Policy{RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Breaker: b, Timeout: 20 * time.Millisecond}, nil)
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://x/apis/x", nil)
 	if _, err := slow.RoundTrip(req); err == nil {
 		t.Fatal("want the slow attempt's timeout")
