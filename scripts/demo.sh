@@ -14,7 +14,7 @@ source "$(dirname "$0")/demo-lib.sh"
 if [ "${1:-}" != "--inside" ]; then
   step "Building the provider and the testbed (real Kubernetes, faas-netes, gateway; the first build takes 15-20 minutes)"
   build_all
-  ./scripts/testbed-build.sh
+  ./scripts/testbed-build.sh openfaas
   go build -o "$BIN/faas-testbed" ./cmd/faas-testbed
   step "Starting the testbed: Kubernetes $(sed -n 's/^const KubernetesVersion = "\(.*\)"/\1/p' internal/testbed/controlplane.go) with kwok nodes, then OpenFaaS CE, in a network namespace of its own"
   rm -rf "$WORK"

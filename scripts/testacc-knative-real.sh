@@ -30,7 +30,7 @@ REQUIRED=(
 )
 
 if [ "${1:-}" != "--inside" ]; then
-  ./scripts/testbed-build.sh
+  ./scripts/testbed-build.sh knative
   echo "$LABEL: building the tests and the tools"
   go build -o "$BIN/faas-testbed" ./cmd/faas-testbed
   go test -c -o "$BIN/provider.test" ./internal/provider

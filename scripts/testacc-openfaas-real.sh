@@ -59,7 +59,7 @@ REQUIRED=(
 )
 
 if [ "${1:-}" != "--inside" ]; then
-  ./scripts/testbed-build.sh
+  ./scripts/testbed-build.sh openfaas
   echo "$LABEL: building the tests and the tools"
   go build -o "$BIN/faas-testbed" ./cmd/faas-testbed
   go build -o "$BIN/faas-testclean" ./cmd/faas-testclean

@@ -13,6 +13,9 @@
 # Each Go build is incremental: with a warm Go build cache nothing recompiles and the
 # script takes seconds. A cold build compiles Kubernetes: 15-20 minutes on 2 cores.
 #
+# Arguments name the platforms to build besides the control plane: openfaas, knative;
+# none means both (a cold Knative build adds about 25 minutes, so each test script asks
+# only for its own platform).
 # UPSTREAM_DIR (default ../shared/upstream) holds the upstream source archives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,16 @@ out=$root/bin/testbed
 upstream=${UPSTREAM_DIR:-$root/../shared/upstream}
 mkdir -p "$out"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
+
+want_openfaas=0 want_knative=0
+[ $# -eq 0 ] && set -- openfaas knative
+for platform in "$@"; do
+  case $platform in
+    openfaas) want_openfaas=1 ;;
+    knative) want_knative=1 ;;
+    *) echo "testbed-build: unknown platform $platform (openfaas, knative)" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf 'testbed-build [%4ds] %s\n' "$SECONDS" "$*"; }
 fail() { echo "testbed-build: $*" >&2; exit 1; }
@@ -59,22 +72,26 @@ unpack() { # archive -> directory under $src, redone when the archive changes
     rm -rf "${src:?}/$1" && mkdir -p "$src/$1" && tar -xJf "$archive" -C "$src/$1" && echo "$sum" >"$stamp"
   fi
 }
-unpack openfaas-faas-netes
-unpack openfaas-faas-gateway
-step "faas-netes (from $upstream)"
-(cd "$src/openfaas-faas-netes/faas-netes" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/faas-netes" .)
-step "OpenFaaS gateway"
-(cd "$src/openfaas-faas-gateway/faas/gateway" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/gateway" .)
+if [ $want_openfaas = 1 ]; then
+  unpack openfaas-faas-netes
+  unpack openfaas-faas-gateway
+  step "faas-netes (from $upstream)"
+  (cd "$src/openfaas-faas-netes/faas-netes" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/faas-netes" .)
+  step "OpenFaaS gateway"
+  (cd "$src/openfaas-faas-gateway/faas/gateway" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/gateway" .)
+fi
 
-unpack knative-serving
-kn=$src/knative-serving/knative-serving
-for c in controller webhook autoscaler; do
-  step "Knative Serving $c (from $upstream; cold, the first about 20 minutes on 2 busy cores, the others 1 minute more each)"
-  (cd "$kn" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/knative-$c" "./cmd/$c")
-done
-rm -rf "$out/knative-serving-core" && cp -rL "$kn/config/core" "$out/knative-serving-core"
+if [ $want_knative = 1 ]; then
+  unpack knative-serving
+  kn=$src/knative-serving/knative-serving
+  for c in controller webhook autoscaler; do
+    step "Knative Serving $c (from $upstream; cold, the first about 20 minutes on 2 busy cores, the others 1 minute more each)"
+    (cd "$kn" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/knative-$c" "./cmd/$c")
+  done
+  rm -rf "$out/knative-serving-core" && cp -rL "$kn/config/core" "$out/knative-serving-core"
+fi
 
-if ! command -v prometheus >/dev/null; then
+if [ $want_openfaas = 1 ] && ! command -v prometheus >/dev/null; then
   step "installing Debian's prometheus package (the gateway needs a Prometheus)"
   [ "$(id -u)" = 0 ] || fail "prometheus is missing: install Debian's prometheus package (needs root)"
   (apt-get install -y --no-install-recommends prometheus >/dev/null 2>&1 ||
