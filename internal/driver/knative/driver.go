@@ -537,9 +537,23 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 // *platform.TimeoutError with the last one. The caller has just written the Service, so
 // one the API server no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
+	return d.pollService(ctx, id, "function "+id.String(), "ready", func(_ *unstructured.Unstructured, s *service) (bool, string, error) {
+		if bad, why := failed(s); bad {
+			return false, why, &NotReadyError{Function: id, Reason: why}
+		}
+		st := statusFrom(s)
+		return st.Ready, st.Reason, nil
+	})
+}
+
+// pollService waits (platform.WaitFor, named what) until check accepts the Service of
+// function id, and returns the last Service read. state names what the wait waits for
+// ("ready", "routed"). The caller has just written the Service, so one the API server
+// no longer returns was deleted: a *platform.DeletedError.
+func (d *Driver) pollService(ctx context.Context, id platform.FunctionID, what, state string,
+	check func(u *unstructured.Unstructured, s *service) (bool, string, error)) (*unstructured.Unstructured, error) {
 	var last *unstructured.Unstructured
-	what := "function " + id.String()
-	presence := platform.NewPresence(what, "ready", true)
+	presence := platform.NewPresence("function "+id.String(), state, true)
 	err := platform.WaitFor(ctx, what, platform.ConditionReady, d.pollBackoff, func(ctx context.Context) (bool, string, error) {
 		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
@@ -555,11 +569,7 @@ func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstru
 		if err != nil {
 			return false, "", err
 		}
-		if bad, why := failed(s); bad {
-			return false, why, &NotReadyError{Function: id, Reason: why}
-		}
-		st := statusFrom(s)
-		return st.Ready, st.Reason, nil
+		return check(u, s)
 	})
 	return last, err
 }

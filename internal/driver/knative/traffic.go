@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -274,24 +272,8 @@ func (e *MissingRevisionError) Unwrap() error { return platform.ErrInvalid }
 // generation observed, Ready True, and status.traffic holding the same targets. A Route
 // that reports a missing revision ends the wait at once with *MissingRevisionError.
 func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
-	var last *unstructured.Unstructured
 	what := "traffic split of function " + id.String()
-	presence := platform.NewPresence("function "+id.String(), "routed", true)
-	err := platform.WaitFor(ctx, what, platform.ConditionReady, d.pollBackoff, func(ctx context.Context) (bool, string, error) {
-		u, err := d.services(id.Namespace).Get(ctx, id.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			status, err := presence.Missing()
-			return false, status, err
-		}
-		if err != nil {
-			return d.pollError(http.MethodGet, itemPath(servicesGVR, id.Namespace, id.Name), err)
-		}
-		presence.Found()
-		last = u
-		sv, err := toService(u)
-		if err != nil {
-			return false, "", err
-		}
+	return d.pollService(ctx, id, what, "routed", func(u *unstructured.Unstructured, sv *service) (bool, string, error) {
 		if sv.Status.ObservedGeneration != sv.Metadata.Generation {
 			return false, statusFrom(sv).Reason, nil
 		}
@@ -312,7 +294,6 @@ func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unst
 		}
 		return true, "", nil
 	})
-	return last, err
 }
 
 // trafficRouted reports whether status.traffic serves spec.traffic: the same targets
