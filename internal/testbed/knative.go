@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,6 +51,9 @@ const (
 	autoscalerNetmask = "/30"
 	// vethPrefix names the interfaces the testbed makes itself (CheckIsolated allows them).
 	vethPrefix = "tbk-"
+	// autoscalerLease is the lease of the autoscaler's only bucket (one replica); named
+	// by AutoscalerBucketName in knative-serving pkg/autoscaler/bucket/bucket.go.
+	autoscalerLease = "autoscaler-bucket-00-of-01"
 )
 
 // knativeSkippedRegistries are the registries of the images the tests and the demo use.
@@ -67,7 +71,8 @@ var (
 )
 
 // startKnative installs Serving's config/core, starts its webhook, controller and
-// autoscaler, and the KIngress stand-in, and returns when the webhook admits Services.
+// autoscaler, and the KIngress stand-in, and returns when the webhook admits Services
+// and the autoscaler serves.
 func (t *Testbed) startKnative(ctx context.Context) error {
 	for _, name := range KnativeBinaries {
 		if _, err := os.Stat(filepath.Join(t.binDir, name)); err != nil {
@@ -119,7 +124,8 @@ func (t *Testbed) startKnative(ctx context.Context) error {
 	if _, err := t.runEnv("knative-controller", filepath.Join(t.binDir, "knative-controller"), ctlEnv); err != nil {
 		return err
 	}
-	if err := t.startAutoscaler(ctx, env); err != nil {
+	autoscaler, err := t.startAutoscaler(ctx, env)
+	if err != nil {
 		return err
 	}
 	standInCtx, stopStandIn := context.WithCancel(context.Background())
@@ -145,6 +151,9 @@ func (t *Testbed) startKnative(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := t.waitAutoscaler(ctx, autoscaler); err != nil {
+		return err
+	}
 	t.Knative = &Knative{Namespace: knativeServingNS, Domain: knativeDomain, SkippedRegistries: knativeSkippedRegistries}
 	return nil
 }
@@ -152,25 +161,31 @@ func (t *Testbed) startKnative(ctx context.Context) error {
 // startAutoscaler runs the autoscaler in a network namespace of its own, joined to the
 // testbed's by a veth pair: it and the controller both listen on :8080, hard-coded, and
 // Knative reads the autoscaler's POD_IP, which must not be a loopback address.
-func (t *Testbed) startAutoscaler(ctx context.Context, env func(...string) ([]string, error)) error {
+func (t *Testbed) startAutoscaler(ctx context.Context, env func(...string) ([]string, error)) (*process, error) {
 	kubeconfig := filepath.Join(t.Dir, "autoscaler.kubeconfig")
 	if err := t.writeKubeconfigFor(kubeconfig, "https://"+autoscalerHostIP+":"+t.serverPort(), "testbed-knative-autoscaler", []string{"system:masters"}); err != nil {
-		return err
+		return nil, err
 	}
-	asEnv, err := env("POD_IP="+autoscalerPodIP, "KUBECONFIG="+kubeconfig)
+	asEnv, err := env("POD_IP="+autoscalerPodIP, "POD_NAME=testbed-autoscaler", "KUBECONFIG="+kubeconfig)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	unshare, err := exec.LookPath("unshare")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The child waits for its end of the veth pair, configures it, and becomes the autoscaler.
 	script := `while ! ip link show eth0 >/dev/null 2>&1; do sleep 0.05; done
 ip link set lo up && ip addr add ` + autoscalerPodIP + autoscalerNetmask + ` dev eth0 && ip link set eth0 up && exec "$@"`
 	p, err := t.runEnv("knative-autoscaler", unshare, asEnv, "--net", "--", "sh", "-c", script, "autoscaler", filepath.Join(t.binDir, "knative-autoscaler"))
 	if err != nil {
-		return err
+		return nil, err
+	}
+	// unshare(1) calls unshare(2) only after it has started: a veth peer moved into its
+	// namespace before then lands in ours, and the child waits for eth0 forever (the
+	// autoscaler never starts, and no Service becomes Ready).
+	if err := inOwnNetns(ctx, p); err != nil {
+		return nil, err
 	}
 	host := vethPrefix + "as"
 	for _, c := range [][]string{
@@ -179,11 +194,55 @@ ip link set lo up && ip addr add ` + autoscalerPodIP + autoscalerNetmask + ` dev
 		{"ip", "link", "set", host, "up"},
 	} {
 		if out, err := exec.CommandContext(ctx, c[0], c[1:]...).CombinedOutput(); err != nil { //nolint:gosec // fixed commands
-			return fmt.Errorf("%s: %w: %s", strings.Join(c, " "), err, out)
+			return nil, fmt.Errorf("%s: %w: %s", strings.Join(c, " "), err, out)
 		}
 	}
 	t.cleanup = append(t.cleanup, func() { _ = exec.Command("ip", "link", "del", host).Run() })
-	return nil
+	return p, nil
+}
+
+// inOwnNetns waits until process p is in a network namespace other than this process's.
+func inOwnNetns(ctx context.Context, p *process) error {
+	self, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		return err
+	}
+	nsOf := fmt.Sprintf("/proc/%d/ns/net", p.cmd.Process.Pid)
+	return waitFor(ctx, "the autoscaler's own network namespace", p, func(context.Context) error {
+		ns, err := os.Readlink(nsOf)
+		if err != nil {
+			return err
+		}
+		if ns == self {
+			return errNotReady
+		}
+		return nil
+	})
+}
+
+// waitAutoscaler waits until the autoscaler serves: its stats server accepts connections
+// on the pod address (the controller's metrics pipeline dials it there) and it holds its
+// bucket's lease (until then no PodAutoscaler gets a decision and no Service is Ready).
+func (t *Testbed) waitAutoscaler(ctx context.Context, p *process) error {
+	if err := waitFor(ctx, "the Knative autoscaler's stats server", p, func(ctx context.Context) error {
+		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(autoscalerPodIP, "8080"))
+		if err != nil {
+			return fmt.Errorf("%w: %w", err, errNotReady)
+		}
+		return c.Close()
+	}); err != nil {
+		return err
+	}
+	return waitFor(ctx, "the Knative autoscaler to hold lease "+autoscalerLease, p, func(ctx context.Context) error {
+		l, err := t.Client.CoordinationV1().Leases(knativeServingNS).Get(ctx, autoscalerLease, metav1.GetOptions{})
+		if err != nil {
+			return fmt.Errorf("%w: %w", err, errNotReady)
+		}
+		if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity == "" {
+			return errNotReady
+		}
+		return nil
+	})
 }
 
 // installKnativeCore creates the objects of Serving's config/core, file by file: the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -91,5 +92,39 @@ func TestStartAndStop(t *testing.T) {
 		if err := p.cmd.Process.Signal(syscall.Signal(0)); err == nil {
 			t.Errorf("%s (pid %d) still runs after Stop", p.name, p.cmd.Process.Pid)
 		}
+	}
+}
+
+// TestInOwnNetns shows the wait that keeps the autoscaler's veth peer out of our
+// namespace: it returns only once unshare(1) has moved its child into a new namespace,
+// and never for a process that stays in ours.
+func TestInOwnNetns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("unshare --net needs root")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	moved, err := start(dir, "moved", unshare, []string{"--net", "--", "sleep", "30"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stayed, err := start(dir, "stayed", "sleep", []string{"30"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = moved.cmd.Process.Kill(); _ = stayed.cmd.Process.Kill() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := inOwnNetns(ctx, moved); err != nil {
+		t.Fatalf("unshare --net: %v", err)
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+	defer cancelShort()
+	if err := inOwnNetns(short, stayed); err == nil {
+		t.Fatal("a process in our own namespace was reported to be in its own")
 	}
 }
