@@ -27,6 +27,11 @@ REQUIRED=(
   TestAccKnativeRoute_lifecycle
   TestAccKnativeRoute_noDomainClaim
   TestAccKnative_failedRevisionFailsFast
+  TestAccKnativeTrafficSplit_canary
+  TestAccKnativeTrafficSplit_missingRevision
+  TestAccKnative_clusterLimitsAreLeftToTheCluster
+  TestAccKnative_clusterLimitsAreLeftToTheCluster/timeout
+  TestAccKnative_clusterLimitsAreLeftToTheCluster/max_concurrency
 )
 
 if [ "${1:-}" != "--inside" ]; then

@@ -38,7 +38,7 @@ resource "faas_traffic_split" "s" {
 }
 
 // expectTraffic checks the Service's spec.traffic, as Knative holds it after defaulting.
-func expectTraffic(sim *k8ssim.Server, want ...map[string]any) func(*terraform.State) error {
+func expectTraffic(sim knativeCluster, want ...map[string]any) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		svc, ok := kservice(sim, "shop")
 		if !ok {
@@ -73,8 +73,8 @@ var latestAll = map[string]any{"latestRevision": true, "percent": int64(100)}
 // traffic back to the latest revision. Every step's apply is followed by the harness's
 // empty-plan check.
 func TestAccKnativeTrafficSplit_canary(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
-	base := knativeBlock(sim, "")
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	base := sim.ProviderBlock("")
 	v1Only := `{
     revision_name = "shop-v1"
     percent       = 100
@@ -229,8 +229,8 @@ func TestAccKnativeTrafficSplit_canary(t *testing.T) {
 // does not have fails at apply with Knative's reason naming it, and leaves the Service's
 // traffic as it was.
 func TestAccKnativeTrafficSplit_missingRevision(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
-	base := knativeBlock(sim, "") + shopFunction("1", "v1")
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	base := sim.ProviderBlock("") + shopFunction("1", "v1")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoServices(sim),

@@ -73,8 +73,8 @@ func TestAccKnative_clusterLimitsAreLeftToTheCluster(t *testing.T) {
 		"max_concurrency": {`max_concurrency = 1001`, `expected 0 <= 1001 <= 1000`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sim := newKube(t, k8ssim.Options{})
-			cfg := knativeBlock(sim, `namespace = "default"`) + `
+			sim := newKnativeCluster(t, k8ssim.Options{})
+			cfg := sim.ProviderBlock(`namespace = "default"`) + `
 resource "faas_function" "f" {
   name  = "x"
   image = "ghcr.io/acme/x:1"
