@@ -32,6 +32,11 @@ REQUIRED=(
   TestAccKnative_clusterLimitsAreLeftToTheCluster
   TestAccKnative_clusterLimitsAreLeftToTheCluster/timeout
   TestAccKnative_clusterLimitsAreLeftToTheCluster/max_concurrency
+  "TestAccKnativeReliability_faults/429_with_Retry-After_on_a_third_of_requests"
+  TestAccKnativeReliability_faults/bursts_of_503
+  TestAccKnativeReliability_faults/dropped_connections
+  TestAccKnativeReliability_faults/lost_responses
+  TestAccKnativeReliability_faults/latency_spikes
 )
 
 if [ "${1:-}" != "--inside" ]; then

@@ -17,10 +17,12 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/faasform/terraform-provider-faas/internal/faultproxy"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
 
@@ -58,6 +60,9 @@ type knativeCluster interface {
 	Put(obj *unstructured.Unstructured) error
 	// Kubeconfig is a kubeconfig for the cluster with the rights the tests use.
 	Kubeconfig() ([]byte, error)
+	// ProxyBackend is how the fault proxy reaches the cluster's API server: its URL,
+	// the CA it trusts and, on a real cluster, the kubeconfig's client certificate.
+	ProxyBackend() (faultproxy.Options, error)
 }
 
 // newKnativeCluster returns the simulator started with opts, or the real cluster of
@@ -92,6 +97,10 @@ type simCluster struct{ *k8ssim.Server }
 
 func (s simCluster) ProviderBlock(extra string) string { return knativeBlock(s.Server, extra) }
 func (simCluster) Real() bool                          { return false }
+
+func (s simCluster) ProxyBackend() (faultproxy.Options, error) {
+	return faultproxy.Options{Backend: s.URL(), BackendCAPEM: s.CACertPEM()}, nil
+}
 
 // realCluster is a real cluster with Knative, through its kubeconfig's admin rights.
 type realCluster struct {
@@ -131,6 +140,18 @@ func (r *realCluster) Put(obj *unstructured.Unstructured) error {
 }
 
 func (r *realCluster) Kubeconfig() ([]byte, error) { return os.ReadFile(r.kubeconfig) }
+
+func (r *realCluster) ProxyBackend() (faultproxy.Options, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", r.kubeconfig)
+	if err != nil {
+		return faultproxy.Options{}, err
+	}
+	if err := rest.LoadTLSFiles(cfg); err != nil {
+		return faultproxy.Options{}, err
+	}
+	return faultproxy.Options{Backend: cfg.Host, BackendCAPEM: cfg.CAData, ClientCertPEM: cfg.CertData,
+		ClientKeyPEM: cfg.KeyData, BearerToken: cfg.BearerToken}, nil
+}
 
 func (r *realCluster) ProviderBlock(extra string) string {
 	return fmt.Sprintf(`

@@ -35,13 +35,13 @@ func kubeRequestCounts(reqs []k8ssim.Request) map[string]int {
 // of PingSources per provider run, not a read each.
 func TestAccKnativeRefresh_noOpPlanIsBounded(t *testing.T) {
 	sim := newKube(t, k8ssim.Options{})
-	config := knativeFleet(knativeBlock(sim, ""))
+	config := knativeFleet(knativeBlock(sim, ""), true)
 	var seen []k8ssim.Request
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoServices(sim),
 		Steps: []resource.TestStep{
-			{Config: config, Check: checkKnativeFleet(sim)},
+			{Config: config, Check: checkKnativeFleet(simCluster{sim}, true)},
 			{PreConfig: sim.ResetRequests, Config: config, PlanOnly: true},
 			{
 				PreConfig: func() { seen = sim.Requests() },
@@ -75,7 +75,7 @@ func TestAccKnativeRefresh_noOpPlanIsBounded(t *testing.T) {
 // apply see that apply's own writes.
 func TestAccKnativeRefresh_changesAreSeen(t *testing.T) {
 	sim := newKube(t, k8ssim.Options{})
-	config := knativeFleet(knativeBlock(sim, ""))
+	config := knativeFleet(knativeBlock(sim, ""), true)
 	withData := func(image string) string {
 		return strings.Replace(config, `image  = "ghcr.io/acme/fleet:3"`, fmt.Sprintf("image  = %q", image), 1) + `
 data "faas_function" "f3" {
