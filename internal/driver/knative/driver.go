@@ -107,12 +107,13 @@ type Driver struct {
 }
 
 var (
-	_ platform.Driver        = (*Driver)(nil)
-	_ platform.ScalingDriver = (*Driver)(nil)
-	_ platform.SecretDriver  = (*Driver)(nil)
-	_ platform.TriggerDriver = (*Driver)(nil)
-	_ platform.RouteDriver   = (*Driver)(nil)
-	_ platform.TrafficDriver = (*Driver)(nil)
+	_ platform.Driver              = (*Driver)(nil)
+	_ platform.ScalingDriver       = (*Driver)(nil)
+	_ platform.ScalingWriteChecker = (*Driver)(nil)
+	_ platform.SecretDriver        = (*Driver)(nil)
+	_ platform.TriggerDriver       = (*Driver)(nil)
+	_ platform.RouteDriver         = (*Driver)(nil)
+	_ platform.TrafficDriver       = (*Driver)(nil)
 )
 
 // New returns a Driver. It does not contact the API server: Info checks on first use
