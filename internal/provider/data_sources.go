@@ -82,6 +82,10 @@ type functionDataModel struct {
 	AvailableReplicas      types.Int64  `tfsdk:"available_replicas"`
 	Ready                  types.Bool   `tfsdk:"ready"`
 	Unreadable             types.List   `tfsdk:"unreadable"`
+	ImageDigest            types.String `tfsdk:"image_digest"`
+	RevisionName           types.String `tfsdk:"revision_name"`
+	LatestReadyRevision    types.String `tfsdk:"latest_ready_revision"`
+	LatestCreatedRevision  types.String `tfsdk:"latest_created_revision"`
 }
 
 func (d *functionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -130,6 +134,19 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"available_replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas ready to serve."},
 			"ready":                     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the function is ready, by the same rule `faas_function` waits for."},
 			"unreadable":                computedList("Attributes the platform did not return and no provider record restored."),
+			"image_digest": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The digest (`sha256:...`) the " +
+				"deployed image reference pins (`repo@sha256:...`, as `faas_function.resolve_image_digest` deploys it or as " +
+				"written in `image`), the part of `image` after `@`. Null when the function runs a bare tag, on every " +
+				"platform: neither OpenFaaS nor the Knative driver reports which digest a tag resolved to."},
+			"revision_name": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The revision name the function " +
+				"pins, as `faas_function.revision_name` sets it. Knative: the Service's `spec.template.metadata.name`; null " +
+				"when Knative names the revisions itself. Null on OpenFaaS, whose functions have no revisions."},
+			"latest_ready_revision": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The newest revision " +
+				"of the function that became ready, which a `faas_traffic_split` can pin. Knative: the Service's " +
+				"`status.latestReadyRevisionName`; null until a revision is ready. Null on OpenFaaS (no revisions)."},
+			"latest_created_revision": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The newest revision " +
+				"Knative created for the function, ready or not (the Service's `status.latestCreatedRevisionName`). Null on " +
+				"OpenFaaS (no revisions)."},
 		},
 	}
 }
@@ -190,6 +207,13 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.Replicas, m.AvailableReplicas = types.Int64Value(fn.Status.Replicas), types.Int64Value(fn.Status.AvailableReplicas)
 	m.Ready = types.BoolValue(fn.Status.Ready)
 	m.Unreadable, _ = types.ListValueFrom(ctx, types.StringType, append([]string{}, fn.Status.Unreadable...))
+	m.ImageDigest = types.StringNull()
+	if _, digest := splitDigest(fn.Image); digest != "" {
+		m.ImageDigest = types.StringValue(digest)
+	}
+	m.RevisionName = stringOrNull(fn.RevisionName)
+	m.LatestReadyRevision = stringOrNull(fn.Status.LatestReadyRevision)
+	m.LatestCreatedRevision = stringOrNull(fn.Status.LatestCreatedRevision)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
