@@ -33,6 +33,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*functionResource)(nil)
 	_ resource.ResourceWithImportState = (*functionResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*functionResource)(nil)
+
+	_ resource.ResourceWithValidateConfig = (*functionResource)(nil)
 )
 
 const (
@@ -56,6 +58,7 @@ type functionResourceModel struct {
 	Command                types.List           `tfsdk:"command"`
 	Args                   types.List           `tfsdk:"args"`
 	Env                    types.Map            `tfsdk:"env"`
+	EnvValueFrom           types.Map            `tfsdk:"env_value_from"`
 	Secrets                types.Set            `tfsdk:"secrets"`
 	Labels                 types.Map            `tfsdk:"labels"`
 	Annotations            types.Map            `tfsdk:"annotations"`
@@ -229,9 +232,11 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
 					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative. " +
 					"Knative entries that take their value from elsewhere (`valueFrom`: a Secret's or ConfigMap's key, the downward API), " +
-					"added outside Terraform, are not this map's: they are neither read into it nor removed by an apply, unless `env` sets the same name.",
+					"added outside Terraform, are not this map's: they are neither read into it nor removed by an apply, unless `env` sets the same name. " +
+					"To declare such entries, use `env_value_from` (Knative only).",
 				Validators: envValidators(),
 			},
+			"env_value_from": envValueFromSchema(),
 			"secrets": schema.SetAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
@@ -461,6 +466,8 @@ func functionFromModel(ctx context.Context, m *functionResourceModel, defaultNam
 	note(ok)
 	fn.Env, ok = mapStrings(m.Env)
 	note(ok)
+	fn.EnvFrom, ok = envFromModel(ctx, m.EnvValueFrom, diags)
+	note(ok)
 	fn.Secrets, ok = setStrings(m.Secrets)
 	note(ok)
 	fn.Labels, ok = mapStrings(m.Labels)
@@ -550,6 +557,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	if slices.Contains(fn.Status.Unreadable, platform.AttrEnv) {
 		m.Env = types.MapNull(types.StringType)
 	}
+	m.EnvValueFrom = envFromToModel(ctx, m.EnvValueFrom, fn.EnvFrom)
 	m.Secrets = setValue(ctx, m.Secrets, fn.Secrets)
 	m.Labels = mapValue(ctx, m.Labels, fn.Labels)
 	m.Annotations = mapValue(ctx, m.Annotations, fn.Annotations)
