@@ -86,7 +86,7 @@ resource "faas_function" "f" {
 				Check: expectEnv(sim, "vf", secretRef("DB_PASSWORD", "db", "password"), region, dsn, mode),
 			},
 			{
-				Config: cfg(created),
+				Config:           cfg(created),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
