@@ -64,6 +64,7 @@ type functionDataModel struct {
 	Command                types.List   `tfsdk:"command"`
 	Args                   types.List   `tfsdk:"args"`
 	Env                    types.Map    `tfsdk:"env"`
+	EnvValueFrom           types.Map    `tfsdk:"env_value_from"`
 	Secrets                types.Set    `tfsdk:"secrets"`
 	Labels                 types.Map    `tfsdk:"labels"`
 	Annotations            types.Map    `tfsdk:"annotations"`
@@ -116,6 +117,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"command":                   computedList("Process to run (OpenFaaS: `fprocess` split into words; all words are in `command` unless the provider's record says where `args` start)."),
 			"args":                      computedList("Arguments after `command`."),
 			"env":                       computedMap("Environment variables, without the reserved keys mapped to `timeout`, the watchdog timeouts and `max_concurrency`; null when unreadable."),
+			"env_value_from":            envValueFromDataSchema(),
 			"secrets":                   schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Secrets mounted into the function."},
 			"labels":                    computedMap("User labels (platform-injected keys and keys owned by `faas_scaling_policy` are left out)."),
 			"annotations":               computedMap("User annotations (keys owned by `faas_trigger` and the provider's record are left out)."),
@@ -148,6 +150,33 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				"Knative created for the function, ready or not (the Service's `status.latestCreatedRevisionName`). Null on " +
 				"OpenFaaS (no revisions)."},
 		},
+	}
+}
+
+// envValueFromDataSchema is data.faas_function.env_value_from, faas_function's
+// env_value_from as read.
+func envValueFromDataSchema() schema.MapNestedAttribute {
+	keyRef := func(kind string) schema.SingleNestedAttribute {
+		return schema.SingleNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: fmt.Sprintf("The %s key the variable takes its value from; null when the source is the other kind.", kind),
+			Attributes: map[string]schema.Attribute{
+				"name":     schema.StringAttribute{Computed: true, MarkdownDescription: fmt.Sprintf("String. The %s's name.", kind)},
+				"key":      schema.StringAttribute{Computed: true, MarkdownDescription: fmt.Sprintf("String. The key within the %s.", kind)},
+				"optional": schema.BoolAttribute{Computed: true, MarkdownDescription: "Bool. Kubernetes' `optional`; null when not set."},
+			},
+		}
+	}
+	return schema.MapNestedAttribute{
+		Computed: true,
+		MarkdownDescription: "Map of variable name to source: the environment variables that `faas_function.env_value_from` " +
+			"wrote, which take their value from a key of a Secret (`secret_key_ref`) or a ConfigMap (`config_map_key_ref`). " +
+			"Knative: the container's `env` entries with `valueFrom` whose names the provider recorded; `valueFrom` entries " +
+			"added outside Terraform are not listed. Null when there are none, and always on OpenFaaS (no such variables).",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"secret_key_ref":     keyRef("Secret"),
+			"config_map_key_ref": keyRef("ConfigMap"),
+		}},
 	}
 }
 
@@ -192,6 +221,7 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.ID, m.Namespace, m.Image = types.StringValue(id.String()), types.StringValue(id.Namespace), types.StringValue(fn.Image)
 	m.Command, m.Args = listValue(ctx, null, fn.Command), listValue(ctx, null, fn.Args)
 	m.Env = mapValue(ctx, nullMap, fn.Env)
+	m.EnvValueFrom = envFromToModel(ctx, types.MapNull(types.ObjectType{AttrTypes: envSourceAttrTypes}), fn.EnvFrom)
 	m.Secrets, m.ImagePullSecrets = setValue(ctx, nullSet, fn.Secrets), setValue(ctx, nullSet, fn.ImagePullSecrets)
 	m.Labels, m.Annotations = mapValue(ctx, nullMap, fn.Labels), mapValue(ctx, nullMap, fn.Annotations)
 	m.Limits, m.Requests = resourcesMap(ctx, fn.Limits), resourcesMap(ctx, fn.Requests)

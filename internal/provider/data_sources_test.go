@@ -83,6 +83,7 @@ data "faas_platform" "this" {}
 				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("latest_ready_revision"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("latest_created_revision"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("image_digest"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("env_value_from"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.faas_functions.web", tfjsonpath.New("functions"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(managed)}),
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(outside)}),
@@ -174,8 +175,8 @@ data "faas_functions" "none" {%s}
 }
 
 // TestAccDataSources_knativeRevisions: on Knative, data.faas_function reports the
-// revision the function pins, the newest created and ready revisions, and the digest
-// of an image reference that pins one; a function that Knative names the revisions of
+// revision the function pins, the newest created and ready revisions, the digest of an
+// image reference that pins one, and env_value_from; a function that Knative names the revisions of
 // and that runs a bare tag reads null revision_name and image_digest.
 func TestAccDataSources_knativeRevisions(t *testing.T) {
 	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
@@ -189,6 +190,9 @@ resource "faas_function" "pinned" {
   name          = "pinned"
   image         = "ghcr.io/acme/pinned@` + digest + `"
   revision_name = "pinned-v1"
+  env_value_from = {
+    DB_PASSWORD = { secret_key_ref = { name = "db", key = "password" } }
+  }
 }
 
 resource "faas_function" "named" {
@@ -215,6 +219,8 @@ data "faas_function" "named" {
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("latest_ready_revision"), knownvalue.StringExact("named-00001")),
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("latest_created_revision"), knownvalue.StringExact("named-00001")),
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("image_digest"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("env_value_from").AtMapKey("DB_PASSWORD").AtMapKey("secret_key_ref").AtMapKey("key"), knownvalue.StringExact("password")),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("env_value_from"), knownvalue.Null()),
 			},
 		}},
 	})
