@@ -43,9 +43,9 @@ func expectEnv(sim *k8ssim.Server, name string, want ...any) func(*terraform.Sta
 	}
 }
 
-// dbPassword is the env entry DB_PASSWORD taking its value from key of Secret secret.
-func dbPassword(secret, key string) map[string]any {
-	return map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": secret, "key": key}}}
+// dbPassword is the env entry DB_PASSWORD taking its value from key of Secret db.
+func dbPassword(key string) map[string]any {
+	return map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": key}}}
 }
 
 // TestAccKnative_envValueFrom: faas_function.env_value_from on Knative: create, an
@@ -84,7 +84,7 @@ resource "faas_function" "f" {
 					statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("env_value_from").AtMapKey("REGION").AtMapKey("config_map_key_ref").AtMapKey("optional"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("env_value_from").AtMapKey("DB_PASSWORD").AtMapKey("config_map_key_ref"), knownvalue.Null()),
 				},
-				Check: expectEnv(sim, "vf", dbPassword("db", "password"), region, dsn, mode),
+				Check: expectEnv(sim, "vf", dbPassword("password"), region, dsn, mode),
 			},
 			{
 				Config:           cfg(created),
@@ -95,7 +95,7 @@ resource "faas_function" "f" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 				}},
-				Check: expectEnv(sim, "vf", dbPassword("db", "admin"), dsn, mode),
+				Check: expectEnv(sim, "vf", dbPassword("admin"), dsn, mode),
 			},
 			{
 				// Someone points DB_PASSWORD at another key: drift, and the apply puts it back.
@@ -104,7 +104,7 @@ resource "faas_function" "f" {
 						cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
 						c, _ := cs[0].(map[string]any)
 						env, _ := c["env"].([]any)
-						env[0] = dbPassword("db", "root")
+						env[0] = dbPassword("root")
 						_ = unstructured.SetNestedSlice(u.Object, cs, "spec", "template", "spec", "containers")
 					}); err != nil {
 						t.Fatal(err)
@@ -115,7 +115,7 @@ resource "faas_function" "f" {
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("env_value_from").AtMapKey("DB_PASSWORD").AtMapKey("secret_key_ref").AtMapKey("key"), knownvalue.StringExact("admin")),
 				}},
-				Check: expectEnv(sim, "vf", dbPassword("db", "admin"), dsn, mode),
+				Check: expectEnv(sim, "vf", dbPassword("admin"), dsn, mode),
 			},
 			{ResourceName: "faas_function.f", ImportState: true, ImportStateId: "default/vf", ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"timeouts", "wait_for_ready"}},
