@@ -39,6 +39,16 @@ type ScalingDriver interface {
 	DeleteScalingPolicy(ctx context.Context, fn FunctionID) error
 }
 
+// ScalingWriteChecker is implemented by a ScalingDriver on which the function as the
+// platform holds it can refuse every write of its policy (Knative: a revision template
+// that pins its revision name). The scaling policy's plan calls it when it writes.
+type ScalingWriteChecker interface {
+	// CheckScalingPolicyWrite reports, as Conflict findings, what in the function now
+	// would refuse a write of its policy; nothing for a function that does not exist.
+	// It never writes.
+	CheckScalingPolicyWrite(ctx context.Context, fn FunctionID) ([]*UnsupportedError, error)
+}
+
 // Trigger types.
 const (
 	TriggerCron  = "cron"

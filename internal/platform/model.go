@@ -108,6 +108,11 @@ type Function struct {
 	// spec.template.metadata.name, which must start with "<name>-"); empty lets the
 	// platform name it. Platforms without revisions refuse it.
 	RevisionName string
+	// EnvFrom holds the environment variables that take their value from a key of a
+	// Secret or a ConfigMap of the function's namespace (faas_function.env_value_from),
+	// by name; nil when none. Platforms that have no such reference refuse it (OpenFaaS
+	// mounts secrets as files only).
+	EnvFrom map[string]EnvSource
 	// Unset lists which of AttrEnv, AttrReadOnlyRootFilesystem and AttrConstraints the
 	// configuration leaves unset. Where the platform cannot read one back and no record
 	// holds it, a write must not replace it (WriteUnknowns).
@@ -115,6 +120,27 @@ type Function struct {
 
 	// Status is filled in by reads; it is ignored on writes.
 	Status FunctionStatus
+}
+
+// EnvSource is where one environment variable takes its value from: exactly one of
+// SecretKeyRef and ConfigMapKeyRef is set on a write. A read of a reference of another
+// kind (a field of the pod, set outside Terraform) has neither.
+type EnvSource struct {
+	// SecretKeyRef names a key of a Secret.
+	SecretKeyRef *KeyRef
+	// ConfigMapKeyRef names a key of a ConfigMap.
+	ConfigMapKeyRef *KeyRef
+}
+
+// KeyRef names one key of a Secret or a ConfigMap in the function's namespace.
+type KeyRef struct {
+	// Name is the Secret's or ConfigMap's name.
+	Name string
+	// Key is the key within it.
+	Key string
+	// Optional, when set, says whether the function may start without the key
+	// (Kubernetes' optional); nil leaves the platform's default (required).
+	Optional *bool
 }
 
 // WatchdogTimeouts are the OpenFaaS watchdog's read_timeout, write_timeout and

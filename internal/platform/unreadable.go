@@ -62,8 +62,9 @@ func (e *UnknownValuesError) Error() string {
 func (e *UnknownValuesError) Unwrap() error { return ErrUnsupported }
 
 // KeysRemainError reports a child's delete that left the child's keys on its function:
-// removing them means writing the whole function, which Cause (an
-// *UnknownValuesError) refused. Nothing was written. Resources drop the child from the
+// removing them means writing the function, which Cause refused (an
+// *UnknownValuesError; on Knative also a template that pins its revision name).
+// Nothing was written. Resources drop the child from the
 // state with a warning that says what remains and how to remove it.
 type KeysRemainError struct {
 	// Function is the function that keeps the keys.
@@ -72,6 +73,9 @@ type KeysRemainError struct {
 	Keys []string
 	// Cause is why they could not be removed.
 	Cause error
+	// Remedy, when set, says how to remove the keys; empty means the way out of an
+	// *UnknownValuesError (set the unknown attributes, then import and destroy again).
+	Remedy string
 }
 
 // Error implements error.

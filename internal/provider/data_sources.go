@@ -64,6 +64,7 @@ type functionDataModel struct {
 	Command                types.List   `tfsdk:"command"`
 	Args                   types.List   `tfsdk:"args"`
 	Env                    types.Map    `tfsdk:"env"`
+	EnvValueFrom           types.Map    `tfsdk:"env_value_from"`
 	Secrets                types.Set    `tfsdk:"secrets"`
 	Labels                 types.Map    `tfsdk:"labels"`
 	Annotations            types.Map    `tfsdk:"annotations"`
@@ -82,6 +83,10 @@ type functionDataModel struct {
 	AvailableReplicas      types.Int64  `tfsdk:"available_replicas"`
 	Ready                  types.Bool   `tfsdk:"ready"`
 	Unreadable             types.List   `tfsdk:"unreadable"`
+	ImageDigest            types.String `tfsdk:"image_digest"`
+	RevisionName           types.String `tfsdk:"revision_name"`
+	LatestReadyRevision    types.String `tfsdk:"latest_ready_revision"`
+	LatestCreatedRevision  types.String `tfsdk:"latest_created_revision"`
 }
 
 func (d *functionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -112,6 +117,7 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"command":                   computedList("Process to run (OpenFaaS: `fprocess` split into words; all words are in `command` unless the provider's record says where `args` start)."),
 			"args":                      computedList("Arguments after `command`."),
 			"env":                       computedMap("Environment variables, without the reserved keys mapped to `timeout`, the watchdog timeouts and `max_concurrency`; null when unreadable."),
+			"env_value_from":            envValueFromDataSchema(),
 			"secrets":                   schema.SetAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: "Secrets mounted into the function."},
 			"labels":                    computedMap("User labels (platform-injected keys and keys owned by `faas_scaling_policy` are left out)."),
 			"annotations":               computedMap("User annotations (keys owned by `faas_trigger` and the provider's record are left out)."),
@@ -130,7 +136,47 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"available_replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas ready to serve."},
 			"ready":                     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the function is ready, by the same rule `faas_function` waits for."},
 			"unreadable":                computedList("Attributes the platform did not return and no provider record restored."),
+			"image_digest": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The digest (`sha256:...`) the " +
+				"deployed image reference pins (`repo@sha256:...`, as `faas_function.resolve_image_digest` deploys it or as " +
+				"written in `image`), the part of `image` after `@`. Null when the function runs a bare tag, on every " +
+				"platform: neither OpenFaaS nor the Knative driver reports which digest a tag resolved to."},
+			"revision_name": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The revision name the function " +
+				"pins, as `faas_function.revision_name` sets it. Knative: the Service's `spec.template.metadata.name`; null " +
+				"when Knative names the revisions itself. Null on OpenFaaS, whose functions have no revisions."},
+			"latest_ready_revision": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The newest revision " +
+				"of the function that became ready, which a `faas_traffic_split` can pin. Knative: the Service's " +
+				"`status.latestReadyRevisionName`; null until a revision is ready. Null on OpenFaaS (no revisions)."},
+			"latest_created_revision": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The newest revision " +
+				"Knative created for the function, ready or not (the Service's `status.latestCreatedRevisionName`). Null on " +
+				"OpenFaaS (no revisions)."},
 		},
+	}
+}
+
+// envValueFromDataSchema is data.faas_function.env_value_from, faas_function's
+// env_value_from as read.
+func envValueFromDataSchema() schema.MapNestedAttribute {
+	keyRef := func(kind string) schema.SingleNestedAttribute {
+		return schema.SingleNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: fmt.Sprintf("The %s key the variable takes its value from; null when the source is the other kind.", kind),
+			Attributes: map[string]schema.Attribute{
+				"name":     schema.StringAttribute{Computed: true, MarkdownDescription: fmt.Sprintf("String. The %s's name.", kind)},
+				"key":      schema.StringAttribute{Computed: true, MarkdownDescription: fmt.Sprintf("String. The key within the %s.", kind)},
+				"optional": schema.BoolAttribute{Computed: true, MarkdownDescription: "Bool. Kubernetes' `optional`; null when not set."},
+			},
+		}
+	}
+	return schema.MapNestedAttribute{
+		Computed: true,
+		MarkdownDescription: "Map of variable name to source: the environment variables that `faas_function.env_value_from` " +
+			"wrote, which take their value from a key of a Secret (`secret_key_ref`) or a ConfigMap (`config_map_key_ref`). " +
+			"Knative: the container's `env` entries with `valueFrom` whose names the provider recorded; `valueFrom` entries " +
+			"added outside Terraform are not listed. Null when there are none, and always on OpenFaaS (no such variables).",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"secret_key_ref":     keyRef("Secret"),
+			"config_map_key_ref": keyRef("ConfigMap"),
+		}},
 	}
 }
 
@@ -175,6 +221,7 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.ID, m.Namespace, m.Image = types.StringValue(id.String()), types.StringValue(id.Namespace), types.StringValue(fn.Image)
 	m.Command, m.Args = listValue(ctx, null, fn.Command), listValue(ctx, null, fn.Args)
 	m.Env = mapValue(ctx, nullMap, fn.Env)
+	m.EnvValueFrom = envFromToModel(ctx, types.MapNull(types.ObjectType{AttrTypes: envSourceAttrTypes}), fn.EnvFrom)
 	m.Secrets, m.ImagePullSecrets = setValue(ctx, nullSet, fn.Secrets), setValue(ctx, nullSet, fn.ImagePullSecrets)
 	m.Labels, m.Annotations = mapValue(ctx, nullMap, fn.Labels), mapValue(ctx, nullMap, fn.Annotations)
 	m.Limits, m.Requests = resourcesMap(ctx, fn.Limits), resourcesMap(ctx, fn.Requests)
@@ -190,6 +237,13 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.Replicas, m.AvailableReplicas = types.Int64Value(fn.Status.Replicas), types.Int64Value(fn.Status.AvailableReplicas)
 	m.Ready = types.BoolValue(fn.Status.Ready)
 	m.Unreadable, _ = types.ListValueFrom(ctx, types.StringType, append([]string{}, fn.Status.Unreadable...))
+	m.ImageDigest = types.StringNull()
+	if _, digest := splitDigest(fn.Image); digest != "" {
+		m.ImageDigest = types.StringValue(digest)
+	}
+	m.RevisionName = stringOrNull(fn.RevisionName)
+	m.LatestReadyRevision = stringOrNull(fn.Status.LatestReadyRevision)
+	m.LatestCreatedRevision = stringOrNull(fn.Status.LatestCreatedRevision)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
@@ -77,6 +78,12 @@ data "faas_platform" "this" {}
 				statecheck.ExpectKnownValue("data.faas_function.outside", tfjsonpath.New("ready"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("env").AtMapKey("MODE"), knownvalue.StringExact("prod")),
 				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("id"), knownvalue.StringExact(ns+"/"+managed)),
+				// OpenFaaS functions have no revisions, and a bare tag reports no digest.
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("revision_name"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("latest_ready_revision"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("latest_created_revision"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("image_digest"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.managed", tfjsonpath.New("env_value_from"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.faas_functions.web", tfjsonpath.New("functions"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(managed)}),
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(outside)}),
@@ -164,5 +171,57 @@ data "faas_functions" "none" {%s}
 				},
 			},
 		},
+	})
+}
+
+// TestAccDataSources_knativeRevisions: on Knative, data.faas_function reports the
+// revision the function pins, the newest created and ready revisions, the digest of an
+// image reference that pins one, and env_value_from; a function that Knative names the revisions of
+// and that runs a bare tag reads null revision_name and image_digest.
+func TestAccDataSources_knativeRevisions(t *testing.T) {
+	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
+	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoServices(sim),
+		Steps: []resource.TestStep{{
+			Config: knativeBlock(sim, "") + `
+resource "faas_function" "pinned" {
+  name          = "pinned"
+  image         = "ghcr.io/acme/pinned@` + digest + `"
+  revision_name = "pinned-v1"
+  env_value_from = {
+    DB_PASSWORD = { secret_key_ref = { name = "db", key = "password" } }
+  }
+}
+
+resource "faas_function" "named" {
+  name  = "named"
+  image = "ghcr.io/acme/named:1"
+}
+
+data "faas_function" "pinned" {
+  name       = faas_function.pinned.name
+  depends_on = [faas_function.pinned]
+}
+
+data "faas_function" "named" {
+  name       = faas_function.named.name
+  depends_on = [faas_function.named]
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("revision_name"), knownvalue.StringExact("pinned-v1")),
+				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("latest_ready_revision"), knownvalue.StringExact("pinned-v1")),
+				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("latest_created_revision"), knownvalue.StringExact("pinned-v1")),
+				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("image_digest"), knownvalue.StringExact(digest)),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("revision_name"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("latest_ready_revision"), knownvalue.StringExact("named-00001")),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("latest_created_revision"), knownvalue.StringExact("named-00001")),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("image_digest"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("env_value_from").AtMapKey("DB_PASSWORD").AtMapKey("secret_key_ref").AtMapKey("key"), knownvalue.StringExact("password")),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("env_value_from"), knownvalue.Null()),
+			},
+		}},
 	})
 }

@@ -33,6 +33,8 @@ var (
 	_ resource.ResourceWithConfigure   = (*functionResource)(nil)
 	_ resource.ResourceWithImportState = (*functionResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*functionResource)(nil)
+
+	_ resource.ResourceWithValidateConfig = (*functionResource)(nil)
 )
 
 const (
@@ -56,6 +58,7 @@ type functionResourceModel struct {
 	Command                types.List           `tfsdk:"command"`
 	Args                   types.List           `tfsdk:"args"`
 	Env                    types.Map            `tfsdk:"env"`
+	EnvValueFrom           types.Map            `tfsdk:"env_value_from"`
 	Secrets                types.Set            `tfsdk:"secrets"`
 	Labels                 types.Map            `tfsdk:"labels"`
 	Annotations            types.Map            `tfsdk:"annotations"`
@@ -229,9 +232,11 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"while a change that keeps it cannot be seen. faasd returns env vars and every change shows as drift. Knative: the container's " +
 					"`env` (always read back); `PORT` and the `K_SERVICE`, `K_CONFIGURATION`, `K_REVISION` variables are reserved by Knative. " +
 					"Knative entries that take their value from elsewhere (`valueFrom`: a Secret's or ConfigMap's key, the downward API), " +
-					"added outside Terraform, are not this map's: they are neither read into it nor removed by an apply, unless `env` sets the same name.",
+					"added outside Terraform, are not this map's: they are neither read into it nor removed by an apply, unless `env` sets the same name. " +
+					"To declare such entries, use `env_value_from` (Knative only).",
 				Validators: envValidators(),
 			},
+			"env_value_from": envValueFromSchema(),
 			"secrets": schema.SetAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
@@ -329,9 +334,12 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"revision name); it must be a DNS-1035 label that starts with the function's `name` followed by `-`, such as " +
 					"`hello-v2` for function `hello` (a plan-time error otherwise, as Knative's webhook requires). Revisions are " +
 					"immutable: Knative refuses, at apply, any change of the revision template (image, command, args, env, secrets, " +
-					"limits, requests, timeout, max_concurrency, read_only_root_filesystem, image_pull_secrets, and the template " +
-					"annotations a `faas_scaling_policy` writes) that keeps the same `revision_name`, so change it with every such " +
-					"change. Unset, Knative names each revision `<name>-00001`, `<name>-00002`, ... OpenFaaS: a plan-time error, " +
+					"limits, requests, timeout, max_concurrency, read_only_root_filesystem, image_pull_secrets) that keeps the same " +
+					"`revision_name`, so change it with every such change. A function that sets it cannot have a `faas_scaling_policy` " +
+					"written: the policy's annotations live in the same template and are written after the function, under the same " +
+					"name, so creating, changing or removing the policy fails at apply before anything is sent, with an error naming " +
+					"`revision_name` and `faas_scaling_policy` (the policy's plan warns when the function pins a name already). " +
+					"Unset, Knative names each revision `<name>-00001`, `<name>-00002`, ... OpenFaaS: a plan-time error, " +
 					"because an OpenFaaS function has no revisions.",
 			},
 			"latest_ready_revision": schema.StringAttribute{
@@ -458,6 +466,8 @@ func functionFromModel(ctx context.Context, m *functionResourceModel, defaultNam
 	note(ok)
 	fn.Env, ok = mapStrings(m.Env)
 	note(ok)
+	fn.EnvFrom, ok = envFromModel(ctx, m.EnvValueFrom, diags)
+	note(ok)
 	fn.Secrets, ok = setStrings(m.Secrets)
 	note(ok)
 	fn.Labels, ok = mapStrings(m.Labels)
@@ -547,6 +557,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	if slices.Contains(fn.Status.Unreadable, platform.AttrEnv) {
 		m.Env = types.MapNull(types.StringType)
 	}
+	m.EnvValueFrom = envFromToModel(ctx, m.EnvValueFrom, fn.EnvFrom)
 	m.Secrets = setValue(ctx, m.Secrets, fn.Secrets)
 	m.Labels = mapValue(ctx, m.Labels, fn.Labels)
 	m.Annotations = mapValue(ctx, m.Annotations, fn.Annotations)

@@ -140,7 +140,8 @@ func awaitFunction(ctx context.Context, d platform.Driver, id platform.FunctionI
 // childDeleted reports the outcome of the delete of a child resource (what, such as
 // "Trigger openfaas-fn/f/cron"). A delete that had to leave the child's keys on the
 // function (*platform.KeysRemainError: removing them means writing the whole function,
-// whose unreadable values the provider does not know) is a warning, not an error: the
+// whose unreadable values the provider does not know, or, on Knative, a revision
+// template that pins its revision name) is a warning, not an error: the
 // child leaves the state, so that a destroy can finish, and the warning says what
 // remains on the function and how to remove it. Any other error keeps it in the state.
 func childDeleted(diags *diag.Diagnostics, what string, err error) {
@@ -148,13 +149,16 @@ func childDeleted(diags *diag.Diagnostics, what string, err error) {
 	switch {
 	case err == nil:
 	case errors.As(err, &kr):
+		remedy := kr.Remedy
+		if remedy == "" {
+			remedy = "apply a faas_function that manages the function and sets those attributes (that apply records them), then " +
+				"import this resource again and destroy it; or remove the keys with faas-cli or kubectl."
+		}
 		diags.AddWarning(what+" removed from the state; its keys remain on the function",
 			fmt.Sprintf("%s was removed from the Terraform state, but nothing was written: %s remain on function %s, and "+
 				"they keep working (a trigger keeps invoking the function, a scaling policy keeps scaling it). Removing them "+
-				"means writing the whole function, and %v.\n\nIf the function is destroyed too, as in a destroy of the whole "+
-				"configuration, the keys go with it. Otherwise, to remove them: apply a faas_function that manages the function "+
-				"and sets those attributes (that apply records them), then import this resource again and destroy it; or remove "+
-				"the keys with faas-cli or kubectl.", what, strings.Join(kr.Keys, ", "), kr.Function, kr.Cause))
+				"means writing the function, and %v.\n\nIf the function is destroyed too, as in a destroy of the whole "+
+				"configuration, the keys go with it. Otherwise, to remove them: %s", what, strings.Join(kr.Keys, ", "), kr.Function, kr.Cause, remedy))
 	default:
 		diags.AddError("Error deleting "+lowerFirst(what), err.Error())
 	}

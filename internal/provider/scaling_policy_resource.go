@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -60,7 +61,11 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"The Community Edition honours only `min_replicas` and `max_replicas` up to 5; faasd has no autoscaling (plan-time errors). " +
 			"Knative: `autoscaling.knative.dev/*` annotations on the Service's `spec.template.metadata.annotations`, so every change makes a " +
 			"new Revision and the apply waits until it is ready; the class follows the metric (KPA for `concurrency` and `rps`, HPA for " +
-			"`cpu` and `memory`) and the values are checked as Knative's webhook would. " +
+			"`cpu` and `memory`) and the values are checked as Knative's webhook would. A function that sets " +
+			"`faas_function.revision_name` cannot take a policy write, because Knative refuses a change of the revision template " +
+			"that keeps the revision's name: creating or changing the policy then fails at apply before anything is sent (the " +
+			"plan warns on `function_id` when the function pins a name already), and destroying it leaves its keys on the " +
+			"function with a warning. " +
 			"Unset attributes keep the platform's defaults (OpenFaaS: min 1, max 20 on Pro and 5 on CE, type rps, target 50). " +
 			"When the function is created or replaced in the same plan, the checks that need to read it (another policy on it) run at apply.",
 		Attributes: map[string]schema.Attribute{
@@ -244,6 +249,42 @@ func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	addProblems(&resp.Diagnostics, problems)
+	if fnKnown && !resp.Diagnostics.HasError() && r.plansWrite(ctx, req, p, &resp.Diagnostics) {
+		checkPolicyWrite(ctx, sd, p.Function, &resp.Diagnostics)
+	}
+}
+
+// plansWrite reports whether the plan writes the policy: a create, or an update that
+// changes one of its settings (wait_for_ready and timeouts write nothing).
+func (r *scalingPolicyResource) plansWrite(ctx context.Context, req resource.ModifyPlanRequest, planned *platform.ScalingPolicy, diags *diag.Diagnostics) bool {
+	if req.State.Raw.IsNull() {
+		return true
+	}
+	var state scalingPolicyModel
+	diags.Append(req.State.Get(ctx, &state)...)
+	prior, _, ok := policyFromModel(&state)
+	return !ok || !reflect.DeepEqual(prior, planned)
+}
+
+// checkPolicyWrite warns, on function_id, when the function as the platform holds it now
+// refuses every write of its policy (platform.ScalingWriteChecker: on Knative, a
+// function that pins revision_name). A warning, not an error: the same apply may
+// change the function first (remove revision_name); the write checks again and
+// refuses before sending anything.
+func checkPolicyWrite(ctx context.Context, sd platform.ScalingDriver, fn platform.FunctionID, diags *diag.Diagnostics) {
+	wc, ok := sd.(platform.ScalingWriteChecker)
+	if !ok {
+		return
+	}
+	problems, err := wc.CheckScalingPolicyWrite(ctx, fn)
+	if err != nil {
+		diags.AddError("Cannot check the scaling policy against the platform", err.Error())
+		return
+	}
+	for _, p := range problems {
+		diags.AddAttributeWarning(attributePath(p.Attribute), p.Summary, p.Error()+"\n\nThis apply fails on this policy, "+
+			"before writing it, unless an earlier change of the same apply removes the function's revision_name.")
+	}
 }
 
 // apply writes the policy and reports whether plan now describes a policy on the

@@ -24,6 +24,17 @@ resource "faas_function" "resize" {
   # namespace, created outside this provider (faas_secret writes Opaque secrets).
   image_pull_secrets = ["registry-example-com"]
 
+  # Kubernetes reads these values from a Secret's and a ConfigMap's key when the pod
+  # starts: they never pass through Terraform. They come before env's entries, so env
+  # can refer to them as $(NAME). (A plan-time error on OpenFaaS.)
+  env_value_from = {
+    DB_PASSWORD = { secret_key_ref = { name = "resize-db", key = "password" } }
+    REGION      = { config_map_key_ref = { name = "site", key = "region", optional = true } }
+  }
+  env = {
+    DATABASE_URL = "postgres://resize:$(DB_PASSWORD)@db.media:5432/resize"
+  }
+
   labels = {
     team = "media"
     # Reachable only from inside the cluster; "cluster-local" is the only value

@@ -107,12 +107,13 @@ type Driver struct {
 }
 
 var (
-	_ platform.Driver        = (*Driver)(nil)
-	_ platform.ScalingDriver = (*Driver)(nil)
-	_ platform.SecretDriver  = (*Driver)(nil)
-	_ platform.TriggerDriver = (*Driver)(nil)
-	_ platform.RouteDriver   = (*Driver)(nil)
-	_ platform.TrafficDriver = (*Driver)(nil)
+	_ platform.Driver              = (*Driver)(nil)
+	_ platform.ScalingDriver       = (*Driver)(nil)
+	_ platform.ScalingWriteChecker = (*Driver)(nil)
+	_ platform.SecretDriver        = (*Driver)(nil)
+	_ platform.TriggerDriver       = (*Driver)(nil)
+	_ platform.RouteDriver         = (*Driver)(nil)
+	_ platform.TrafficDriver       = (*Driver)(nil)
 )
 
 // New returns a Driver. It does not contact the API server: Info checks on first use
@@ -260,7 +261,7 @@ func capabilities() platform.Capabilities {
 			"faas_secret", "faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.scale_to_zero",
 			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
 			"faas_trigger.time_zone", "faas_trigger.payload", "faas_trigger.broker", "faas_route", "faas_route.tls_secret",
-			"faas_function.revision_name", "faas_traffic_split", "faas_traffic_split.tag",
+			"faas_function.revision_name", "faas_traffic_split", "faas_traffic_split.tag", "faas_function.env_value_from",
 		},
 		ScalingMetrics: []string{MetricConcurrency, MetricRPS, MetricCPU, MetricMemory},
 	}

@@ -19,8 +19,11 @@ import (
 //
 //	name, namespace              Service metadata.name/namespace (a DNS-1035 label)
 //	image, command, args         the user container's image, command, args
-//	env                          the user container's env, sorted by name; entries with valueFrom are not the
-//	                             provider's: never read into env, kept by every write (applyContainer)
+//	env                          the user container's env, sorted by name; entries with valueFrom are not env's:
+//	                             never read into it, kept by every write unless env sets the name (applyContainer)
+//	env_value_from               the user container's env entries with valueFrom secretKeyRef or configMapKeyRef,
+//	                             sorted by name, before env's; the names written are recorded (lastApplied.EnvFrom),
+//	                             so only they are read back, and valueFrom entries set outside Terraform stay theirs
 //	secrets                      one projected volume SecretsVolume of Secret sources, mounted read-only at
 //	                             SecretsMountPath, so /var/openfaas/secrets/<name> holds the secret as on OpenFaaS
 //	labels, annotations          Service metadata (user keys only; ReservedAnnotationOwner lists the others)
@@ -102,6 +105,14 @@ type lastApplied struct {
 	Requests *quantities `json:"requests,omitempty"`
 	// Token marks the create that wrote the Service.
 	Token string `json:"token,omitempty"`
+	// EnvFrom names the env entries faas_function.env_value_from wrote: only these
+	// valueFrom entries are the provider's (read back, replaced, removed); others were
+	// set outside Terraform and are kept.
+	EnvFrom []string `json:"envFrom,omitempty"`
+}
+
+func (la *lastApplied) isZero() bool {
+	return la.Timeout == "" && la.Token == "" && la.Limits == nil && la.Requests == nil && len(la.EnvFrom) == 0
 }
 
 type quantities struct {
@@ -166,8 +177,18 @@ func fromService(u *unstructured.Unstructured) (*platform.Function, error) {
 		fn.Image = c.Image
 		fn.Command = nilIfEmpty(c.Command)
 		fn.Args = nilIfEmpty(c.Args)
+		owned := map[string]bool{}
+		for _, n := range la.EnvFrom {
+			owned[n] = true
+		}
 		for _, e := range c.Env {
 			if e.ValueFrom != nil {
+				if owned[e.Name] {
+					if fn.EnvFrom == nil {
+						fn.EnvFrom = map[string]platform.EnvSource{}
+					}
+					fn.EnvFrom[e.Name] = envSourceFrom(e.ValueFrom)
+				}
 				continue
 			}
 			if fn.Env == nil {
@@ -239,6 +260,44 @@ func timeoutFrom(ts *int64, la lastApplied, hasLA bool) string {
 		return ""
 	}
 	return strconv.FormatInt(*ts, 10) + "s"
+}
+
+// envSourceFrom reads an env entry's valueFrom: a Secret's or a ConfigMap's key, or
+// neither for a reference of another kind (fieldRef, resourceFieldRef).
+func envSourceFrom(vf map[string]any) platform.EnvSource {
+	ref := func(field string) *platform.KeyRef {
+		m, ok := vf[field].(map[string]any)
+		if !ok {
+			return nil
+		}
+		r := &platform.KeyRef{}
+		r.Name, _ = m["name"].(string)
+		r.Key, _ = m["key"].(string)
+		if o, ok := m["optional"].(bool); ok {
+			r.Optional = &o
+		}
+		return r
+	}
+	return platform.EnvSource{SecretKeyRef: ref("secretKeyRef"), ConfigMapKeyRef: ref("configMapKeyRef")}
+}
+
+// valueFromObject renders an EnvSource as an env entry's valueFrom.
+func valueFromObject(src platform.EnvSource) map[string]any {
+	ref := func(r *platform.KeyRef) map[string]any {
+		m := map[string]any{"name": r.Name, "key": r.Key}
+		if r.Optional != nil {
+			m["optional"] = *r.Optional
+		}
+		return m
+	}
+	out := map[string]any{}
+	if src.SecretKeyRef != nil {
+		out["secretKeyRef"] = ref(src.SecretKeyRef)
+	}
+	if src.ConfigMapKeyRef != nil {
+		out["configMapKeyRef"] = ref(src.ConfigMapKeyRef)
+	}
+	return out
 }
 
 func resourcesFrom(q map[string]resource.Quantity) platform.Resources {
@@ -399,6 +458,14 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	}
 	setOrDelete(m, "labels", labels, len(labels) == 0)
 
+	// The env entries the previous write's env_value_from owned.
+	var prevOwned []string
+	if old, ok := m["annotations"].(map[string]any); ok {
+		if s, ok := old[LastAppliedAnnotation].(string); ok {
+			prev, _ := decodeLastApplied(s)
+			prevOwned = prev.EnvFrom
+		}
+	}
 	anns := map[string]any{}
 	if token == "" {
 		// An update keeps the create's token: rewriting the record without it would be
@@ -420,9 +487,10 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	for k, v := range fn.Annotations {
 		anns[k] = v
 	}
-	la := lastApplied{Timeout: fn.Timeout, Token: token, Limits: quantitiesOf(fn.Limits), Requests: quantitiesOf(fn.Requests)}
-	if la != (lastApplied{}) {
-		b, _ := json.Marshal(la) // two strings always encode
+	la := lastApplied{Timeout: fn.Timeout, Token: token, Limits: quantitiesOf(fn.Limits), Requests: quantitiesOf(fn.Requests),
+		EnvFrom: sortedKeysOf(fn.EnvFrom)}
+	if !la.isZero() {
+		b, _ := json.Marshal(la) // strings and string slices always encode
 		anns[LastAppliedAnnotation] = string(b)
 	}
 	setOrDelete(m, "annotations", anns, len(anns) == 0)
@@ -453,7 +521,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	if !ok {
 		c = map[string]any{}
 	}
-	applyContainer(c, fn)
+	applyContainer(c, fn, prevOwned)
 	containers[idx] = c
 	ps["containers"] = containers
 
@@ -499,25 +567,36 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	}
 }
 
-// applyContainer writes image, command, args, env, resources, the root filesystem
-// setting and the secrets mount into the user container as read.
-func applyContainer(c map[string]any, fn *platform.Function) {
+// applyContainer writes image, command, args, env, env_value_from, resources, the root
+// filesystem setting and the secrets mount into the user container as read. prevOwned
+// names the valueFrom entries the previous write's env_value_from wrote.
+func applyContainer(c map[string]any, fn *platform.Function, prevOwned []string) {
 	c["image"] = fn.Image
 	setOrDelete(c, "command", stringsToAny(fn.Command), len(fn.Command) == 0)
 	setOrDelete(c, "args", stringsToAny(fn.Args), len(fn.Args) == 0)
 
 	// Entries whose value comes from elsewhere (valueFrom: a Secret's or ConfigMap's
-	// key, a field of the pod) are not the provider's: they stay, in their order and
-	// before the provider's entries (which may refer to them as $(NAME)), unless the
-	// configuration sets the same name as a literal value.
+	// key, a field of the pod) that env_value_from did not write are not the provider's:
+	// they stay, in their order and before the provider's entries (which may refer to
+	// them as $(NAME)), unless the configuration sets the same name. Then come
+	// env_value_from's entries, then env's, each sorted by name.
+	owned := map[string]bool{}
+	for _, n := range prevOwned {
+		owned[n] = true
+	}
 	var env []any
 	cur, _ := c["env"].([]any)
 	for _, e := range cur {
 		m, _ := e.(map[string]any)
 		name, _ := m["name"].(string)
-		if _, literal := fn.Env[name]; m["valueFrom"] != nil && !literal {
+		_, literal := fn.Env[name]
+		_, from := fn.EnvFrom[name]
+		if m["valueFrom"] != nil && !literal && !from && !owned[name] {
 			env = append(env, m)
 		}
+	}
+	for _, k := range sortedKeysOf(fn.EnvFrom) {
+		env = append(env, map[string]any{"name": k, "valueFrom": valueFromObject(fn.EnvFrom[k])})
 	}
 	for _, k := range sortedKeys(fn.Env) {
 		e := map[string]any{"name": k}
@@ -628,6 +707,19 @@ func sameQuantity(got, sent string) string {
 }
 
 func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sortedKeysOf is the sorted keys of any map keyed by string; nil when it is empty.
+func sortedKeysOf[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

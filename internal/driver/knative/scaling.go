@@ -12,6 +12,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -334,8 +335,7 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		if create && policyPresent(obj) {
 			return fmt.Errorf("%s: %w", policyExists(info, p.Function).Error(), platform.ErrConflict)
 		}
-		setPolicy(obj, p)
-		return nil
+		return setPolicyUnpinned(obj, p.Function, p)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing the scaling policy of function %s: %w", p.Function, err)
@@ -353,16 +353,118 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	return got, nil
 }
 
+// PinnedRevisionError refuses a scaling policy write on a function whose revision
+// template pins its revision name (faas_function.revision_name, the template's
+// metadata.name): Knative refuses every change of the template that keeps that name
+// (revision_validation.go VerifyNameChange, FACTS.md section 3.1), and the policy's
+// keys are template annotations. It unwraps to platform.ErrUnsupported.
+type PinnedRevisionError struct {
+	// Function is the function.
+	Function platform.FunctionID
+	// Revision is the pinned revision name.
+	Revision string
+}
+
+// Error implements error.
+func (e *PinnedRevisionError) Error() string {
+	return fmt.Sprintf("function %s pins its revision name (faas_function.revision_name = %q), and Knative refuses every change of "+
+		"the revision template that keeps the revision's name, because a revision is immutable. A faas_scaling_policy writes "+
+		"its autoscaling.knative.dev/* annotations into that template, so it cannot be created, changed or removed while "+
+		"revision_name is set: each such write would be a second write of the template under the same name. Nothing was "+
+		"written. Either remove revision_name from the faas_function (Knative then names every revision itself, and "+
+		"faas_function.latest_ready_revision names the newest for a faas_traffic_split), or manage the function without a "+
+		"faas_scaling_policy", e.Function, e.Revision)
+}
+
+// Unwrap makes errors.Is(err, platform.ErrUnsupported) true.
+func (e *PinnedRevisionError) Unwrap() error { return platform.ErrUnsupported }
+
+// pinnedRevision is the revision name a Service's template pins, or "".
+func pinnedRevision(obj map[string]any) string {
+	name, _, _ := unstructured.NestedString(obj, "spec", "template", "metadata", "name")
+	return name
+}
+
+// presentPolicyKeys names the policy's keys a Service carries, as a
+// *platform.KeysRemainError lists them.
+func presentPolicyKeys(obj map[string]any) []string {
+	var out []string
+	anns := templateAnnotations(obj)
+	for _, k := range policyKeys {
+		if _, ok := anns[k]; ok {
+			out = append(out, fmt.Sprintf("template annotation %q", k))
+		}
+	}
+	if _, ok, _ := unstructured.NestedString(obj, "metadata", "annotations", ScalingAnnotation); ok {
+		out = append(out, fmt.Sprintf("annotation %q", ScalingAnnotation))
+	}
+	return out
+}
+
+// setPolicyUnpinned is setPolicy, refused with a *PinnedRevisionError, before
+// anything is written, when it would change the revision template of a Service that
+// pins its revision name. A write that leaves the template as it is (the policy is
+// already there, or only the record changes) goes through.
+func setPolicyUnpinned(obj map[string]any, fn platform.FunctionID, p *platform.ScalingPolicy) error {
+	rev := pinnedRevision(obj)
+	if rev == "" {
+		setPolicy(obj, p)
+		return nil
+	}
+	before := runtime.DeepCopyJSONValue(mapAt(obj, "spec", "template"))
+	setPolicy(obj, p)
+	if !reflect.DeepEqual(before, mapAt(obj, "spec", "template")) {
+		return &PinnedRevisionError{Function: fn, Revision: rev}
+	}
+	return nil
+}
+
+// CheckScalingPolicyWrite implements platform.ScalingWriteChecker: a function whose
+// template pins its revision name refuses every write of a policy
+// (*PinnedRevisionError). A plan reports it as a conflict (a warning), because the same
+// apply may remove revision_name first; the write refuses it for good.
+func (d *Driver) CheckScalingPolicyWrite(ctx context.Context, fn platform.FunctionID) ([]*platform.UnsupportedError, error) {
+	info, err := d.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := d.cachedGet(ctx, servicesGVR, fn.Namespace, fn.Name)
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, d.apiError("GET", itemPath(servicesGVR, fn.Namespace, fn.Name), err)
+	}
+	rev := pinnedRevision(u.Object)
+	if rev == "" {
+		return nil, nil
+	}
+	return []*platform.UnsupportedError{{
+		Attribute: "function_id", Platform: info.Describe(), Summary: "Function pins its revision name", Conflict: true,
+		Reason: (&PinnedRevisionError{Function: fn, Revision: rev}).Error(),
+	}}, nil
+}
+
 // DeleteScalingPolicy implements platform.ScalingDriver: it removes exactly the
 // policy's annotations (and its record), then waits for the Revision that write
-// creates; a missing function is not an error.
+// creates; a missing function is not an error. A function that pins its revision name
+// keeps them: nothing is written, and a *platform.KeysRemainError (caused by a
+// *PinnedRevisionError) says so, so that a destroy of the whole configuration, which
+// deletes the Service next, does not fail on Knative's webhook.
 func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID) error {
+	var left []string
 	_, wrote, err := d.modify(ctx, fn, func(obj map[string]any) error {
-		setPolicy(obj, nil)
-		return nil
+		left = presentPolicyKeys(obj)
+		return setPolicyUnpinned(obj, fn, nil)
 	})
 	if errors.Is(err, platform.ErrNotFound) {
 		return nil
+	}
+	var pinned *PinnedRevisionError
+	if errors.As(err, &pinned) {
+		return &platform.KeysRemainError{Function: fn, Keys: left, Cause: pinned,
+			Remedy: "Once the function no longer sets faas_function.revision_name (apply that first), import this faas_scaling_policy again " +
+				"and destroy it; or remove the keys with kubectl in a change that also gives spec.template.metadata.name a new value."}
 	}
 	if err != nil {
 		return fmt.Errorf("removing the scaling policy of function %s: %w", fn, err)

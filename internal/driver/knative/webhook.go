@@ -90,10 +90,11 @@ func webhookFinding(attr, plat string, e webhookError, instead string) *platform
 var containerField = regexp.MustCompile(`^spec\.template\.spec\.containers\[0\]\.([A-Za-z]+)(?:\[(\d+)\])?(?:\.(.*))?$`)
 
 // functionAttribute maps a Service field that Knative's validation names back to the
-// faas_function attribute it was written from (applyFunction); envKeys are the env
-// names in the order the driver writes them. It returns "" for a field no attribute
-// writes (the error is then about the resource).
-func functionAttribute(p string, envKeys []string) string {
+// faas_function attribute it was written from (applyFunction); envAttrs are the
+// attributes of the env entries (`env_value_from["A"]`, `env["B"]`) in the order the
+// driver writes them. It returns "" for a field no attribute writes (the error is then
+// about the resource).
+func functionAttribute(p string, envAttrs []string) string {
 	if m := containerField.FindStringSubmatch(p); m != nil {
 		switch m[1] {
 		case "image":
@@ -103,8 +104,8 @@ func functionAttribute(p string, envKeys []string) string {
 		case "args":
 			return "args"
 		case "env":
-			if i, err := strconv.Atoi(m[2]); err == nil && i < len(envKeys) {
-				return fmt.Sprintf("env[%q]", envKeys[i])
+			if i, err := strconv.Atoi(m[2]); err == nil && i < len(envAttrs) {
+				return envAttrs[i]
 			}
 			return "env"
 		case "resources":
@@ -160,12 +161,18 @@ func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.U
 	if err != nil {
 		return nil, err
 	}
-	envKeys := sortedKeys(fn.Env)
+	var envAttrs []string
+	for _, k := range sortedKeysOf(fn.EnvFrom) {
+		envAttrs = append(envAttrs, fmt.Sprintf("env_value_from[%q]", k))
+	}
+	for _, k := range sortedKeys(fn.Env) {
+		envAttrs = append(envAttrs, fmt.Sprintf("env[%q]", k))
+	}
 	var out []*platform.UnsupportedError
 	for _, e := range errs {
 		attr := ""
 		if len(e.Paths) > 0 {
-			attr = functionAttribute(e.Paths[0], envKeys)
+			attr = functionAttribute(e.Paths[0], envAttrs)
 		}
 		out = append(out, webhookFinding(attr, plat, e, ""))
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -204,6 +205,11 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 	if fn.RevisionName != "" {
 		add("revision_name", "an OpenFaaS function has no revisions: each deployment replaces the running one, with nothing named to pin or to split traffic across",
 			"Remove revision_name; the image tag or digest is what identifies a version on OpenFaaS")
+	}
+	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
+		add(fmt.Sprintf("env_value_from[%q]", k), "an OpenFaaS function has no environment variables that take their value from a Secret or "+
+			"a ConfigMap: the gateway's API carries literal values only, and OpenFaaS secrets are mounted as files",
+			"Remove env_value_from; list the secret in secrets and read /var/openfaas/secrets/<name> in the function, or set a literal value in env")
 	}
 	if len(fn.ImagePullSecrets) > 0 && !caps.Has("faas_function.image_pull_secrets") {
 		if info.Backend == BackendFaasd {
