@@ -27,6 +27,7 @@ REQUIRED=(
   TestAccKnativeRoute_lifecycle
   TestAccKnativeRoute_noDomainClaim
   TestAccKnative_failedRevisionFailsFast
+  TestAccKnative_envValueFrom
   TestAccKnativeTrafficSplit_canary
   TestAccKnativeTrafficSplit_missingRevision
   TestAccKnative_clusterLimitsAreLeftToTheCluster

@@ -19,7 +19,7 @@ import (
 )
 
 // serviceEnv is the user container's env of Knative Service name.
-func serviceEnv(sim *k8ssim.Server, name string) ([]any, error) {
+func serviceEnv(sim knativeCluster, name string) ([]any, error) {
 	u, ok := kservice(sim, name)
 	if !ok {
 		return nil, fmt.Errorf("no Knative Service %s", name)
@@ -30,7 +30,7 @@ func serviceEnv(sim *k8ssim.Server, name string) ([]any, error) {
 	return env, nil
 }
 
-func expectEnv(sim *k8ssim.Server, name string, want ...any) func(*terraform.State) error {
+func expectEnv(sim knativeCluster, name string, want ...any) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		env, err := serviceEnv(sim, name)
 		if err != nil {
@@ -48,12 +48,13 @@ func dbPassword(key string) map[string]any {
 	return map[string]any{"name": "DB_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": key}}}
 }
 
-// TestAccKnative_envValueFrom: faas_function.env_value_from on Knative: create, an
+// TestAccKnative_envValueFrom: faas_function.env_value_from on Knative (the simulator,
+// or the real Serving with FAAS_TEST_KUBECONFIG): create, an
 // empty plan, an update, drift made through the Kubernetes API and put back, import,
 // and the plan-time errors (a name in env too, a source with no or two references).
 func TestAccKnative_envValueFrom(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
-	base := knativeBlock(sim, "")
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	base := sim.ProviderBlock("")
 	cfg := func(from string) string {
 		return base + `
 resource "faas_function" "f" {
