@@ -37,6 +37,7 @@ func Run(t *testing.T, h Harness) {
 		{"NoOpUpdateWritesNothing", noOpUpdateWritesNothing},
 		{"CreateNeverTakesOverAnExistingFunction", createExistingIsConflict},
 		{"AmbiguousCreateIsAdoptedNotResent", ambiguousCreateIsAdopted},
+		{"DroppedCreateIsSentAgain", droppedCreateIsSentAgain},
 		{"DeleteWaitsUntilGone", deleteWaitsUntilGone},
 		{"OutOfBandDeleteIsNotFound", outOfBandDelete},
 		{"OutOfBandChangeIsDriftAndRepaired", outOfBandChange},
@@ -293,6 +294,27 @@ func ambiguousCreateIsAdopted(t *testing.T, ctx context.Context, e *Env) {
 	if counted {
 		if n := countMethod(e.Writes()[len(before):], "POST"); n != 1 {
 			t.Errorf("%d creates sent, want 1: a create whose outcome is unknown is read back, never sent again blindly", n)
+		}
+	}
+	waitReady(t, ctx, e.Driver, fn.ID)
+}
+
+func droppedCreateIsSentAgain(t *testing.T, ctx context.Context, e *Env) {
+	if e.DropNextWrite == nil {
+		t.Skip("the harness cannot drop a write (Env.DropNextWrite is nil)")
+	}
+	fn := e.Function("dropped")
+	before, counted := e.writes()
+	e.DropNextWrite()
+	if _, err := e.Driver.CreateFunction(ctx, fn); err != nil {
+		t.Fatalf("a create whose first attempt was dropped before it was applied: %v", err)
+	}
+	if !e.Exists(fn.ID) {
+		t.Fatal("the function was not created")
+	}
+	if counted {
+		if n := countMethod(e.Writes()[len(before):], "POST"); n != 2 {
+			t.Errorf("%d creates sent, want 2: the dropped one was not applied, so the read-back finds nothing and it is sent again", n)
 		}
 	}
 	waitReady(t, ctx, e.Driver, fn.ID)

@@ -63,6 +63,10 @@ type Env struct {
 	// connection without an answer, so the driver sees an ambiguous outcome. Nil skips
 	// the adoption checks.
 	LoseNextWriteResponse func()
+	// DropNextWrite makes the backend close the connection of the next write without
+	// applying it or answering, so the driver sees an ambiguous outcome of a write that
+	// was not applied. Nil skips the resend checks.
+	DropNextWrite func()
 	// SecretExists reports whether the backend holds the secret now, read on the
 	// backend itself; a secret being deleted that reads still return counts as
 	// existing. Required when the driver implements platform.SecretDriver.

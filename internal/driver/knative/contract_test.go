@@ -2,6 +2,7 @@ package knative
 
 import (
 	"encoding/base64"
+	"net/http"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -51,7 +52,10 @@ func TestContract(t *testing.T) {
 				}
 			},
 			LoseNextWriteResponse: func() { sim.SetFaults(k8ssim.Faults{LoseResponses: 1}) },
-			SecretExists:          func(ns, name string) bool { return exists(k8ssim.SecretsGVR, ns, name) },
+			DropNextWrite: func() {
+				sim.SetFaults(k8ssim.Faults{DropConnections: 1, Only: func(m, _ string) bool { return m != http.MethodGet }})
+			},
+			SecretExists: func(ns, name string) bool { return exists(k8ssim.SecretsGVR, ns, name) },
 			SecretValue: func(ns, name string) (string, bool) {
 				u, ok := sim.Get(k8ssim.SecretsGVR, ns, name)
 				if !ok {

@@ -1,6 +1,7 @@
 package openfaas
 
 import (
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -57,6 +58,9 @@ func contractHarness(opts openfaassim.Options) platformtest.Harness {
 				sim.PutFunction(openfaassim.Function{Service: id.Name, Namespace: id.Namespace, Image: "ghcr.io/someone/else:1"})
 			},
 			LoseNextWriteResponse: func() { sim.SetFaults(openfaassim.Faults{LoseResponses: 1}) },
+			DropNextWrite: func() {
+				sim.SetFaults(openfaassim.Faults{DropConnections: 1, Only: func(m, _ string) bool { return m != http.MethodGet }})
+			},
 			SecretExists: func(namespace, name string) bool {
 				_, ok := sim.SecretValue(namespace, name)
 				return ok

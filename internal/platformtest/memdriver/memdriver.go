@@ -46,6 +46,7 @@ type Store struct {
 	secrets   map[secretKey]*secretEntry
 	writes    []string
 	loseNext  int
+	dropNext  int
 	deleteLag int
 }
 
@@ -101,6 +102,15 @@ func (s *Store) LoseNextResponses(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.loseNext = n
+}
+
+// DropNextWrites makes the next n writes fail with an error matching
+// platform.ErrAmbiguous without being applied, as a connection closed before the
+// platform read the request.
+func (s *Store) DropNextWrites(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropNext = n
 }
 
 // Writes lists every write so far: "POST" for a create, "PUT" for an update, "DELETE".
@@ -172,6 +182,17 @@ func (s *Store) Secret(namespace, name string) (string, bool) {
 		return "", false
 	}
 	return e.value, true
+}
+
+// dropLocked reports whether the next write is dropped before it is applied; a
+// dropped write is recorded as sent.
+func (s *Store) dropLocked(method string) bool {
+	if s.dropNext == 0 {
+		return false
+	}
+	s.dropNext--
+	s.writes = append(s.writes, method)
+	return true
 }
 
 // writeLocked records a write and reports whether its answer is lost.
@@ -280,6 +301,9 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 			s := d.store
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if s.dropLocked("POST") {
+				return nil, lostAnswer("creating function " + fn.ID.String())
+			}
 			lost := s.writeLocked("POST")
 			if _, ok := s.functions[fn.ID]; ok {
 				return nil, fmt.Errorf("function %s already exists: %w", fn.ID, platform.ErrConflict)
@@ -420,6 +444,9 @@ func (d *Driver) CreateSecret(ctx context.Context, sec *platform.Secret) error {
 			s := d.store
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if s.dropLocked("POST") {
+				return struct{}{}, lostAnswer("creating secret " + sec.Namespace + "/" + sec.Name)
+			}
 			lost := s.writeLocked("POST")
 			if _, ok := s.secrets[k]; ok {
 				return struct{}{}, fmt.Errorf("secret %s/%s already exists: %w", sec.Namespace, sec.Name, platform.ErrConflict)

@@ -42,6 +42,7 @@ func TestContract(t *testing.T) {
 				store.PutFunction(platform.Function{ID: id, Image: "ghcr.io/someone/else:1"})
 			},
 			LoseNextWriteResponse: func() { store.LoseNextResponses(1) },
+			DropNextWrite:         func() { store.DropNextWrites(1) },
 			SecretExists: func(namespace, name string) bool {
 				_, ok := store.Secret(namespace, name)
 				return ok
