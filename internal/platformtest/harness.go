@@ -83,8 +83,8 @@ func (e *Env) newRun(t *testing.T) platform.Driver {
 	return e.NewRun(t)
 }
 
-// writes returns the number of write requests so far, and false when the harness
-// cannot count them.
+// writes returns the write requests so far, and false when the harness cannot list
+// them.
 func (e *Env) writes() ([]string, bool) {
 	if e.Writes == nil {
 		return nil, false

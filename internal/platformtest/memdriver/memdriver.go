@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -412,8 +413,11 @@ func (d *Driver) DeleteFunction(ctx context.Context, id platform.FunctionID) err
 	s.mu.Unlock()
 	return platform.WaitFor(ctx, "function "+id.String(), "deleted", d.poll, func(ctx context.Context) (bool, string, error) {
 		_, err := d.ReadFunction(ctx, id)
-		if err != nil {
+		switch {
+		case errors.Is(err, platform.ErrNotFound):
 			return true, "", nil
+		case err != nil:
+			return false, "", err
 		}
 		return false, "still returned (deletion in progress)", nil
 	})
