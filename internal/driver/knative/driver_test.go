@@ -430,54 +430,6 @@ func TestConcurrentWritersNeverLoseKeys(t *testing.T) {
 	t.Logf("%d writes answered 409 Conflict and were retried", conflicts)
 }
 
-func TestCreateDuplicateIsConflict(t *testing.T) {
-	d, sim := newTestDriver(t, k8ssim.Options{})
-	if err := sim.Put(&unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "serving.knative.dev/v1", "kind": "Service",
-		"metadata": map[string]any{"name": "dup", "namespace": "default"},
-		"spec":     map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"image": "other:1"}}}}},
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	_, err := d.CreateFunction(context.Background(), sampleFunction("dup"))
-	if !errors.Is(err, platform.ErrConflict) || !strings.Contains(err.Error(), "terraform import") {
-		t.Fatalf("got %v", err)
-	}
-	if c := firstContainer(t, storedService(t, sim, "dup")); c["image"] != "other:1" {
-		t.Error("the existing Service was changed")
-	}
-}
-
-func TestCreateLostResponseIsAdopted(t *testing.T) {
-	d, sim := newTestDriver(t, k8ssim.Options{})
-	_, _ = d.Info(context.Background())
-	sim.SetFaults(k8ssim.Faults{LoseResponses: 1})
-	got, err := d.CreateFunction(context.Background(), sampleFunction("lost"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID.Name != "lost" || got.Image != "ghcr.io/acme/lost:1" {
-		t.Fatalf("got %+v", got)
-	}
-	if n := countRequests(sim, http.MethodPost, "/services"); n != 1 {
-		t.Fatalf("%d POSTs, want 1: an ambiguous create must not be blindly retried", n)
-	}
-}
-
-func TestCreateDroppedBeforeApplyIsRetried(t *testing.T) {
-	d, sim := newTestDriver(t, k8ssim.Options{})
-	sim.SetFaults(k8ssim.Faults{DropConnections: 1, Only: func(m, _ string) bool { return m == http.MethodPost }})
-	if _, err := d.CreateFunction(context.Background(), sampleFunction("dropped")); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := sim.Get(k8ssim.ServicesGVR, "default", "dropped"); !ok {
-		t.Fatal("function not created")
-	}
-	if n := countRequests(sim, http.MethodPost, "/services"); n != 2 {
-		t.Errorf("%d POSTs, want 2 (the dropped one was not applied, so it is sent again after reading back)", n)
-	}
-}
-
 func TestCreateLostResponseOfSomeoneElsesServiceIsConflict(t *testing.T) {
 	d, sim := newTestDriver(t, k8ssim.Options{})
 	sim.SetFaults(k8ssim.Faults{DropConnections: 1, Only: func(m, _ string) bool { return m == http.MethodPost }})
@@ -573,27 +525,6 @@ func TestWebhookRejectionIsInvalid(t *testing.T) {
 	}
 }
 
-func TestDeleteWaitsUntilGoneAndToleratesMissing(t *testing.T) {
-	d, sim := newTestDriver(t, k8ssim.Options{DeleteAfterPolls: 2})
-	ctx := context.Background()
-	fn := sampleFunction("del")
-	if _, err := d.CreateFunction(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.DeleteFunction(ctx, fn.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := sim.Get(k8ssim.ServicesGVR, "default", "del"); ok {
-		t.Fatal("delete returned while the Service still existed")
-	}
-	if _, err := d.ReadFunction(ctx, fn.ID); !errors.Is(err, platform.ErrNotFound) {
-		t.Fatalf("after delete: %v", err)
-	}
-	if err := d.DeleteFunction(ctx, fn.ID); err != nil {
-		t.Fatalf("deleting a missing function: %v", err)
-	}
-}
-
 func TestListFunctions(t *testing.T) {
 	d, sim := newTestDriver(t, k8ssim.Options{Namespaces: []string{"default", "other"}})
 	ctx := context.Background()
@@ -684,21 +615,5 @@ func TestRequestsCarryUserAgentAndNoSecretsInErrors(t *testing.T) {
 	raw, _ := json.Marshal(sim.Requests())
 	if strings.Contains(string(raw), testToken) {
 		t.Error("token in the request log")
-	}
-}
-
-func TestUpdateRightAfterCreateWritesNothing(t *testing.T) {
-	d, sim := newTestDriver(t, k8ssim.Options{})
-	ctx := context.Background()
-	fn := sampleFunction("same")
-	if _, err := d.CreateFunction(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
-	sim.ResetRequests()
-	if _, err := d.UpdateFunction(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
-	if w := sim.Writes(); len(w) != 0 {
-		t.Errorf("an update with nothing to change wrote: %v", w)
 	}
 }

@@ -131,11 +131,18 @@ func (d *Driver) SecretExists(ctx context.Context, namespace, name string) (bool
 	return false, fmt.Errorf("reading secret %s/%s: %w", namespace, name, d.apiError(http.MethodGet, itemPath(secretsGVR, namespace, name), err))
 }
 
-// DeleteSecret implements platform.SecretDriver; a missing secret is not an error.
+// DeleteSecret implements platform.SecretDriver; a missing secret is not an error. It
+// waits until the API server no longer returns the Secret (a finalizer may hold it), as
+// DeleteFunction does (DESIGN.md section 6.7): a create of the same name right after the
+// delete, as a replace does, must not find it still there.
 func (d *Driver) DeleteSecret(ctx context.Context, namespace, name string) error {
+	path := itemPath(secretsGVR, namespace, name)
 	err := d.secrets(namespace).Delete(ctx, name, metav1.DeleteOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("deleting secret %s/%s: %w", namespace, name, d.apiError(http.MethodDelete, itemPath(secretsGVR, namespace, name), err))
+		return fmt.Errorf("deleting secret %s/%s: %w", namespace, name, d.apiError(http.MethodDelete, path, err))
 	}
-	return nil
+	return d.waitGone(ctx, "secret "+namespace+"/"+name, path, func(ctx context.Context) error {
+		_, err := d.secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+		return err
+	})
 }

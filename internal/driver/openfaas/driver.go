@@ -517,8 +517,12 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		if err := mutate(&cur); err != nil {
 			return err
 		}
-		after, _ := json.Marshal(cur)
-		if string(before) == string(after) {
+		// Nothing to write when the platform would hold the same: compared as the
+		// read-back check compares (verify.go), because the platform returns quantities
+		// normalised ("0.5" as "500m") while a function's update sends the user's spelling.
+		var orig functionDeployment
+		_ = json.Unmarshal(before, &orig) // what json.Marshal just wrote always decodes
+		if sameDeployment(orig, cur) {
 			return nil
 		}
 		if unknown := platform.WriteUnknowns(fromWire(st, info, d.endpoint()), fn); len(unknown) > 0 {

@@ -82,45 +82,21 @@ func TestInfoDetection(t *testing.T) {
 	}
 }
 
-func TestCreateReadRoundTrip(t *testing.T) {
-	for _, backend := range []openfaassim.Backend{openfaassim.FaasNetes, openfaassim.Faasd} {
-		t.Run(string(backend), func(t *testing.T) {
-			d, sim := newTestDriver(t, openfaassim.Options{Backend: backend})
-			ctx := context.Background()
-			fn := sampleFunction("round")
-			if backend == openfaassim.Faasd {
-				fn.Limits.CPU = ""
-			}
-			got, err := d.CreateFunction(ctx, fn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Image != fn.Image || strings.Join(got.Command, " ") != "python3" || strings.Join(got.Args, " ") != "index.py" {
-				t.Errorf("process: %+v", got)
-			}
-			if got.Env["MODE"] != "prod" || got.Env["EMPTY"] != "" || len(got.Env) != 2 {
-				t.Errorf("env %v: reserved keys must not leak into env", got.Env)
-			}
-			if got.Timeout != "45s" {
-				t.Errorf("timeout %q", got.Timeout)
-			}
-			if got.Limits.Memory != "128Mi" || (backend == openfaassim.FaasNetes && got.Limits.CPU != "0.5") {
-				t.Errorf("limits %+v: the user's spelling is kept while the value is equal", got.Limits)
-			}
-			if len(got.Labels) != 1 || got.Labels["team"] != "a" {
-				t.Errorf("labels %v: injected labels must be dropped", got.Labels)
-			}
-			if len(got.Annotations) != 1 || got.Annotations["example.com/x"] != "y" {
-				t.Errorf("annotations %v: injected and provider annotations must be dropped", got.Annotations)
-			}
-			if got.Status.InvokeURL != sim.URL()+"/function/round.openfaas-fn" {
-				t.Errorf("invoke url %q", got.Status.InvokeURL)
-			}
-			stored, _ := sim.GetFunction(DefaultNamespace, "round")
-			if stored.EnvVars["exec_timeout"] != "45s" || stored.EnvProcess != "python3 index.py" {
-				t.Errorf("wire: %+v", stored)
-			}
-		})
+// TestCreateWireShape: what the gateway stores and answers for a create, beyond the
+// neutral round trip the driver contract checks (contract_test.go): the process and
+// the timeouts as the watchdog's variables, and the invoke URL.
+func TestCreateWireShape(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{})
+	got, err := d.CreateFunction(context.Background(), sampleFunction("round"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status.InvokeURL != sim.URL()+"/function/round.openfaas-fn" {
+		t.Errorf("invoke url %q", got.Status.InvokeURL)
+	}
+	stored, _ := sim.GetFunction(DefaultNamespace, "round")
+	if stored.EnvVars["exec_timeout"] != "45s" || stored.EnvProcess != "python3 index.py" {
+		t.Errorf("wire: %+v", stored)
 	}
 }
 
@@ -185,74 +161,6 @@ func TestUpdatePreservesSiblingKeysAndSkipsNoOps(t *testing.T) {
 	}
 	if w := sim.Writes(); len(w) != 0 {
 		t.Fatalf("no-op modify wrote %d times", len(w))
-	}
-}
-
-func TestCreateDuplicateIsConflict(t *testing.T) {
-	for _, backend := range []openfaassim.Backend{openfaassim.FaasNetes, openfaassim.Faasd} {
-		d, sim := newTestDriver(t, openfaassim.Options{Backend: backend})
-		sim.PutFunction(openfaassim.Function{Service: "dup", Namespace: DefaultNamespace, Image: "other:1"})
-		_, err := d.CreateFunction(context.Background(), &platform.Function{ID: platform.FunctionID{Namespace: DefaultNamespace, Name: "dup"}, Image: "x:1"})
-		if !errors.Is(err, platform.ErrConflict) || !strings.Contains(err.Error(), "terraform import") {
-			t.Errorf("%s: got %v", backend, err)
-		}
-		if f, _ := sim.GetFunction(DefaultNamespace, "dup"); f.Image != "other:1" {
-			t.Errorf("%s: existing function changed", backend)
-		}
-	}
-}
-
-func TestCreateLostResponseIsAdopted(t *testing.T) {
-	d, sim := newTestDriver(t, openfaassim.Options{})
-	sim.SetFaults(openfaassim.Faults{LoseResponses: 1})
-	got, err := d.CreateFunction(context.Background(), sampleFunction("lost"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID.Name != "lost" {
-		t.Fatalf("got %+v", got)
-	}
-	posts := 0
-	for _, r := range sim.Writes() {
-		if r.Method == "POST" {
-			posts++
-		}
-	}
-	if posts != 1 {
-		t.Fatalf("%d POSTs, want 1: an ambiguous create must not be blindly retried", posts)
-	}
-}
-
-func TestCreateDroppedBeforeApplyIsRetried(t *testing.T) {
-	d, sim := newTestDriver(t, openfaassim.Options{})
-	sim.SetFaults(openfaassim.Faults{DropConnections: 1, Only: func(m, _ string) bool { return m == "POST" }})
-	if _, err := d.CreateFunction(context.Background(), sampleFunction("dropped")); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := sim.GetFunction(DefaultNamespace, "dropped"); !ok {
-		t.Fatal("function not created")
-	}
-}
-
-func TestDeleteWaitsUntilGoneAndToleratesMissing(t *testing.T) {
-	d, sim := newTestDriver(t, openfaassim.Options{DeleteAfterPolls: 2})
-	ctx := context.Background()
-	fn := sampleFunction("del")
-	if _, err := d.CreateFunction(ctx, fn); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.DeleteFunction(ctx, fn.ID); err != nil {
-		t.Fatal(err)
-	}
-	// The delete returned only after the gateway stopped returning the function.
-	if _, ok := sim.GetFunction(DefaultNamespace, "del"); ok {
-		t.Fatal("delete returned while the function still existed")
-	}
-	if _, err := d.ReadFunction(ctx, fn.ID); !errors.Is(err, platform.ErrNotFound) {
-		t.Fatalf("after delete: %v", err)
-	}
-	if err := d.DeleteFunction(ctx, fn.ID); err != nil {
-		t.Fatalf("deleting a missing function: %v", err)
 	}
 }
 

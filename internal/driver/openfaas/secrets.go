@@ -95,8 +95,26 @@ func secretExists(s *platform.Secret) error {
 // carries the whole value, so it is written again, up to updateAttempts times. Unlike a
 // function update, a secret write always answers its outcome, and the value cannot be
 // read back.
+//
+// faasd writes a secret's file whether or not it exists (its PUT creates, as the
+// simulator models it), so on faasd the update first checks that the secret exists and
+// otherwise fails with ErrNotFound, as the interface promises: an update must not
+// recreate a secret deleted behind Terraform's back.
 func (d *Driver) UpdateSecret(ctx context.Context, s *platform.Secret) error {
 	d.client.AddSecrets(s.Value)
+	info, err := d.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if info.Backend == BackendFaasd {
+		exists, err := d.SecretExists(ctx, s.Namespace, s.Name)
+		if err != nil {
+			return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, err)
+		}
+		if !exists {
+			return fmt.Errorf("updating secret %s/%s: it does not exist (%w)", s.Namespace, s.Name, platform.ErrNotFound)
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}})
 		if err != nil {
