@@ -418,7 +418,7 @@ func TestConcurrentWritersNeverLoseKeys(t *testing.T) {
 			t.Errorf("key k%d lost: %v", i, anns)
 		}
 	}
-	if countRequests(sim, http.MethodPut, "/services/busy") < 8 {
+	if countPuts(sim, "/services/busy") < 8 {
 		t.Errorf("fewer writes than writers")
 	}
 	conflicts := 0

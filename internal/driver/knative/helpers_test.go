@@ -2,6 +2,7 @@ package knative
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -108,10 +109,11 @@ func storedService(t *testing.T, sim *k8ssim.Server, name string) *unstructured.
 	return u
 }
 
-func countRequests(sim *k8ssim.Server, method, pathSuffix string) int {
+// countPuts counts the PUT requests sim received for paths ending in pathSuffix.
+func countPuts(sim *k8ssim.Server, pathSuffix string) int {
 	n := 0
 	for _, r := range sim.Requests() {
-		if r.Method == method && strings.HasSuffix(r.Path, pathSuffix) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.Path, pathSuffix) {
 			n++
 		}
 	}

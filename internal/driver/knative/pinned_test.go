@@ -38,7 +38,7 @@ func TestPinnedRevisionAndPolicy(t *testing.T) {
 		t.Errorf("plan-time findings %v", probs)
 	}
 
-	puts := countRequests(sim, "PUT", "/services/pin")
+	puts := countPuts(sim, "/services/pin")
 	p := &platform.ScalingPolicy{Function: fn.ID, MinReplicas: i64(1), MaxReplicas: i64(3)}
 	_, err = d.ApplyScalingPolicy(ctx, p, true)
 	if err == nil {
@@ -52,7 +52,7 @@ func TestPinnedRevisionAndPolicy(t *testing.T) {
 	if !errors.Is(err, platform.ErrUnsupported) {
 		t.Errorf("error %v is not ErrUnsupported", err)
 	}
-	if n := countRequests(sim, "PUT", "/services/pin"); n != puts {
+	if n := countPuts(sim, "/services/pin"); n != puts {
 		t.Errorf("%d PUT requests were sent", n-puts)
 	}
 	if policyPresent(storedService(t, sim, "pin").Object) {
@@ -82,7 +82,7 @@ func TestPinnedRevisionAndPolicy(t *testing.T) {
 	if _, err := d.ApplyScalingPolicy(ctx, p, false); err != nil {
 		t.Errorf("an unchanged policy was refused: %v", err)
 	}
-	puts = countRequests(sim, "PUT", "/services/pin")
+	puts = countPuts(sim, "/services/pin")
 	changed := *p
 	changed.MaxReplicas = i64(5)
 	if _, err := d.ApplyScalingPolicy(ctx, &changed, false); err == nil || !strings.Contains(err.Error(), "revision_name") {
@@ -93,7 +93,7 @@ func TestPinnedRevisionAndPolicy(t *testing.T) {
 	if !errors.As(err, &kr) || len(kr.Keys) == 0 || !strings.Contains(err.Error(), "revision_name") {
 		t.Errorf("deleting the policy of a pinned function: %v", err)
 	}
-	if n := countRequests(sim, "PUT", "/services/pin"); n != puts {
+	if n := countPuts(sim, "/services/pin"); n != puts {
 		t.Errorf("%d PUT requests were sent", n-puts)
 	}
 	if got, _, _ := unstructured.NestedString(storedService(t, sim, "pin").Object, "spec", "template", "metadata", "annotations", annMaxScale); got != "3" {
