@@ -54,8 +54,9 @@ func (e *APIError) Unwrap() error { return e.Kind }
 // UnsupportedError explains why a platform cannot honour a setting: the attribute path in
 // Terraform terms, the platform as configured, the reason, and what to use instead.
 type UnsupportedError struct {
-	// Attribute is the Terraform attribute path, for example "limits.cpu".
-	Attribute string
+	// Attribute is the Terraform attribute the finding is about, for example
+	// Attr("limits").Name("cpu"); empty for the resource as a whole.
+	Attribute AttrPath
 	// Platform names the platform, backend and edition, for example "OpenFaaS faasd (Community Edition)".
 	Platform string
 	// Reason says why the platform cannot honour it.
@@ -76,7 +77,7 @@ type UnsupportedError struct {
 // key, a conflict) reads "attribute: reason"; a plain capability gap reads "attribute is
 // not supported on platform: reason".
 func (e *UnsupportedError) Error() string {
-	what := e.Attribute
+	what := e.Attribute.String()
 	if what == "" {
 		what = "This resource"
 	}
@@ -96,7 +97,7 @@ func (e *UnsupportedError) Error() string {
 // does support (a replica count above an edition's limit, a timeout that is not a whole
 // number of seconds): it reads "attribute: reason", under the summary "Value not allowed
 // on <platform>", rather than calling the attribute unsupported.
-func ValueNotAllowed(attr, platform, reason, instead string) *UnsupportedError {
+func ValueNotAllowed(attr AttrPath, platform, reason, instead string) *UnsupportedError {
 	return &UnsupportedError{Attribute: attr, Platform: platform, Reason: reason, Instead: instead, Summary: "Value not allowed on " + platform}
 }
 

@@ -127,11 +127,11 @@ func TestErrorsUnwrap(t *testing.T) {
 	if !errors.Is(&APIError{Kind: ErrNotFound}, ErrNotFound) {
 		t.Error("APIError must unwrap to its kind")
 	}
-	u := &UnsupportedError{Attribute: "limits.cpu", Platform: "OpenFaaS faasd", Reason: "why", Instead: "Do this"}
+	u := &UnsupportedError{Attribute: Attr("limits").Name("cpu"), Platform: "OpenFaaS faasd", Reason: "why", Instead: "Do this"}
 	if !errors.Is(u, ErrUnsupported) || u.Error() != "limits.cpu is not supported on OpenFaaS faasd: why. Do this" {
 		t.Errorf("got %q", u.Error())
 	}
-	v := ValueNotAllowed("max_replicas", "OpenFaaS faas-netes (Community Edition)", "at most 5", "Set 5 or less")
+	v := ValueNotAllowed(Attr("max_replicas"), "OpenFaaS faas-netes (Community Edition)", "at most 5", "Set 5 or less")
 	if !errors.Is(v, ErrUnsupported) || v.Error() != "max_replicas: at most 5. Set 5 or less" || v.Summary != "Value not allowed on OpenFaaS faas-netes (Community Edition)" {
 		t.Errorf("got %q (%q)", v.Error(), v.Summary)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -121,51 +119,21 @@ func mapValue(ctx context.Context, prior types.Map, v map[string]string) types.M
 	return m
 }
 
-// attributePath turns a driver's attribute string such as `limits.cpu`, `command[2]`
-// or `labels["a.b/c"]` into a framework path.
-func attributePath(s string) path.Path {
-	var p path.Path
-	first := true
-	for s != "" {
-		name := s
-		rest := ""
-		if i := strings.IndexAny(s, ".["); i >= 0 {
-			name, rest = s[:i], s[i:]
-		}
-		if name != "" {
-			if first {
-				p = path.Root(name)
-				first = false
-			} else {
-				p = p.AtName(name)
-			}
-		}
-		s = rest
-		switch {
-		case strings.HasPrefix(s, "."):
-			s = s[1:]
-		case strings.HasPrefix(s, "["):
-			end := strings.Index(s, "]")
-			if end < 0 {
-				return p
-			}
-			inner := s[1:end]
-			// A quoted key may itself contain ']': find the closing quote first.
-			if strings.HasPrefix(s, "[\"") {
-				if q, err := strconv.QuotedPrefix(s[1:]); err == nil {
-					key, _ := strconv.Unquote(q)
-					p = p.AtMapKey(key)
-					s = strings.TrimPrefix(s[1+len(q):], "]")
-					continue
-				}
-			}
-			if n, err := strconv.Atoi(inner); err == nil {
-				p = p.AtListIndex(n)
-			}
-			s = s[end+1:]
+// frameworkPath is the framework path of a driver's attribute path; the empty path is
+// the resource itself (path.Empty).
+func frameworkPath(p platform.AttrPath) path.Path {
+	out := path.Empty()
+	for _, s := range p {
+		switch s.Kind {
+		case platform.StepName:
+			out = out.AtName(s.Name)
+		case platform.StepKey:
+			out = out.AtMapKey(s.Name)
+		case platform.StepIndex:
+			out = out.AtListIndex(s.Index)
 		}
 	}
-	return p
+	return out
 }
 
 // boolOrUnreadable is v, or null when the platform could not read attr back

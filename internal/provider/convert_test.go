@@ -4,22 +4,34 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
 
-func TestAttributePath(t *testing.T) {
-	cases := map[string]path.Path{
-		"image":                      path.Root("image"),
-		"limits.cpu":                 path.Root("limits").AtName("cpu"),
-		"command[2]":                 path.Root("command").AtListIndex(2),
-		`labels["com.openfaas.x"]`:   path.Root("labels").AtMapKey("com.openfaas.x"),
-		`labels["a]b"]`:              path.Root("labels").AtMapKey("a]b"),
-		"openfaas.constraints":       path.Root("openfaas").AtName("constraints"),
-		`env["read_timeout"]`:        path.Root("env").AtMapKey("read_timeout"),
-		`annotations["x\"y"].nested`: path.Root("annotations").AtMapKey(`x"y`).AtName("nested"),
+// TestFrameworkPath: a driver's attribute path becomes the framework path of the same
+// attribute, step by step, and renders as the same text.
+func TestFrameworkPath(t *testing.T) {
+	cases := []struct {
+		in   platform.AttrPath
+		want path.Path
+	}{
+		{nil, path.Empty()},
+		{platform.Attr("image"), path.Root("image")},
+		{platform.Attr("limits").Name("cpu"), path.Root("limits").AtName("cpu")},
+		{platform.Attr("command").Index(2), path.Root("command").AtListIndex(2)},
+		{platform.Attr("labels").Key("com.openfaas.x"), path.Root("labels").AtMapKey("com.openfaas.x")},
+		{platform.Attr("labels").Key("a]b"), path.Root("labels").AtMapKey("a]b")},
+		{platform.Attr("openfaas").Name("constraints"), path.Root("openfaas").AtName("constraints")},
+		{platform.Attr("targets").Index(1).Name("tag"), path.Root("targets").AtListIndex(1).AtName("tag")},
+		{platform.Attr("annotations").Key(`x"y`).Name("nested"), path.Root("annotations").AtMapKey(`x"y`).AtName("nested")},
 	}
-	for in, want := range cases {
-		if got := attributePath(in); !got.Equal(want) {
-			t.Errorf("attributePath(%q) = %s, want %s", in, got, want)
+	for _, c := range cases {
+		got := frameworkPath(c.in)
+		if !got.Equal(c.want) {
+			t.Errorf("frameworkPath(%s) = %s, want %s", c.in, got, c.want)
+		}
+		if got.String() != c.in.String() {
+			t.Errorf("frameworkPath(%s) renders as %s", c.in, got)
 		}
 	}
 }

@@ -631,12 +631,16 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 }
 
-// unknownValueHints says, per attribute, what to set it to.
-var unknownValueHints = map[string]string{
-	platform.AttrEnv: "the environment variables the function must keep, or `{}` for none (`timeout`, the `openfaas` block's " +
-		"timeouts and `max_concurrency` are environment variables on OpenFaaS too: set them as well if the function has them)",
-	platform.AttrReadOnlyRootFilesystem: "`true` or `false`",
-	platform.AttrConstraints:            "the placement constraints the function must keep, or `[]` for none",
+// unknownValues says, per attribute that fn.Unset may name, where it is in the schema and
+// what to set it to.
+var unknownValues = map[string]struct {
+	at   path.Path
+	hint string
+}{
+	platform.AttrEnv: {path.Root("env"), "the environment variables the function must keep, or `{}` for none (`timeout`, the `openfaas` block's " +
+		"timeouts and `max_concurrency` are environment variables on OpenFaaS too: set them as well if the function has them)"},
+	platform.AttrReadOnlyRootFilesystem: {path.Root("read_only_root_filesystem"), "`true` or `false`"},
+	platform.AttrConstraints:            {path.Root("openfaas").AtName("constraints"), "the placement constraints the function must keep, or `[]` for none"},
 }
 
 // checkUnknownValues refuses, on each attribute, an update of a function whose value the
@@ -664,12 +668,12 @@ func checkUnknownValues(ctx context.Context, d platform.Driver, fn *platform.Fun
 		name = info.Describe()
 	}
 	for _, attr := range unknown {
-		diags.AddAttributeError(attributePath(attr), "Value unknown to the provider",
+		diags.AddAttributeError(unknownValues[attr].at, "Value unknown to the provider",
 			fmt.Sprintf("Function %s carries no record of this provider: it was deployed outside Terraform (or redeployed without "+
 				"the faasform.dev/last-applied annotation), and %s does not return `%s`, so its current value is unknown. "+
 				"This plan changes the function, and every update replaces the whole function, so the apply would replace "+
 				"that value with nothing. Set `%s` in the configuration to %s: the first apply writes it and records it, "+
-				"and later plans show its drift.", fn.ID, name, attr, attr, unknownValueHints[attr]))
+				"and later plans show its drift.", fn.ID, name, attr, attr, unknownValues[attr].hint))
 	}
 }
 

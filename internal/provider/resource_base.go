@@ -78,14 +78,14 @@ func addProblems(diags *diag.Diagnostics, problems []*platform.UnsupportedError)
 			summary = "Unsupported on " + p.Platform
 		}
 		if p.Conflict {
-			diags.AddAttributeWarning(attributePath(p.Attribute), summary, p.Error()+"\n\n"+conflictNote)
+			diags.AddAttributeWarning(frameworkPath(p.Attribute), summary, p.Error()+"\n\n"+conflictNote)
 			continue
 		}
-		if p.Attribute == "" {
+		if len(p.Attribute) == 0 {
 			diags.AddError(summary, p.Error())
 			continue
 		}
-		diags.AddAttributeError(attributePath(p.Attribute), summary, p.Error())
+		diags.AddAttributeError(frameworkPath(p.Attribute), summary, p.Error())
 	}
 }
 

@@ -282,7 +282,7 @@ func checkPolicyWrite(ctx context.Context, sd platform.ScalingDriver, fn platfor
 		return
 	}
 	for _, p := range problems {
-		diags.AddAttributeWarning(attributePath(p.Attribute), p.Summary, p.Error()+"\n\nThis apply fails on this policy, "+
+		diags.AddAttributeWarning(frameworkPath(p.Attribute), p.Summary, p.Error()+"\n\nThis apply fails on this policy, "+
 			"before writing it, unless an earlier change of the same apply removes the function's revision_name.")
 	}
 }

@@ -284,12 +284,12 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		return nil, err
 	}
 	var out []*platform.UnsupportedError
-	add := func(attr, reason, instead string) {
+	add := func(attr platform.AttrPath, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
 	}
 	reserved := func(attr, key, owner string) {
 		out = append(out, &platform.UnsupportedError{
-			Attribute: fmt.Sprintf("%s[%q]", attr, key), Platform: info.Describe(), Summary: "Reserved key",
+			Attribute: platform.Attr(attr).Key(key), Platform: info.Describe(), Summary: "Reserved key",
 			Reason: fmt.Sprintf("the key %q is owned by %s", key, owner), Instead: "Remove it from " + attr,
 		})
 	}
@@ -306,26 +306,26 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		}
 	}
 	if v, ok := fn.Labels[VisibilityLabel]; ok && v != "cluster-local" {
-		out = append(out, platform.ValueNotAllowed(fmt.Sprintf("labels[%q]", VisibilityLabel), info.Describe(),
+		out = append(out, platform.ValueNotAllowed(platform.Attr("labels").Key(VisibilityLabel), info.Describe(),
 			fmt.Sprintf("the only value Knative accepts is \"cluster-local\", not %q", v), "Set it to \"cluster-local\" for a private Service, or remove it"))
 	}
 	if fn.Timeout != "" {
 		if _, err := timeoutSeconds(fn.Timeout); err != nil {
-			out = append(out, platform.ValueNotAllowed("timeout", info.Describe(), fmt.Sprintf("Knative's timeoutSeconds is a whole number of seconds: %v", err), "Round the timeout to whole seconds"))
+			out = append(out, platform.ValueNotAllowed(platform.Attr("timeout"), info.Describe(), fmt.Sprintf("Knative's timeoutSeconds is a whole number of seconds: %v", err), "Round the timeout to whole seconds"))
 		}
 	}
 	for _, w := range []struct{ attr, value string }{
-		{"openfaas.read_timeout", fn.Watchdog.Read}, {"openfaas.write_timeout", fn.Watchdog.Write}, {"openfaas.exec_timeout", fn.Watchdog.Exec},
+		{"read_timeout", fn.Watchdog.Read}, {"write_timeout", fn.Watchdog.Write}, {"exec_timeout", fn.Watchdog.Exec},
 	} {
 		if w.value != "" {
-			add(w.attr, "a Knative Service runs no OpenFaaS watchdog, so there are no separate read, write and exec timeouts: a revision "+
-				"has one request timeout, timeoutSeconds", "Remove "+w.attr+" and set timeout, which becomes the revision's timeoutSeconds")
+			add(platform.Attr("openfaas").Name(w.attr), "a Knative Service runs no OpenFaaS watchdog, so there are no separate read, write and exec timeouts: a revision "+
+				"has one request timeout, timeoutSeconds", "Remove openfaas."+w.attr+" and set timeout, which becomes the revision's timeoutSeconds")
 		}
 	}
 	// revision_name (a DNS-1035 label starting with "<name>-") is checked by Knative's own
 	// validation (webhook.go: spec.template.metadata.name).
 	if len(fn.Constraints) > 0 {
-		add("openfaas.constraints", "OpenFaaS placement constraints have no equivalent on a Knative Service (node selectors are behind the kubernetes.podspec-nodeselector feature flag)", "Remove openfaas.constraints")
+		add(platform.Attr("openfaas").Name("constraints"), "OpenFaaS placement constraints have no equivalent on a Knative Service (node selectors are behind the kubernetes.podspec-nodeselector feature flag)", "Remove openfaas.constraints")
 	}
 	return out, nil
 }

@@ -568,7 +568,7 @@ func TestCheckFunction(t *testing.T) {
 	}
 	var got []string
 	for _, p := range probs {
-		got = append(got, p.Attribute)
+		got = append(got, p.Attribute.String())
 		if p.Platform != "Knative knative-serving" || p.Reason == "" {
 			t.Errorf("problem %+v", p)
 		}

@@ -33,7 +33,7 @@ func TestPinnedRevisionAndPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(probs) != 1 || probs[0].Attribute != "function_id" || !probs[0].Conflict ||
+	if len(probs) != 1 || probs[0].Attribute.String() != "function_id" || !probs[0].Conflict ||
 		!strings.Contains(probs[0].Error(), "revision_name") || !strings.Contains(probs[0].Error(), "pin-v1") {
 		t.Errorf("plan-time findings %v", probs)
 	}

@@ -43,28 +43,28 @@ func (d *Driver) CheckRoute(ctx context.Context, r *platform.Route) ([]*platform
 		return nil, err
 	}
 	var out []*platform.UnsupportedError
-	add := func(attr, summary, reason, instead string) {
+	add := func(attr platform.AttrPath, summary, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Summary: summary, Reason: reason, Instead: instead})
 	}
 	if r.Path != "" && r.Path != "/" {
-		add("path", "Path routing is not supported on Knative",
+		add(platform.Attr("path"), "Path routing is not supported on Knative",
 			fmt.Sprintf("a Knative DomainMapping maps a whole host to a Service, and Knative Serving has no path-based routing (knative/serving#11997), so path %q cannot be honoured", r.Path),
 			"Remove path (or set it to \"/\") and give the function a host of its own, or route paths in an ingress or gateway in front of Knative")
 	}
 	if len(r.Methods) > 0 {
-		add("methods", "Method routing is not supported on Knative",
+		add(platform.Attr("methods"), "Method routing is not supported on Knative",
 			"a Knative DomainMapping forwards every HTTP method to the Service; Knative cannot restrict methods",
 			"Remove methods and check the method in the function, or restrict methods in an ingress or gateway in front of Knative")
 	}
 	if r.Host == clusterLocalDomain || strings.HasSuffix(r.Host, "."+clusterLocalDomain) {
-		add("host", "Invalid host", fmt.Sprintf("%q is under the cluster-local domain %q, which Knative refuses for a DomainMapping", r.Host, clusterLocalDomain), "Use a public host name")
+		add(platform.Attr("host"), "Invalid host", fmt.Sprintf("%q is under the cluster-local domain %q, which Knative refuses for a DomainMapping", r.Host, clusterLocalDomain), "Use a public host name")
 	}
 	ok, err := d.served(ctx, domainMappingsGVR)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		add("host", "DomainMapping is not installed", fmt.Sprintf("the cluster does not serve %s (%s)", domainMappingsGVR.GroupResource(), domainMappingsGVR.GroupVersion()),
+		add(platform.Attr("host"), "DomainMapping is not installed", fmt.Sprintf("the cluster does not serve %s (%s)", domainMappingsGVR.GroupResource(), domainMappingsGVR.GroupVersion()),
 			"Install a Knative Serving release that includes DomainMapping (v0.24 or later)")
 	}
 	return out, nil

@@ -94,7 +94,7 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) ([]*platform.Unsupporte
 	if err != nil {
 		return nil, err
 	}
-	add := func(attr, reason, instead string) {
+	add := func(attr platform.AttrPath, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: plat, Reason: reason, Instead: instead})
 	}
 	class := metricClass[p.Metric]
@@ -102,32 +102,32 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) ([]*platform.Unsupporte
 	noZero := p.ScaleToZero != nil && !*p.ScaleToZero
 	switch {
 	case zero && p.MinReplicas != nil && *p.MinReplicas > 0:
-		add("min_replicas", fmt.Sprintf("scale_to_zero is Knative's min-scale 0, so min_replicas must be 0 or unset, not %d", *p.MinReplicas), "Remove min_replicas, or set scale_to_zero = false")
+		add(platform.Attr("min_replicas"), fmt.Sprintf("scale_to_zero is Knative's min-scale 0, so min_replicas must be 0 or unset, not %d", *p.MinReplicas), "Remove min_replicas, or set scale_to_zero = false")
 	case noZero && p.MinReplicas != nil && *p.MinReplicas == 0:
-		add("min_replicas", "min_replicas = 0 is scale to zero on Knative, which scale_to_zero = false forbids", "Set min_replicas to 1 or more, or remove scale_to_zero")
+		add(platform.Attr("min_replicas"), "min_replicas = 0 is scale to zero on Knative, which scale_to_zero = false forbids", "Set min_replicas to 1 or more, or remove scale_to_zero")
 	}
 	if class == hpaClass && !zero && p.MinReplicas != nil && *p.MinReplicas == 0 {
 		// The HPA class leaves the HPA's minReplicas at 1 for min-scale 0
 		// (pkg/reconciler/autoscaling/hpa/resources/hpa.go): 0 would be silently ignored.
-		add("min_replicas", fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which keeps at least one replica, so min_replicas = 0 would be ignored", p.Metric), `Set min_replicas to 1 or more, or use metric "concurrency" or "rps" to scale to zero`)
+		add(platform.Attr("min_replicas"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which keeps at least one replica, so min_replicas = 0 would be ignored", p.Metric), `Set min_replicas to 1 or more, or use metric "concurrency" or "rps" to scale to zero`)
 	}
 	if class == hpaClass && zero {
-		add("scale_to_zero", fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
+		add(platform.Attr("scale_to_zero"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
 	}
 	if p.ScaleToZeroAfter != "" {
 		if noZero || (p.MinReplicas != nil && *p.MinReplicas > 0) {
-			add("scale_to_zero_after", "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")
+			add(platform.Attr("scale_to_zero_after"), "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")
 		} else if class == hpaClass {
-			add("scale_to_zero_after", "the HPA class (metric cpu or memory) never scales to zero", "Remove scale_to_zero_after")
+			add(platform.Attr("scale_to_zero_after"), "the HPA class (metric cpu or memory) never scales to zero", "Remove scale_to_zero_after")
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Attribute < out[j].Attribute })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Attribute.String() < out[j].Attribute.String() })
 	return out, nil
 }
 
 func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
 	return &platform.UnsupportedError{
-		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
+		Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
 		Reason:  fmt.Sprintf("function %s already carries autoscaling.knative.dev/* template annotations, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
 		Instead: "Manage it with one faas_scaling_policy. " + platform.ImportHint(id.String()),
 	}
@@ -440,7 +440,7 @@ func (d *Driver) CheckScalingPolicyWrite(ctx context.Context, fn platform.Functi
 		return nil, nil
 	}
 	return []*platform.UnsupportedError{{
-		Attribute: "function_id", Platform: info.Describe(), Summary: "Function pins its revision name", Conflict: true,
+		Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Function pins its revision name", Conflict: true,
 		Reason: (&PinnedRevisionError{Function: fn, Revision: rev}).Error(),
 	}}, nil
 }

@@ -64,7 +64,7 @@ func TestScalingValidation(t *testing.T) {
 			}
 			var got []string
 			for _, pr := range probs {
-				got = append(got, pr.Attribute)
+				got = append(got, pr.Attribute.String())
 				if pr.Platform != "Knative knative-serving" || pr.Reason == "" {
 					t.Errorf("problem %+v", pr)
 				}
@@ -156,7 +156,7 @@ func TestScalingLifecycle(t *testing.T) {
 	// A second policy is refused at plan time and at apply.
 	other := &platform.ScalingPolicy{Function: fn.ID, MinReplicas: i64(1)}
 	probs, err = d.CheckScalingPolicy(ctx, other, true)
-	if err != nil || len(probs) != 1 || probs[0].Attribute != "function_id" || !strings.Contains(probs[0].Instead, "terraform import") {
+	if err != nil || len(probs) != 1 || probs[0].Attribute.String() != "function_id" || !strings.Contains(probs[0].Instead, "terraform import") {
 		t.Errorf("check of a second policy: %v %v", probs, err)
 	}
 	if _, err := d.ApplyScalingPolicy(ctx, other, true); !errors.Is(err, platform.ErrConflict) {

@@ -49,14 +49,14 @@ func checkSplit(plat string, s *platform.TrafficSplit) []*platform.UnsupportedEr
 	name := s.Function.Name
 	for i, t := range s.Targets {
 		if t.RevisionName != "" && name != "" && !strings.HasPrefix(t.RevisionName, name+"-") {
-			out = append(out, platform.ValueNotAllowed(fmt.Sprintf("targets[%d].revision_name", i), plat,
+			out = append(out, platform.ValueNotAllowed(platform.Attr("targets").Index(i).Name("revision_name"), plat,
 				fmt.Sprintf("every revision of Knative Service %q is named %q followed by a suffix, so %q cannot be one of its revisions", name, name+"-", t.RevisionName),
 				fmt.Sprintf("Use the function's latest_ready_revision, or a revision_name it set, such as %q", name+"-v1")))
 		}
 		// The tag's host is "<tag>-<service>" (config-network's tag-template
 		// {{.Tag}}-{{.Name}}), one DNS label.
 		if t.Tag != "" && name != "" && len(t.Tag+"-"+name) > validation.DNS1035LabelMaxLength {
-			out = append(out, platform.ValueNotAllowed(fmt.Sprintf("targets[%d].tag", i), plat,
+			out = append(out, platform.ValueNotAllowed(platform.Attr("targets").Index(i).Name("tag"), plat,
 				fmt.Sprintf("Knative names the tag's host %q, which is longer than the %d characters of a DNS label", t.Tag+"-"+name, validation.DNS1035LabelMaxLength),
 				"Use a shorter tag"))
 		}

@@ -48,7 +48,7 @@ func TestRevisionNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (len(probs) > 0) != want || (want && probs[0].Attribute != "revision_name") {
+		if (len(probs) > 0) != want || (want && probs[0].Attribute.String() != "revision_name") {
 			t.Errorf("revision_name %q: %v", name, probs)
 		}
 	}

@@ -162,33 +162,33 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 	}
 	t = d.TriggerDefaults(t)
 	var out []*platform.UnsupportedError
-	add := func(attr, summary, reason, instead string) {
+	add := func(attr platform.AttrPath, summary, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Summary: summary, Reason: reason, Instead: instead})
 	}
 	if t.Name != "" {
 		if msgs := validation.IsDNS1123Label(t.Name); len(msgs) > 0 {
-			add("name", "Invalid trigger name", fmt.Sprintf("%q is not a valid Kubernetes object name: %s", t.Name, strings.Join(msgs, "; ")), "Use lower-case letters, digits and '-', at most 63 characters")
+			add(platform.Attr("name"), "Invalid trigger name", fmt.Sprintf("%q is not a valid Kubernetes object name: %s", t.Name, strings.Join(msgs, "; ")), "Use lower-case letters, digits and '-', at most 63 characters")
 		}
 	}
 	k := triggerKind(t.Type)
 	switch t.Type {
 	case platform.TriggerCron:
 		if err := ValidatePingSchedule(t.Schedule); err != nil {
-			add("schedule", "Invalid cron schedule", err.Error(), "Write a schedule such as \"*/5 * * * *\", \"0 30 9 * * *\" (with seconds) or \"@daily\"")
+			add(platform.Attr("schedule"), "Invalid cron schedule", err.Error(), "Write a schedule such as \"*/5 * * * *\", \"0 30 9 * * *\" (with seconds) or \"@daily\"")
 		}
 		if t.TimeZone != "" {
 			// As the PingSource webhook checks spec.timezone (time.LoadLocation).
 			if err := platform.ValidateTimeZone(t.TimeZone); err != nil {
-				add("time_zone", "Invalid time zone", err.Error(), "Use an IANA time zone name such as \"Europe/Paris\", or remove time_zone for the cluster's time zone")
+				add(platform.Attr("time_zone"), "Invalid time zone", err.Error(), "Use an IANA time zone name such as \"Europe/Paris\", or remove time_zone for the cluster's time zone")
 			}
 		}
 		if t.Broker != "" {
-			add("broker", "", "a cron trigger is a PingSource that sends straight to the function; it has no broker", "Remove broker")
+			add(platform.Attr("broker"), "", "a cron trigger is a PingSource that sends straight to the function; it has no broker", "Remove broker")
 		}
 	case platform.TriggerTopic:
 		if t.Broker != "" {
 			if msgs := validation.IsDNS1123Subdomain(t.Broker); len(msgs) > 0 {
-				add("broker", "Invalid broker name", fmt.Sprintf("%q is not a valid Broker name: %s", t.Broker, strings.Join(msgs, "; ")), "")
+				add(platform.Attr("broker"), "Invalid broker name", fmt.Sprintf("%q is not a valid Broker name: %s", t.Broker, strings.Join(msgs, "; ")), "")
 			}
 		}
 	}
@@ -197,7 +197,7 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 		return nil, err
 	}
 	if !ok {
-		add("type", "Knative Eventing is not installed", fmt.Sprintf("the cluster does not serve %s (%s), which a %q trigger needs", k.gvr.GroupResource(), k.gvr.GroupVersion(), t.Type),
+		add(platform.Attr("type"), "Knative Eventing is not installed", fmt.Sprintf("the cluster does not serve %s (%s), which a %q trigger needs", k.gvr.GroupResource(), k.gvr.GroupVersion(), t.Type),
 			"Install Knative Eventing (and its PingSource and Broker components) on the cluster")
 	}
 	if !create || len(out) > 0 || t.Function.Namespace == "" {
@@ -208,7 +208,7 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 		_, err := d.client(brokersGVR, ns).Get(ctx, t.Broker, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):
-			add("broker", "Broker does not exist", fmt.Sprintf("there is no Knative Eventing Broker %q in namespace %q, so the Trigger would never become ready (Knative reports BrokerDoesNotExist)", t.Broker, ns),
+			add(platform.Attr("broker"), "Broker does not exist", fmt.Sprintf("there is no Knative Eventing Broker %q in namespace %q, so the Trigger would never become ready (Knative reports BrokerDoesNotExist)", t.Broker, ns),
 				fmt.Sprintf("Create the Broker first (for example: kn broker create %s -n %s), or set broker to an existing one", t.Broker, ns))
 		case err != nil && !apierrors.IsForbidden(err):
 			return nil, fmt.Errorf("checking Broker %s/%s: %w", ns, t.Broker, d.apiError(http.MethodGet, itemPath(brokersGVR, ns, t.Broker), err))

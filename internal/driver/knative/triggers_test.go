@@ -131,7 +131,7 @@ func TestTriggerLifecycle(t *testing.T) {
 	// ends with Knative's reason and a hint.
 	topicT := &platform.Trigger{Function: fn, Type: platform.TriggerTopic, Topic: "com.acme.x"}
 	probs, err := d.CheckTrigger(ctx, topicT, true)
-	if err != nil || len(probs) != 1 || probs[0].Attribute != "broker" {
+	if err != nil || len(probs) != 1 || probs[0].Attribute.String() != "broker" {
 		t.Fatalf("check without a broker: %v %v", probs, err)
 	}
 	short, cancel := context.WithTimeout(ctx, 2*time.Second) // a write and a first status read, even on a loaded machine

@@ -159,7 +159,7 @@ func TestEnvValueFromWebhookAttribute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(probs) != 1 || probs[0].Attribute != `env_value_from["PORT"]` {
+	if len(probs) != 1 || probs[0].Attribute.String() != `env_value_from["PORT"]` {
 		t.Fatalf("findings %v", probs)
 	}
 }

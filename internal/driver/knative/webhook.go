@@ -76,9 +76,9 @@ func validateWithWebhook(obj map[string]any) ([]webhookError, error) {
 	return out, nil
 }
 
-// webhookFinding turns an error of Knative's validation into a finding on attr, quoting
-// what the webhook would answer.
-func webhookFinding(attr, plat string, e webhookError, instead string) *platform.UnsupportedError {
+// webhookFinding turns an error of Knative's validation into a finding on attr (empty:
+// the resource), quoting what the webhook would answer.
+func webhookFinding(attr platform.AttrPath, plat string, e webhookError, instead string) *platform.UnsupportedError {
 	return &platform.UnsupportedError{
 		Attribute: attr, Platform: plat, Summary: "Rejected by Knative's validation",
 		Reason:  fmt.Sprintf("Knative would refuse it: admission webhook %q denied the request: validation failed: %s", webhookName, e.Text),
@@ -92,38 +92,34 @@ var containerField = regexp.MustCompile(`^spec\.template\.spec\.containers\[0\]\
 // functionAttribute maps a Service field that Knative's validation names back to the
 // faas_function attribute it was written from (applyFunction); envAttrs are the
 // attributes of the env entries (`env_value_from["A"]`, `env["B"]`) in the order the
-// driver writes them. It returns "" for a field no attribute writes (the error is then
-// about the resource).
-func functionAttribute(p string, envAttrs []string) string {
+// driver writes them. It returns the empty path for a field no attribute writes (the
+// error is then about the resource).
+func functionAttribute(p string, envAttrs []platform.AttrPath) platform.AttrPath {
 	if m := containerField.FindStringSubmatch(p); m != nil {
 		switch m[1] {
-		case "image":
-			return "image"
-		case "command":
-			return "command"
-		case "args":
-			return "args"
+		case "image", "command", "args":
+			return platform.Attr(m[1])
 		case "env":
 			if i, err := strconv.Atoi(m[2]); err == nil && i < len(envAttrs) {
 				return envAttrs[i]
 			}
-			return "env"
+			return platform.Attr("env")
 		case "resources":
 			for _, kind := range []string{"limits", "requests"} {
 				if rest, ok := strings.CutPrefix(m[3], kind); ok {
 					if k := strings.TrimPrefix(rest, "."); k == "cpu" || k == "memory" {
-						return kind + "." + k
+						return platform.Attr(kind).Name(k)
 					}
-					return kind
+					return platform.Attr(kind)
 				}
 			}
-			return "limits"
+			return platform.Attr("limits")
 		case "securityContext":
-			return "read_only_root_filesystem"
+			return platform.Attr("read_only_root_filesystem")
 		case "volumeMounts":
-			return "secrets"
+			return platform.Attr("secrets")
 		}
-		return ""
+		return nil
 	}
 	for _, f := range []struct{ prefix, attr string }{
 		{"metadata.name", "name"},
@@ -137,12 +133,12 @@ func functionAttribute(p string, envAttrs []string) string {
 	} {
 		if rest, ok := strings.CutPrefix(p, f.prefix); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
 			if key, ok := strings.CutPrefix(rest, "."); ok && (f.attr == "labels" || f.attr == "annotations") {
-				return fmt.Sprintf("%s[%q]", f.attr, key)
+				return platform.Attr(f.attr).Key(key)
 			}
-			return f.attr
+			return platform.Attr(f.attr)
 		}
 	}
-	return ""
+	return nil
 }
 
 // checkFunctionWithWebhook validates the Service the driver would create for fn with
@@ -161,16 +157,16 @@ func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.U
 	if err != nil {
 		return nil, err
 	}
-	var envAttrs []string
+	var envAttrs []platform.AttrPath
 	for _, k := range sortedKeysOf(fn.EnvFrom) {
-		envAttrs = append(envAttrs, fmt.Sprintf("env_value_from[%q]", k))
+		envAttrs = append(envAttrs, platform.Attr("env_value_from").Key(k))
 	}
 	for _, k := range sortedKeys(fn.Env) {
-		envAttrs = append(envAttrs, fmt.Sprintf("env[%q]", k))
+		envAttrs = append(envAttrs, platform.Attr("env").Key(k))
 	}
 	var out []*platform.UnsupportedError
 	for _, e := range errs {
-		attr := ""
+		var attr platform.AttrPath
 		if len(e.Paths) > 0 {
 			attr = functionAttribute(e.Paths[0], envAttrs)
 		}
@@ -229,13 +225,16 @@ func checkPolicyWithWebhook(plat string, p *platform.ScalingPolicy) ([]*platform
 	const prefix = "spec.template.metadata.annotations."
 	var out []*platform.UnsupportedError
 	for _, e := range errs {
-		attr := ""
+		var attr platform.AttrPath
+		hint := ""
 		if len(e.Paths) > 0 {
 			if key, ok := strings.CutPrefix(e.Paths[0], prefix); ok {
-				attr = policyAttribute(key, p)
+				if name := policyAttribute(key, p); name != "" {
+					attr, hint = platform.Attr(name), policyHints[name]
+				}
 			}
 		}
-		out = append(out, webhookFinding(attr, plat, e, policyHints[attr]))
+		out = append(out, webhookFinding(attr, plat, e, hint))
 	}
 	return out, nil
 }

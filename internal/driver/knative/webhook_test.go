@@ -63,8 +63,8 @@ func TestCheckFunctionQuotesKnativeValidation(t *testing.T) {
 				t.Fatalf("want one finding on %s, got %v", c.attr, probs)
 			}
 			p := probs[0]
-			if p.Attribute != c.attr || !strings.Contains(p.Reason, webhookText+c.msg) || p.Platform != "Knative knative-serving" {
-				t.Fatalf("got %q: %s\nwant %q: %s%s", p.Attribute, p.Reason, c.attr, webhookText, c.msg)
+			if p.Attribute.String() != c.attr || !strings.Contains(p.Reason, webhookText+c.msg) || p.Platform != "Knative knative-serving" {
+				t.Fatalf("got %q: %s\nwant %q: %s%s", p.Attribute.String(), p.Reason, c.attr, webhookText, c.msg)
 			}
 			if !c.simulated {
 				return
@@ -111,8 +111,8 @@ func TestCheckScalingPolicyQuotesKnativeValidation(t *testing.T) {
 			if len(probs) != 1 {
 				t.Fatalf("want one finding on %s, got %v", c.attr, probs)
 			}
-			if got := probs[0]; got.Attribute != c.attr || !strings.Contains(got.Reason, webhookText+c.msg) {
-				t.Fatalf("got %q: %s\nwant %q: %s%s", got.Attribute, got.Reason, c.attr, webhookText, c.msg)
+			if got := probs[0]; got.Attribute.String() != c.attr || !strings.Contains(got.Reason, webhookText+c.msg) {
+				t.Fatalf("got %q: %s\nwant %q: %s%s", got.Attribute.String(), got.Reason, c.attr, webhookText, c.msg)
 			}
 		})
 	}
@@ -153,7 +153,7 @@ func TestKeptRulesAreNotKnativeValidation(t *testing.T) {
 				t.Fatalf("Knative's validation refuses it (%v %v): take the rule from upstream", errs, err)
 			}
 			probs, err := d.CheckFunction(ctx, c.fn)
-			if err != nil || len(probs) != 1 || probs[0].Attribute != c.attr || strings.Contains(probs[0].Reason, webhookText) {
+			if err != nil || len(probs) != 1 || probs[0].Attribute.String() != c.attr || strings.Contains(probs[0].Reason, webhookText) {
 				t.Fatalf("want the driver's own finding on %s, got %v %v", c.attr, probs, err)
 			}
 		})
@@ -180,7 +180,7 @@ func TestKeptRulesAreNotKnativeValidation(t *testing.T) {
 				t.Fatalf("Knative's validation refuses it (%v %v): take the rule from upstream", errs, err)
 			}
 			probs, err := d.CheckScalingPolicy(ctx, &p, false)
-			if err != nil || len(probs) != 1 || probs[0].Attribute != c.attr || strings.Contains(probs[0].Reason, webhookText) {
+			if err != nil || len(probs) != 1 || probs[0].Attribute.String() != c.attr || strings.Contains(probs[0].Reason, webhookText) {
 				t.Fatalf("want the driver's own finding on %s, got %v %v", c.attr, probs, err)
 			}
 		})

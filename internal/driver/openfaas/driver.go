@@ -166,7 +166,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		return nil, err
 	}
 	var out []*platform.UnsupportedError
-	add := func(attr, reason, instead string) {
+	add := func(attr platform.AttrPath, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
 	}
 	caps := info.Capabilities
@@ -177,13 +177,13 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		attr := field.attr
 		for i, e := range field.list {
 			if e == "" || strings.ContainsAny(e, " \t\r\n") {
-				add(fmt.Sprintf("%s[%d]", attr, i), fmt.Sprintf("%q is empty or contains whitespace, but OpenFaaS joins command and args with spaces into the watchdog's fprocess, so it would split into several words", e), "Write each word as its own element")
+				add(platform.Attr(attr).Index(i), fmt.Sprintf("%q is empty or contains whitespace, but OpenFaaS joins command and args with spaces into the watchdog's fprocess, so it would split into several words", e), "Write each word as its own element")
 			}
 		}
 	}
 	reserved := func(attr, key, owner string) {
 		out = append(out, &platform.UnsupportedError{
-			Attribute: fmt.Sprintf("%s[%q]", attr, key), Platform: info.Describe(), Summary: "Reserved key",
+			Attribute: platform.Attr(attr).Key(key), Platform: info.Describe(), Summary: "Reserved key",
 			Reason: fmt.Sprintf("the key %q is owned by %s", key, owner), Instead: "Remove it from " + attr,
 		})
 	}
@@ -203,33 +203,33 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		}
 	}
 	if fn.RevisionName != "" {
-		add("revision_name", "an OpenFaaS function has no revisions: each deployment replaces the running one, with nothing named to pin or to split traffic across",
+		add(platform.Attr("revision_name"), "an OpenFaaS function has no revisions: each deployment replaces the running one, with nothing named to pin or to split traffic across",
 			"Remove revision_name; the image tag or digest is what identifies a version on OpenFaaS")
 	}
 	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
-		add(fmt.Sprintf("env_value_from[%q]", k), "an OpenFaaS function has no environment variables that take their value from a Secret or "+
+		add(platform.Attr("env_value_from").Key(k), "an OpenFaaS function has no environment variables that take their value from a Secret or "+
 			"a ConfigMap: the gateway's API carries literal values only, and OpenFaaS secrets are mounted as files",
 			"Remove env_value_from; list the secret in secrets and read /var/openfaas/secrets/<name> in the function, or set a literal value in env")
 	}
 	if len(fn.ImagePullSecrets) > 0 && !caps.Has("faas_function.image_pull_secrets") {
 		if info.Backend == BackendFaasd {
-			add("image_pull_secrets", "faasd reads registry credentials from /var/lib/faasd/.docker/config.json on the host, not per function", "Remove image_pull_secrets and configure the credentials on the faasd host")
+			add(platform.Attr("image_pull_secrets"), "faasd reads registry credentials from /var/lib/faasd/.docker/config.json on the host, not per function", "Remove image_pull_secrets and configure the credentials on the faasd host")
 		} else {
-			add("image_pull_secrets", "private registries are an OpenFaaS Standard/Enterprise feature; the Community Edition only deploys public images", "Use a public image, or OpenFaaS Pro")
+			add(platform.Attr("image_pull_secrets"), "private registries are an OpenFaaS Standard/Enterprise feature; the Community Edition only deploys public images", "Use a public image, or OpenFaaS Pro")
 		}
 	}
 	if len(fn.Constraints) > 0 && !caps.Has("faas_function.openfaas.constraints") {
 		if info.Backend == BackendFaasd {
-			add("openfaas.constraints", "faasd runs every function on its single host", "Remove the constraints")
+			add(platform.Attr("openfaas").Name("constraints"), "faasd runs every function on its single host", "Remove the constraints")
 		} else {
-			add("openfaas.constraints", "faas-netes CE ignores constraints (it deploys with an empty node selector), so they would be silently dropped", "Remove the constraints, or use OpenFaaS Pro")
+			add(platform.Attr("openfaas").Name("constraints"), "faas-netes CE ignores constraints (it deploys with an empty node selector), so they would be silently dropped", "Remove the constraints, or use OpenFaaS Pro")
 		}
 	}
 	if fn.Limits.CPU != "" && !caps.Has("faas_function.limits.cpu") {
-		add("limits.cpu", "faasd applies only a memory limit to a function's container", "Remove limits.cpu")
+		add(platform.Attr("limits").Name("cpu"), "faasd applies only a memory limit to a function's container", "Remove limits.cpu")
 	}
 	if !fn.Requests.IsZero() && !caps.Has("faas_function.requests") {
-		add("requests", "faasd does not reserve resources for a function's container", "Remove requests")
+		add(platform.Attr("requests"), "faasd does not reserve resources for a function's container", "Remove requests")
 	}
 	if info.Backend == BackendFaasd {
 		if _, ok := fn.Env["PATH"]; ok {
@@ -237,7 +237,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		}
 	}
 	if fn.ID.Namespace != "" && fn.ID.Namespace != d.namespace && !caps.Has("faas_function.namespace.multiple") {
-		add("namespace", fmt.Sprintf("the Community Edition serves a single function namespace, %q", d.namespace), "Leave namespace unset, or set it to "+fmt.Sprintf("%q", d.namespace))
+		add(platform.Attr("namespace"), fmt.Sprintf("the Community Edition serves a single function namespace, %q", d.namespace), "Leave namespace unset, or set it to "+fmt.Sprintf("%q", d.namespace))
 	}
 	return out, nil
 }

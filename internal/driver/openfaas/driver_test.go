@@ -211,7 +211,7 @@ func TestCheckFunction(t *testing.T) {
 		}
 		var got []string
 		for _, p := range probs {
-			got = append(got, p.Attribute)
+			got = append(got, p.Attribute.String())
 		}
 		if strings.Join(got, " ") != strings.Join(c.want, " ") {
 			t.Errorf("%+v:\n got  %v\n want %v", c.opts, got, c.want)

@@ -39,11 +39,11 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		return nil, err
 	}
 	var out []*platform.UnsupportedError
-	add := func(attr, reason, instead string) {
+	add := func(attr platform.AttrPath, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
 	}
 	if info.Backend == BackendFaasd {
-		add("", "faasd runs exactly one container per function and has no autoscaling", "Remove the faas_scaling_policy, or use faas-netes")
+		add(nil, "faasd runs exactly one container per function and has no autoscaling", "Remove the faas_scaling_policy, or use faas-netes")
 		return out, nil
 	}
 	if info.Edition == EditionCE {
@@ -55,24 +55,24 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 			"scale_to_zero_after":        p.ScaleToZeroAfter != "",
 		} {
 			if set {
-				add(attr, "the Community Edition honours only com.openfaas.scale.min and max (faas-netes CE rejects the other scaling labels)", "Remove "+attr+", or use OpenFaaS Pro")
+				add(platform.Attr(attr), "the Community Edition honours only com.openfaas.scale.min and max (faas-netes CE rejects the other scaling labels)", "Remove "+attr+", or use OpenFaaS Pro")
 			}
 		}
 		for attr, v := range map[string]*int64{"min_replicas": p.MinReplicas, "max_replicas": p.MaxReplicas} {
 			if v != nil && *v > ceMaxReplicas {
-				out = append(out, platform.ValueNotAllowed(attr, info.Describe(), fmt.Sprintf("the Community Edition allows at most %d replicas", ceMaxReplicas),
+				out = append(out, platform.ValueNotAllowed(platform.Attr(attr), info.Describe(), fmt.Sprintf("the Community Edition allows at most %d replicas", ceMaxReplicas),
 					fmt.Sprintf("Set %s to %d or less, or use OpenFaaS Pro", attr, ceMaxReplicas)))
 			}
 		}
 		if p.MinReplicas != nil && *p.MinReplicas == 0 {
-			out = append(out, platform.ValueNotAllowed("min_replicas", info.Describe(), "the Community Edition cannot scale to zero", "Set min_replicas to 1 or more"))
+			out = append(out, platform.ValueNotAllowed(platform.Attr("min_replicas"), info.Describe(), "the Community Edition cannot scale to zero", "Set min_replicas to 1 or more"))
 		}
 	} else {
 		if p.Metric == "memory" {
-			add("metric", "OpenFaaS autoscaling has no memory metric (scale types are rps, capacity and cpu)", `Use "rps", "concurrency" or "cpu"`)
+			add(platform.Attr("metric"), "OpenFaaS autoscaling has no memory metric (scale types are rps, capacity and cpu)", `Use "rps", "concurrency" or "cpu"`)
 		}
 		if p.ScaleToZeroAfter != "" && (p.ScaleToZero == nil || !*p.ScaleToZero) {
-			add("scale_to_zero_after", "it only applies when scale_to_zero is true", "Set scale_to_zero = true, or remove scale_to_zero_after")
+			add(platform.Attr("scale_to_zero_after"), "it only applies when scale_to_zero is true", "Set scale_to_zero = true, or remove scale_to_zero_after")
 		}
 	}
 	sortProblems(out)
@@ -94,7 +94,7 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 
 func policyExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
 	return &platform.UnsupportedError{
-		Attribute: "function_id", Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
+		Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Function already has a scaling policy", Conflict: true,
 		Reason:  fmt.Sprintf("function %s already carries com.openfaas.scale.* labels, from another faas_scaling_policy or set outside Terraform, and a function has one policy", id),
 		Instead: "Manage it with one faas_scaling_policy. " + platform.ImportHint(id.String()),
 	}
@@ -311,5 +311,5 @@ func (d *Driver) explain(err error) error {
 
 // sortProblems orders problems by attribute, so diagnostics come out deterministically.
 func sortProblems(p []*platform.UnsupportedError) {
-	sort.SliceStable(p, func(i, j int) bool { return p[i].Attribute < p[j].Attribute })
+	sort.SliceStable(p, func(i, j int) bool { return p[i].Attribute.String() < p[j].Attribute.String() })
 }

@@ -112,7 +112,7 @@ func TestCronTimeZoneChecks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(problems) != 1 || problems[0].Attribute != c.attr || !strings.Contains(problems[0].Error(), c.want) {
+		if len(problems) != 1 || problems[0].Attribute.String() != c.attr || !strings.Contains(problems[0].Error(), c.want) {
 			t.Errorf("schedule %q zone %q: want one problem on %s naming %q, got %v", c.schedule, c.zone, c.attr, c.want, problems)
 		}
 	}

@@ -106,7 +106,7 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 		return nil, err
 	}
 	var out []*platform.UnsupportedError
-	add := func(attr, summary, reason, instead string) {
+	add := func(attr platform.AttrPath, summary, reason, instead string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Summary: summary, Reason: reason, Instead: instead})
 	}
 	switch t.Type {
@@ -116,26 +116,26 @@ func (d *Driver) CheckTrigger(ctx context.Context, t *platform.Trigger, create b
 			if platform.CheckScheduleTimeZone(t.Schedule) != nil {
 				instead = "Move the zone to time_zone: the provider writes it as the CRON_TZ= prefix of the schedule annotation"
 			}
-			add("schedule", "Invalid cron schedule", err.Error(), instead)
+			add(platform.Attr("schedule"), "Invalid cron schedule", err.Error(), instead)
 		}
 		if t.TimeZone != "" {
 			if err := platform.ValidateTimeZone(t.TimeZone); err != nil {
-				add("time_zone", "Invalid time zone", err.Error(), "Use an IANA time zone name such as \"Europe/Paris\", or remove time_zone for the cron-connector's own time zone (usually UTC)")
+				add(platform.Attr("time_zone"), "Invalid time zone", err.Error(), "Use an IANA time zone name such as \"Europe/Paris\", or remove time_zone for the cron-connector's own time zone (usually UTC)")
 			}
 		}
 		if t.Payload != "" {
-			add("payload", "", "the cron-connector invokes the function with an empty body", "Remove payload, or read the data the function needs from its environment")
+			add(platform.Attr("payload"), "", "the cron-connector invokes the function with an empty body", "Remove payload, or read the data the function needs from its environment")
 		}
 	case platform.TriggerTopic:
 		if strings.Contains(t.Topic, ",") {
-			add("topic", "Invalid topic", fmt.Sprintf("%q contains ',', the separator of the function's topic annotation", t.Topic), "Use one faas_trigger per topic")
+			add(platform.Attr("topic"), "Invalid topic", fmt.Sprintf("%q contains ',', the separator of the function's topic annotation", t.Topic), "Use one faas_trigger per topic")
 		}
 		if t.Topic == cronTopic {
-			add("topic", "Reserved topic", fmt.Sprintf("%q is the cron-connector's topic", cronTopic), `Use type = "cron" with a schedule`)
+			add(platform.Attr("topic"), "Reserved topic", fmt.Sprintf("%q is the cron-connector's topic", cronTopic), `Use type = "cron" with a schedule`)
 		}
 	}
 	if t.Broker != "" {
-		add("broker", "", "OpenFaaS connectors subscribe to topics directly; there is no broker", "Remove broker")
+		add(platform.Attr("broker"), "", "OpenFaaS connectors subscribe to topics directly; there is no broker", "Remove broker")
 	}
 	if !create || len(out) > 0 {
 		return out, nil
@@ -166,18 +166,18 @@ func triggerConflict(info platform.Info, t *platform.Trigger, ann map[string]str
 			if t.Type == platform.TriggerCron {
 				what = fmt.Sprintf("function %s already has a cron trigger (OpenFaaS allows one schedule per function)", t.Function)
 			}
-			return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
+			return &platform.UnsupportedError{Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
 				Reason:  what + ", from another faas_trigger or set outside Terraform",
 				Instead: platform.ImportHint(triggerID(t))}
 		}
 	}
 	if t.Type == platform.TriggerCron && ann[ScheduleAnnotation] != "" {
-		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
+		return &platform.UnsupportedError{Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Trigger already exists", Conflict: true,
 			Reason:  fmt.Sprintf("function %s already has a schedule annotation (OpenFaaS allows one schedule per function)", t.Function),
 			Instead: platform.ImportHint(triggerID(t))}
 	}
 	if info.Edition == EditionCE && len(topics) > 0 {
-		return &platform.UnsupportedError{Attribute: "function_id", Platform: info.Describe(), Summary: "Community Edition allows one trigger per function", Conflict: true,
+		return &platform.UnsupportedError{Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Community Edition allows one trigger per function", Conflict: true,
 			Reason:  fmt.Sprintf("function %s is already subscribed to %q, and the Community Edition's topic annotation holds one value, so a function is on cron or one topic, not both", t.Function, strings.Join(topics, ",")),
 			Instead: "Remove the other trigger, use another function, or use OpenFaaS Pro"}
 	}

@@ -270,20 +270,20 @@ func (d *Driver) DefaultNamespace() string { return d.namespace }
 // CheckFunction implements platform.Driver: what an in-memory function cannot have.
 func (d *Driver) CheckFunction(_ context.Context, fn *platform.Function) ([]*platform.UnsupportedError, error) {
 	var out []*platform.UnsupportedError
-	add := func(attr, reason string) {
+	add := func(attr platform.AttrPath, reason string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: Platform, Reason: reason})
 	}
 	if len(fn.ImagePullSecrets) > 0 {
-		add("image_pull_secrets", "the memfake platform pulls no images")
+		add(platform.Attr("image_pull_secrets"), "the memfake platform pulls no images")
 	}
 	if len(fn.Constraints) > 0 {
-		add("openfaas.constraints", "constraints are an OpenFaaS setting")
+		add(platform.Attr("openfaas").Name("constraints"), "constraints are an OpenFaaS setting")
 	}
 	if !fn.Watchdog.IsZero() {
-		add("openfaas", "the watchdog timeouts are OpenFaaS settings")
+		add(platform.Attr("openfaas"), "the watchdog timeouts are OpenFaaS settings")
 	}
 	if fn.RevisionName != "" {
-		add("revision_name", "the memfake platform has no revisions")
+		add(platform.Attr("revision_name"), "the memfake platform has no revisions")
 	}
 	return out, nil
 }
