@@ -2,6 +2,7 @@ package knative
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,6 +203,26 @@ func TestClusterRaisableLimitsPassThePlan(t *testing.T) {
 		probs, err := d.CheckFunction(context.Background(), f)
 		if err != nil || len(probs) != 0 {
 			t.Errorf("%s: %v %v, want no finding", name, probs, err)
+		}
+	}
+}
+
+// TestFunctionAttributeSteps: the Service fields Knative's validation names map to
+// attribute paths step by step (a nested attribute, a map key, an env entry), not to a
+// single name that only reads like one.
+func TestFunctionAttributeSteps(t *testing.T) {
+	env := []platform.AttrPath{platform.Attr("env_value_from").Key("PORT"), platform.Attr("env").Key("A.B")}
+	cases := map[string]platform.AttrPath{
+		"spec.template.spec.containers[0].resources.limits.cpu": platform.Attr("limits").Name("cpu"),
+		"spec.template.spec.containers[0].env[0].name":          env[0],
+		"spec.template.spec.containers[0].env[1].value":         env[1],
+		"metadata.labels.a.b/c":                                 platform.Attr("labels").Key("a.b/c"),
+		"spec.template.spec.timeoutSeconds":                     platform.Attr("timeout"),
+		"spec.template.spec.nodeSelector":                       nil,
+	}
+	for field, want := range cases {
+		if got := functionAttribute(field, env); !slices.Equal(got, want) {
+			t.Errorf("functionAttribute(%q) = %#v, want %#v", field, got, want)
 		}
 	}
 }
