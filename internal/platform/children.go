@@ -170,8 +170,10 @@ type TrafficSplit struct {
 // TrafficDriver is implemented by drivers of platforms with named revisions and
 // weighted traffic among them (Knative).
 type TrafficDriver interface {
-	// CheckTrafficSplit returns every setting the platform cannot honour; it never writes.
-	CheckTrafficSplit(ctx context.Context, s *TrafficSplit) ([]*UnsupportedError, error)
+	// CheckTrafficSplit returns every setting the platform cannot honour and, with
+	// create set, a split the function already carries (made by another Terraform
+	// state or by hand: a create never takes it over); it never writes.
+	CheckTrafficSplit(ctx context.Context, s *TrafficSplit, create bool) ([]*UnsupportedError, error)
 	// ReadTrafficSplit reads the split of a function; ErrNotFound when the function is
 	// gone or carries no split written by this provider.
 	ReadTrafficSplit(ctx context.Context, fn FunctionID) (*TrafficSplit, error)
@@ -180,7 +182,10 @@ type TrafficDriver interface {
 	// an error naming it, and the function's previous traffic is restored. When the
 	// split was written but the wait fails otherwise, it returns the split as written
 	// together with the error, so that the caller keeps it.
-	ApplyTrafficSplit(ctx context.Context, s *TrafficSplit) (*TrafficSplit, error)
+	// With create set it fails with ErrConflict, writing nothing, when the function
+	// already carries a split (checked again in the same read-modify-write, so two
+	// creates racing from two states cannot both succeed).
+	ApplyTrafficSplit(ctx context.Context, s *TrafficSplit, create bool) (*TrafficSplit, error)
 	// DeleteTrafficSplit gives all traffic back to the latest revision; a missing
 	// function is not an error.
 	DeleteTrafficSplit(ctx context.Context, fn FunctionID) error

@@ -339,8 +339,9 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"written: the policy's annotations live in the same template and are written after the function, under the same " +
 					"name, so creating, changing or removing the policy fails at apply before anything is sent, with an error naming " +
 					"`revision_name` and `faas_scaling_policy` (the policy's plan warns when the function pins a name already). " +
-					"Unset, Knative names each revision `<name>-00001`, `<name>-00002`, ... OpenFaaS: a plan-time error, " +
-					"because an OpenFaaS function has no revisions.",
+					"Unset, Knative names each revision `<name>-00001`, `<name>-00002`, ... An empty string is a plan-time " +
+					"error (leave the attribute out instead). OpenFaaS: a plan-time error, because an OpenFaaS function has no revisions.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"latest_ready_revision": schema.StringAttribute{
 				Computed: true,

@@ -313,7 +313,7 @@ func (r *trafficSplitResource) ModifyPlan(ctx context.Context, req resource.Modi
 		// The function is created in this apply: the checks that need its name run there.
 		s.Function = platform.FunctionID{}
 	}
-	problems, err := td.CheckTrafficSplit(ctx, s)
+	problems, err := td.CheckTrafficSplit(ctx, s, fnKnown && req.State.Raw.IsNull())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot check the traffic split against the platform", err.Error())
 		return
@@ -346,7 +346,7 @@ func sameTags(a, b []platform.TrafficTarget) bool {
 
 // apply writes the split and reports whether plan now describes a split on the platform
 // (also when it was written but not routed in time).
-func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitModel, diags *diag.Diagnostics) bool {
+func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitModel, create bool, diags *diag.Diagnostics) bool {
 	d := r.driver(diags)
 	if d == nil {
 		return false
@@ -363,7 +363,7 @@ func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitMode
 	if diags.HasError() || !awaitFunction(ctx, d, s.Function, diags) {
 		return false
 	}
-	problems, err := td.CheckTrafficSplit(ctx, s)
+	problems, err := td.CheckTrafficSplit(ctx, s, create)
 	if err != nil {
 		diags.AddError("Cannot check the traffic split against the platform", err.Error())
 		return false
@@ -371,7 +371,7 @@ func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitMode
 	if addProblems(diags, problems); diags.HasError() {
 		return false
 	}
-	got, err := td.ApplyTrafficSplit(ctx, s)
+	got, err := td.ApplyTrafficSplit(ctx, s, create)
 	if err != nil && got != nil {
 		// Written but not routed: keep it in the state (tainted on create).
 		splitToModel(ctx, got, plan, diags)
@@ -390,7 +390,7 @@ func (r *trafficSplitResource) Create(ctx context.Context, req resource.CreateRe
 	writePlanned(ctx, req.Plan, &resp.State, &resp.Diagnostics,
 		func(m *trafficSplitModel) timeoutGetter { return m.Timeouts.Create },
 		func(ctx context.Context, m *trafficSplitModel, diags *diag.Diagnostics) bool {
-			return r.apply(ctx, m, diags)
+			return r.apply(ctx, m, true, diags)
 		})
 }
 
@@ -428,7 +428,7 @@ func (r *trafficSplitResource) Update(ctx context.Context, req resource.UpdateRe
 	updatePlanned(ctx, req, resp,
 		func(m *trafficSplitModel) timeoutGetter { return m.Timeouts.Update },
 		func(ctx context.Context, m *trafficSplitModel, diags *diag.Diagnostics) bool {
-			return r.apply(ctx, m, diags)
+			return r.apply(ctx, m, false, diags)
 		})
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -35,13 +36,42 @@ type trafficTarget struct {
 
 // CheckTrafficSplit implements platform.TrafficDriver: what Knative's webhook rejects
 // (revision names outside the Service's prefix, tags that are no DNS-1035 label) and
-// what the tag's host name cannot hold.
-func (d *Driver) CheckTrafficSplit(ctx context.Context, s *platform.TrafficSplit) ([]*platform.UnsupportedError, error) {
+// what the tag's host name cannot hold; with create set, a split already on the function.
+func (d *Driver) CheckTrafficSplit(ctx context.Context, s *platform.TrafficSplit, create bool) ([]*platform.UnsupportedError, error) {
 	info, err := d.Info(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return checkSplit(info.Describe(), s), nil
+	out := checkSplit(info.Describe(), s)
+	if !create || s.Function.Name == "" {
+		return out, nil
+	}
+	u, err := d.cachedGet(ctx, servicesGVR, s.Function.Namespace, s.Function.Name)
+	if apierrors.IsNotFound(err) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, d.apiError(http.MethodGet, itemPath(servicesGVR, s.Function.Namespace, s.Function.Name), err)
+	}
+	if splitPresent(u.Object) {
+		out = append(out, splitExists(info, s.Function))
+	}
+	return out, nil
+}
+
+// splitPresent reports a split on a Service: the marker, or traffic other than
+// Knative's default (set with kubectl, say).
+func splitPresent(obj map[string]any) bool {
+	_, ok := splitFrom(platform.FunctionID{}, obj)
+	return ok
+}
+
+func splitExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
+	return &platform.UnsupportedError{
+		Attribute: platform.Attr("function_id"), Platform: info.Describe(), Summary: "Function already has a traffic split", Conflict: true,
+		Reason:  fmt.Sprintf("function %s already carries spec.traffic of its own, from another faas_traffic_split (in this or another Terraform state) or set outside Terraform, and a function has one split", id),
+		Instead: "Manage it with one faas_traffic_split. " + platform.ImportHint(id.String()),
+	}
 }
 
 func checkSplit(plat string, s *platform.TrafficSplit) []*platform.UnsupportedError {
@@ -188,7 +218,7 @@ func (d *Driver) ReadTrafficSplit(ctx context.Context, fn platform.FunctionID) (
 // target naming a revision that does not exist makes Knative's Route report
 // RevisionMissing; the previous traffic is then written back and the error names the
 // revision.
-func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit) (*platform.TrafficSplit, error) {
+func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit, create bool) (*platform.TrafficSplit, error) {
 	info, err := d.Info(ctx)
 	if err != nil {
 		return nil, err
@@ -206,6 +236,9 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 		}
 		if v, ok, _ := unstructured.NestedString(obj, "metadata", "annotations", TrafficAnnotation); ok {
 			prevMarker = &v
+		}
+		if create && splitPresent(obj) {
+			return fmt.Errorf("%s: %w", splitExists(info, s.Function).Error(), platform.ErrConflict)
 		}
 		setTraffic(obj, s)
 		return nil

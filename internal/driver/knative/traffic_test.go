@@ -78,7 +78,7 @@ func TestTrafficSplitLifecycle(t *testing.T) {
 		{RevisionName: "shop-v1", Percent: 90},
 		{RevisionName: "shop-v2", Percent: 10, Tag: "canary"},
 	}}
-	got, err := d.ApplyTrafficSplit(ctx, split)
+	got, err := d.ApplyTrafficSplit(ctx, split, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestTrafficSplitLifecycle(t *testing.T) {
 	}
 
 	// A revision that does not exist: Knative's reason, and the previous traffic back.
-	_, err = d.ApplyTrafficSplit(ctx, &platform.TrafficSplit{Function: fn.ID, Targets: []platform.TrafficTarget{{RevisionName: "shop-v9", Percent: 100}}})
+	_, err = d.ApplyTrafficSplit(ctx, &platform.TrafficSplit{Function: fn.ID, Targets: []platform.TrafficTarget{{RevisionName: "shop-v9", Percent: 100}}}, false)
 	var missing *MissingRevisionError
 	if !errors.As(err, &missing) || !strings.Contains(err.Error(), `Revision "shop-v9" referenced in traffic not found`) {
 		t.Fatalf("missing revision: %v", err)
