@@ -644,10 +644,13 @@ var unknownValues = map[string]struct {
 	platform.AttrConstraints:            {path.Root("openfaas").AtName("constraints"), "the placement constraints the function must keep, or `[]` for none"},
 }
 
-// checkUnknownValues refuses, on each attribute, an update of a function whose value the
-// provider does not know and the configuration leaves unset (platform.WriteUnknowns):
+// checkUnknownValues warns, on each attribute, of an update of a function whose value
+// the provider does not know and the configuration leaves unset (platform.WriteUnknowns):
 // the platform replaces the whole function on every update, so the apply would replace
-// that value with nothing. The driver refuses the write again at apply.
+// that value with nothing, and the driver refuses that write at apply. A warning, not an
+// error: an error here would also fail `terraform destroy` (whose first walk plans the
+// configuration) and turn a drift check's exit 2 into 1, for the most common drift of
+// all, a redeploy with faas-cli.
 func checkUnknownValues(ctx context.Context, d platform.Driver, fn *platform.Function, diags *diag.Diagnostics) {
 	if len(fn.Unset) == 0 {
 		return
@@ -669,7 +672,8 @@ func checkUnknownValues(ctx context.Context, d platform.Driver, fn *platform.Fun
 		name = info.Describe()
 	}
 	for _, attr := range unknown {
-		diags.AddAttributeError(unknownValues[attr].at, "Value unknown to the provider",
+		// One summary per attribute: the CLI folds warnings that share a summary.
+		diags.AddAttributeWarning(unknownValues[attr].at, fmt.Sprintf("Value unknown to the provider: %s (the apply will refuse this change)", attr),
 			fmt.Sprintf("Function %s carries no record of this provider: it was deployed outside Terraform (or redeployed without "+
 				"the faasform.dev/last-applied annotation), and %s does not return `%s`, so its current value is unknown. "+
 				"This plan changes the function, and every update replaces the whole function, so the apply would replace "+
