@@ -611,6 +611,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
+	planNoRevisions(ctx, d, resp)
 	planImageDigest(ctx, &plan, resp)
 	if resp.Diagnostics.HasError() {
 		return
@@ -629,6 +630,18 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		if !resp.Diagnostics.HasError() && state.Name.Equal(plan.Name) && state.Namespace.Equal(plan.Namespace) {
 			checkUnknownValues(ctx, d, fn, &resp.Diagnostics)
 		}
+	}
+}
+
+// planNoRevisions plans the revision attributes as null on a platform without
+// revisions (no platform.TrafficDriver: OpenFaaS), so that an update does not show them
+// as known after apply.
+func planNoRevisions(ctx context.Context, d platform.Driver, resp *resource.ModifyPlanResponse) {
+	if _, ok := d.(platform.TrafficDriver); ok {
+		return
+	}
+	for _, attr := range []string{"latest_ready_revision", "latest_created_revision"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringNull())...)
 	}
 }
 

@@ -150,6 +150,9 @@ func TestAccFunction_lifecycle(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image"), knownvalue.StringExact(v11)),
+							// No revisions on OpenFaaS: null in the plan, not known after apply.
+							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("latest_ready_revision"), knownvalue.Null()),
+							plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("latest_created_revision"), knownvalue.Null()),
 						}},
 					},
 					{
