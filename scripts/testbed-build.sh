@@ -46,7 +46,7 @@ fi
 
 kube_version=v1.37.2
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37 -X k8s.io/component-base/version.gitTreeState=clean"
-step "kube-apiserver, kube-controller-manager, kube-scheduler $kube_version (a cold build takes 15-20 minutes on 2 cores)"
+step "kube-apiserver, kube-controller-manager, kube-scheduler $kube_version (a cold build takes about 17 minutes on 2 quiet cores)"
 (cd testbed/kube && go build -tags selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$out/kube" .)
 step "etcd v3.6.17"
 (cd testbed/etcd && go build -ldflags "-s -w" -o "$out/etcd" .)
@@ -85,7 +85,7 @@ if [ $want_knative = 1 ]; then
   unpack knative-serving
   kn=$src/knative-serving/knative-serving
   for c in controller webhook autoscaler; do
-    step "Knative Serving $c (from $upstream; cold, the first about 20 minutes on 2 busy cores, the others 1 minute more each)"
+    step "Knative Serving $c (from $upstream; cold, a few minutes when the Kubernetes packages it shares are in the Go build cache, about 20 on 2 busy cores without them)"
     (cd "$kn" && GOFLAGS=-mod=vendor go build -ldflags "-s -w" -o "$out/knative-$c" "./cmd/$c")
   done
   rm -rf "$out/knative-serving-core" && cp -rL "$kn/config/core" "$out/knative-serving-core"
