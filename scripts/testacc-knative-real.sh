@@ -30,6 +30,7 @@ REQUIRED=(
   TestAccKnative_envValueFrom
   TestAccKnativeTrafficSplit_canary
   TestAccKnativeTrafficSplit_missingRevision
+  TestAccKnative_pinnedRevisionTemplateChangeRefusedAtPlan
   TestAccKnative_clusterLimitsAreLeftToTheCluster
   TestAccKnative_clusterLimitsAreLeftToTheCluster/timeout
   TestAccKnative_clusterLimitsAreLeftToTheCluster/max_concurrency

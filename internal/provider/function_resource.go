@@ -333,9 +333,10 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"it and shift a share of the traffic to it. Knative: the revision template's `metadata.name` (a bring-your-own " +
 					"revision name); it must be a DNS-1035 label that starts with the function's `name` followed by `-`, such as " +
 					"`hello-v2` for function `hello` (a plan-time error otherwise, as Knative's webhook requires). Revisions are " +
-					"immutable: Knative refuses, at apply, any change of the revision template (image, command, args, env, secrets, " +
+					"immutable: Knative refuses any change of the revision template (image, command, args, env, secrets, " +
 					"limits, requests, timeout, max_concurrency, read_only_root_filesystem, image_pull_secrets) that keeps the same " +
-					"`revision_name`, so change it with every such change. A function that sets it cannot have a `faas_scaling_policy` " +
+					"`revision_name`, so change it with every such change; a plan that keeps the name the function runs now and " +
+					"changes its template is a plan-time error on `revision_name`. A function that sets it cannot have a `faas_scaling_policy` " +
 					"written: the policy's annotations live in the same template and are written after the function, under the same " +
 					"name, so creating, changing or removing the policy fails at apply before anything is sent, with an error naming " +
 					"`revision_name` and `faas_scaling_policy` (the policy's plan warns when the function pins a name already). " +

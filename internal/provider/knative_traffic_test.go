@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -327,4 +328,32 @@ resource "faas_function" "f" {
 			}
 		})
 	}
+}
+
+// TestAccKnative_pinnedRevisionTemplateChangeRefusedAtPlan: with revision_name kept, a
+// change of the revision template (here the image) is a plan-time error on revision_name
+// (Knative's webhook refuses it at apply: revisions are immutable); with a new
+// revision_name the same change plans and applies. (Found by a new-user trial: it used
+// to pass the plan and fail at apply with the webhook's message.)
+func TestAccKnative_pinnedRevisionTemplateChangeRefusedAtPlan(t *testing.T) {
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	base := sim.ProviderBlock("")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoServices(sim),
+		Steps: []resource.TestStep{
+			{Config: base + shopFunction("1", "v1")},
+			{
+				Config:      base + shopFunction("2", "v1"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)revision_name.*runs\s+revision\s+"shop-v1"\s+already.*Give\s+revision_name\s+a\s+new\s+value`),
+			},
+			{
+				Config: base + shopFunction("2", "v2"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("latest_ready_revision"), knownvalue.StringExact("shop-v2")),
+				},
+			},
+		},
+	})
 }

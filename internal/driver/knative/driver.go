@@ -30,6 +30,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/version"
@@ -327,6 +328,18 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 	if len(fn.Constraints) > 0 {
 		add(platform.Attr("openfaas").Name("constraints"), "OpenFaaS placement constraints have no equivalent on a Knative Service (node selectors are behind the kubernetes.podspec-nodeselector feature flag)", "Remove openfaas.constraints")
 	}
+	if fn.RevisionName != "" {
+		u, err := d.cachedGet(ctx, servicesGVR, fn.ID.Namespace, fn.ID.Name)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return nil, d.apiError(http.MethodGet, itemPath(servicesGVR, fn.ID.Namespace, fn.ID.Name), err)
+		}
+		if err == nil && pinnedTemplateChange(u.Object, fn) {
+			out = append(out, platform.ValueNotAllowed(platform.Attr("revision_name"), info.Describe(), fmt.Sprintf("the function runs revision %q already, and this change rewrites its revision template "+
+				"(image, command, env, resources and the other template settings); Knative's webhook refuses a template change that keeps the "+
+				"revision's name, because revisions are immutable", fn.RevisionName),
+				"Give revision_name a new value with this change, such as the next version"))
+		}
+	}
 	return out, nil
 }
 
@@ -424,6 +437,21 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 		return nil, fmt.Errorf("updating function %s: %w", fn.ID, err)
 	}
 	return mapService(u, fn)
+}
+
+// pinnedTemplateChange reports whether writing fn over the Service cur would change its
+// revision template while keeping its revision name, which Knative's webhook refuses
+// ("Saw the following changes without a name change"). It applies fn as
+// UpdateFunction would and compares the templates.
+func pinnedTemplateChange(cur map[string]any, fn *platform.Function) bool {
+	if name, _, _ := unstructured.NestedString(cur, "spec", "template", "metadata", "name"); name != fn.RevisionName {
+		return false
+	}
+	next := runtime.DeepCopyJSON(cur)
+	applyFunction(next, fn, "")
+	before, _, _ := unstructured.NestedFieldNoCopy(cur, "spec", "template")
+	after, _, _ := unstructured.NestedFieldNoCopy(next, "spec", "template")
+	return !reflect.DeepEqual(before, after)
 }
 
 // Modify runs a read-modify-write of one Service under the function's lock: mutate
