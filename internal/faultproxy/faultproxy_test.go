@@ -144,8 +144,21 @@ func TestFaultsInFrontOfAGateway(t *testing.T) {
 		t.Errorf("body %q", a.body)
 	}
 
-	// The log: every proxied request with its outcome, no bodies by default.
+	// The log: every proxied request with its outcome, no bodies by default. An entry is
+	// completed just after its response went out, so the client (and its next request)
+	// may be faster than the log: wait, bounded, until every entry has its outcome.
+	complete := func(reqs []simcore.Request) bool {
+		for _, r := range reqs {
+			if r.Status == 0 && !r.Dropped {
+				return false
+			}
+		}
+		return true
+	}
 	reqs := p.Requests()
+	for deadline := time.Now().Add(5 * time.Second); !complete(reqs) && time.Now().Before(deadline); reqs = p.Requests() {
+		time.Sleep(10 * time.Millisecond)
+	}
 	var lines []string
 	for _, r := range reqs {
 		if len(r.Body) != 0 {
