@@ -51,7 +51,9 @@ type Create[T any] struct {
 //     carrying this create's marker is this create's and is returned; any other object
 //     is someone else's (another Terraform state, another tool, an earlier run of this
 //     provider that was killed before it saved its state) and is reported by Exists;
-//     no object means the create was not applied, and it is sent again;
+//     no object means the create was not applied, and it is sent again; after the last
+//     resend, "no object" is read again for a few seconds (reads may lag) before the
+//     create fails as ambiguous;
 //   - an "already exists" that follows an ambiguous attempt is resolved the same way,
 //     because that earlier attempt may have been applied after all; as the platform has
 //     just said the object exists, a read that does not show it is read again for a few
@@ -90,6 +92,16 @@ func CreateOnce[T any](ctx context.Context, c Create[T]) (T, error) {
 		case errors.Is(rerr, ErrNotFound) && errors.Is(err, ErrAmbiguous):
 			if resends < maxAmbiguousResends {
 				continue
+			}
+			// The last try: one of the attempts may have landed where reads do not show
+			// it yet (an informer cache). Read past the lag before giving up, so that an
+			// object this create made is adopted, not left behind as nobody's.
+			obj, mine, rerr = readPastLag(ctx, c, obj, mine, rerr)
+			switch {
+			case rerr == nil && mine:
+				return obj, nil
+			case rerr == nil:
+				return zero, c.Exists(err)
 			}
 			return zero, err
 		case errors.Is(rerr, ErrNotFound):

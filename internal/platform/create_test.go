@@ -72,7 +72,11 @@ func TestCreateOnce(t *testing.T) {
 		{name: "ambiguous, then a duplicate carrying the marker (the first attempt landed late)", script: createScript{sends: []error{errAmbiguous, errDuplicate}, foundFrom: 2, mine: true}, want: "read back", sends: 2, readBacks: 2},
 		{name: "ambiguous, a duplicate, and reads that lag behind it (the first attempt landed; the read shows it later)", script: createScript{sends: []error{errAmbiguous, errDuplicate}, foundFrom: 4, mine: true}, want: "read back", sends: 2, readBacks: 4},
 		{name: "a duplicate after an ambiguous attempt that never shows up is not adopted", script: createScript{sends: []error{errAmbiguous, errDuplicate}}, wantErr: ErrConflict, sends: 2, readBacks: 2 + lagReads},
-		{name: "ambiguous every time", script: createScript{sends: []error{errAmbiguous, errAmbiguous, errAmbiguous, errAmbiguous}}, wantErr: ErrAmbiguous, sends: 4, readBacks: 4},
+		{name: "ambiguous every time", script: createScript{sends: []error{errAmbiguous, errAmbiguous, errAmbiguous, errAmbiguous}}, wantErr: ErrAmbiguous, sends: 4, readBacks: 4 + lagReads},
+		// Every answer lost, and the reads lag behind the first attempt, which landed: the
+		// last read-back waits past the lag and adopts it instead of leaving it behind.
+		{name: "ambiguous every time, the object shows up late", script: createScript{sends: []error{errAmbiguous, errAmbiguous, errAmbiguous, errAmbiguous}, foundFrom: 6, mine: true}, want: "read back", sends: 4, readBacks: 6},
+		{name: "ambiguous every time, someone else's object shows up late", script: createScript{sends: []error{errAmbiguous, errAmbiguous, errAmbiguous, errAmbiguous}, foundFrom: 6}, wantErr: ErrConflict, sends: 4, readBacks: 6},
 		{name: "read-back fails", script: createScript{sends: []error{errAmbiguous}, readErr: errors.New("HTTP 500")}, wantErr: ErrAmbiguous, sends: 1, readBacks: 1},
 		{name: "another error", script: createScript{sends: []error{ErrInvalid}}, wantErr: ErrInvalid, sends: 1},
 	} {
