@@ -363,7 +363,9 @@ func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitMode
 	if diags.HasError() || !awaitFunction(ctx, d, s.Function, diags) {
 		return false
 	}
-	problems, err := td.CheckTrafficSplit(ctx, s, create)
+	// A split already on the function is checked by the write itself, under the lock
+	// (create), as the scaling policy does: no second read here.
+	problems, err := td.CheckTrafficSplit(ctx, s, false)
 	if err != nil {
 		diags.AddError("Cannot check the traffic split against the platform", err.Error())
 		return false
