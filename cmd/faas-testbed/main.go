@@ -1,6 +1,6 @@
 // Command faas-testbed runs the testbed (internal/testbed): a real Kubernetes control
-// plane and the real OpenFaaS or the real Knative Serving, as local processes, inside a network namespace of its
-// own, and runs a command inside that namespace with the testbed's addresses and
+// plane and the real OpenFaaS or the real Knative Serving and Eventing, as local processes, inside a network
+// namespace of its own, and runs a command inside that namespace with the testbed's addresses and
 // credentials in its environment:
 //
 //	faas-testbed run [-openfaas | -knative] [-dir DIR] -- COMMAND [ARG...]
@@ -42,7 +42,7 @@ func run(args []string) int {
 	}
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	openfaas := fs.Bool("openfaas", false, "also start OpenFaaS CE (faas-netes, gateway, Prometheus, an image registry)")
-	knative := fs.Bool("knative", false, "also start Knative Serving (controller, webhook, autoscaler, and a stand-in for the networking layer); not with -openfaas")
+	knative := fs.Bool("knative", false, "also start Knative Serving (controller, webhook, autoscaler, and a stand-in for the networking layer) and Knative Eventing (controller, webhook, PingSource adapter, in-memory channel, multi-tenant channel-based broker); not with -openfaas")
 	dir := fs.String("dir", "", "working directory (certificates, data, logs); a new temporary one by default, removed at the end")
 	bin := fs.String("bin", "", "directory of the built binaries (default: bin/testbed beside this command)")
 	logsOnFailure := fs.Bool("logs-on-failure", false, "print the end of every component's log when the command fails")

@@ -51,7 +51,7 @@ func (t *Testbed) startControlPlane(ctx context.Context) error {
 		return err
 	}
 	// The API server's Service address (the first of ServiceCIDR) and its DNS names.
-	serving, err := ca.issue("kube-apiserver", nil, "127.0.0.1", "10.96.0.1", autoscalerHostIP, "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local")
+	serving, err := ca.issue("kube-apiserver", nil, append([]string{"127.0.0.1", "10.96.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}, podHostIPs()...)...)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -28,10 +27,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// Knative describes the testbed's real Knative Serving.
+// Knative describes the testbed's real Knative Serving and Eventing.
 type Knative struct {
 	// Namespace is Serving's system namespace (knative-serving).
 	Namespace string
+	// EventingNamespace is Eventing's system namespace (knative-eventing).
+	EventingNamespace string
 	// Domain is the domain of the Services' URLs (config-domain): a Service s in
 	// namespace ns gets http://s.ns.Domain.
 	Domain string
@@ -43,14 +44,6 @@ type Knative struct {
 const (
 	knativeServingNS = "knative-serving"
 	knativeDomain    = "example.com"
-	// The autoscaler runs in a network namespace of its own (its stats server and the
-	// controller's health probes both hard-code :8080), joined to the testbed's by a
-	// veth pair with these addresses.
-	autoscalerHostIP  = "10.255.0.1"
-	autoscalerPodIP   = "10.255.0.2"
-	autoscalerNetmask = "/30"
-	// vethPrefix names the interfaces the testbed makes itself (CheckIsolated allows them).
-	vethPrefix = "tbk-"
 	// autoscalerLease is the lease of the autoscaler's only bucket (one replica); named
 	// by AutoscalerBucketName in knative-serving pkg/autoscaler/bucket/bucket.go.
 	autoscalerLease = "autoscaler-bucket-00-of-01"
@@ -154,78 +147,30 @@ func (t *Testbed) startKnative(ctx context.Context) error {
 	if err := t.waitAutoscaler(ctx, autoscaler); err != nil {
 		return err
 	}
-	t.Knative = &Knative{Namespace: knativeServingNS, Domain: knativeDomain, SkippedRegistries: knativeSkippedRegistries}
+	if err := t.startEventing(ctx, dyn); err != nil {
+		return err
+	}
+	t.Knative = &Knative{Namespace: knativeServingNS, EventingNamespace: knativeEventingNS, Domain: knativeDomain, SkippedRegistries: knativeSkippedRegistries}
 	return nil
 }
 
-// startAutoscaler runs the autoscaler in a network namespace of its own, joined to the
-// testbed's by a veth pair: it and the controller both listen on :8080, hard-coded, and
-// Knative reads the autoscaler's POD_IP, which must not be a loopback address.
-func (t *Testbed) startAutoscaler(ctx context.Context, env func(...string) ([]string, error)) (*process, error) {
-	kubeconfig := filepath.Join(t.Dir, "autoscaler.kubeconfig")
-	if err := t.writeKubeconfigFor(kubeconfig, "https://"+autoscalerHostIP+":"+t.serverPort(), "testbed-knative-autoscaler", []string{"system:masters"}); err != nil {
-		return nil, err
-	}
-	asEnv, err := env("POD_IP="+autoscalerPodIP, "POD_NAME=testbed-autoscaler", "KUBECONFIG="+kubeconfig)
+// startAutoscaler runs the autoscaler in a pod of its own (runInPod): it and the
+// controller both listen on :8080, hard-coded, and Knative reads the autoscaler's
+// POD_IP, which must not be a loopback address.
+func (t *Testbed) startAutoscaler(ctx context.Context, env func(...string) ([]string, error)) (*pod, error) {
+	asEnv, err := env("POD_NAME=testbed-autoscaler")
 	if err != nil {
 		return nil, err
 	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		return nil, err
-	}
-	// The child waits for its end of the veth pair, configures it, and becomes the autoscaler.
-	script := `while ! ip link show eth0 >/dev/null 2>&1; do sleep 0.05; done
-ip link set lo up && ip addr add ` + autoscalerPodIP + autoscalerNetmask + ` dev eth0 && ip link set eth0 up && exec "$@"`
-	p, err := t.runEnv("knative-autoscaler", unshare, asEnv, "--net", "--", "sh", "-c", script, "autoscaler", filepath.Join(t.binDir, "knative-autoscaler"))
-	if err != nil {
-		return nil, err
-	}
-	// unshare(1) calls unshare(2) only after it has started: a veth peer moved into its
-	// namespace before then lands in ours, and the child waits for eth0 forever (the
-	// autoscaler never starts, and no Service becomes Ready).
-	if err := inOwnNetns(ctx, p); err != nil {
-		return nil, err
-	}
-	host := vethPrefix + "as"
-	for _, c := range [][]string{
-		{"ip", "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", strconv.Itoa(p.cmd.Process.Pid)},
-		{"ip", "addr", "add", autoscalerHostIP + autoscalerNetmask, "dev", host},
-		{"ip", "link", "set", host, "up"},
-	} {
-		if out, err := exec.CommandContext(ctx, c[0], c[1:]...).CombinedOutput(); err != nil { //nolint:gosec // fixed commands
-			return nil, fmt.Errorf("%s: %w: %s", strings.Join(c, " "), err, out)
-		}
-	}
-	t.cleanup = append(t.cleanup, func() { _ = exec.Command("ip", "link", "del", host).Run() })
-	return p, nil
-}
-
-// inOwnNetns waits until process p is in a network namespace other than this process's.
-func inOwnNetns(ctx context.Context, p *process) error {
-	self, err := os.Readlink("/proc/self/ns/net")
-	if err != nil {
-		return err
-	}
-	nsOf := fmt.Sprintf("/proc/%d/ns/net", p.cmd.Process.Pid)
-	return waitFor(ctx, "the autoscaler's own network namespace", p, func(context.Context) error {
-		ns, err := os.Readlink(nsOf)
-		if err != nil {
-			return err
-		}
-		if ns == self {
-			return errNotReady
-		}
-		return nil
-	})
+	return t.runInPod(ctx, "knative-autoscaler", "testbed-knative-autoscaler", filepath.Join(t.binDir, "knative-autoscaler"), asEnv)
 }
 
 // waitAutoscaler waits until the autoscaler serves: its stats server accepts connections
 // on the pod address (the controller's metrics pipeline dials it there) and it holds its
 // bucket's lease (until then no PodAutoscaler gets a decision and no Service is Ready).
-func (t *Testbed) waitAutoscaler(ctx context.Context, p *process) error {
-	if err := waitFor(ctx, "the Knative autoscaler's stats server", p, func(ctx context.Context) error {
-		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(autoscalerPodIP, "8080"))
+func (t *Testbed) waitAutoscaler(ctx context.Context, p *pod) error {
+	if err := waitFor(ctx, "the Knative autoscaler's stats server", p.process, func(ctx context.Context) error {
+		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(p.IP, "8080"))
 		if err != nil {
 			return fmt.Errorf("%w: %w", err, errNotReady)
 		}
@@ -233,7 +178,7 @@ func (t *Testbed) waitAutoscaler(ctx context.Context, p *process) error {
 	}); err != nil {
 		return err
 	}
-	return waitFor(ctx, "the Knative autoscaler to hold lease "+autoscalerLease, p, func(ctx context.Context) error {
+	return waitFor(ctx, "the Knative autoscaler to hold lease "+autoscalerLease, p.process, func(ctx context.Context) error {
 		l, err := t.Client.CoordinationV1().Leases(knativeServingNS).Get(ctx, autoscalerLease, metav1.GetOptions{})
 		if err != nil {
 			return fmt.Errorf("%w: %w", err, errNotReady)
@@ -245,48 +190,58 @@ func (t *Testbed) waitAutoscaler(ctx context.Context, p *process) error {
 	})
 }
 
-// installKnativeCore creates the objects of Serving's config/core, file by file: the
-// namespace and CRDs first (waiting until the CRDs are Established), the webhook
-// configurations last. Deployments (and their autoscalers and disruption budgets) are
-// left out: the components run as local processes; their Services are kept, since the
-// API server calls the webhook by Service. The `ko://` image references become plain
-// names (kwok never pulls). Three config maps differ from upstream's defaults, each
+// installKnativeCore creates the objects of Serving's config/core (installManifests).
+// Deployments (and their autoscalers and disruption budgets) are left out: the
+// components run as local processes; their Services are kept, since the API server
+// calls the webhook by Service. Three config maps differ from upstream's defaults, each
 // because of what this machine lacks (see TESTBED.md).
 func (t *Testbed) installKnativeCore(ctx context.Context, dyn dynamic.Interface) error {
-	var objs []*unstructured.Unstructured
-	root := filepath.Join(t.binDir, "knative-serving-core")
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
-			return err
+	return t.installManifests(ctx, dyn, []string{filepath.Join(t.binDir, "knative-serving-core")}, func(u *unstructured.Unstructured) bool {
+		switch u.GetKind() {
+		case "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget":
+			return false
+		case "ConfigMap":
+			adjustKnativeConfig(u)
 		}
-		b, err := os.ReadFile(path)
+		return true
+	})
+}
+
+// installManifests creates the objects of every YAML file under roots, file by file:
+// the namespaces and CRDs first (waiting until the CRDs are Established), the webhook
+// configurations last. The `ko://` image references become plain names (kwok never
+// pulls). edit sees each object first: it may change it, and it leaves it out by
+// returning false.
+func (t *Testbed) installManifests(ctx context.Context, dyn dynamic.Interface, roots []string, edit func(*unstructured.Unstructured) bool) error {
+	var objs []*unstructured.Unstructured
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			b = bytes.ReplaceAll(b, []byte("ko://"), nil)
+			dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
+			for {
+				u := &unstructured.Unstructured{}
+				if err := dec.Decode(&u.Object); err != nil {
+					if errors.Is(err, io.EOF) {
+						return nil
+					}
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				if len(u.Object) == 0 || !edit(u) {
+					continue
+				}
+				objs = append(objs, u)
+			}
+		})
 		if err != nil {
 			return err
 		}
-		b = bytes.ReplaceAll(b, []byte("ko://"), nil)
-		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
-		for {
-			u := &unstructured.Unstructured{}
-			if err := dec.Decode(&u.Object); err != nil {
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			if len(u.Object) == 0 {
-				continue
-			}
-			switch u.GetKind() {
-			case "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget":
-				continue
-			case "ConfigMap":
-				adjustKnativeConfig(u)
-			}
-			objs = append(objs, u)
-		}
-	})
-	if err != nil {
-		return err
 	}
 	rank := func(u *unstructured.Unstructured) int {
 		switch u.GetKind() {

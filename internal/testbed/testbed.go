@@ -65,6 +65,7 @@ type Testbed struct {
 	cleanup       []func()
 	started       time.Time
 	egress        *egressProxy
+	pods          int // pods started by runInPod
 	dynamic       dynamic.Interface
 }
 
