@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the Knative acceptance tests in real-cluster mode (FAAS_TEST_KUBECONFIG) against
-# the REAL Knative Serving (controller, webhook and autoscaler built from
-# ../shared/upstream) on the testbed's real Kubernetes control plane, inside the
+# the REAL Knative Serving (controller, webhook and autoscaler) and Eventing (controller,
+# webhook, PingSource adapter, in-memory channel and multi-tenant channel-based broker),
+# built from ../shared/upstream, on the testbed's real Kubernetes control plane, inside the
 # testbed's own network namespace (`faas-testbed run -knative`; see TESTBED.md). Builds
 # the testbed first (cold: 25-30 minutes on 2 cores).
 #
@@ -28,6 +29,11 @@ REQUIRED=(
   TestAccKnativeRoute_noDomainClaim
   TestAccKnative_failedRevisionFailsFast
   TestAccKnative_envValueFrom
+  TestAccKnativeTrigger_cron
+  TestAccKnativeTrigger_topic
+  TestAccKnativeTrigger_equivalentScheduleIsNoDrift
+  TestAccKnativeTrigger_scheduleRulesAgreeWithWebhook
+  TestAccKnativeChildren_planErrors
   TestAccKnativeTrafficSplit_canary
   TestAccKnativeTrafficSplit_missingRevision
   TestAccKnative_pinnedRevisionTemplateChangeRefusedAtPlan
@@ -48,7 +54,7 @@ if [ "${1:-}" != "--inside" ]; then
   go test -c -o "$BIN/provider.test" ./internal/provider
   go test -c -o "$BIN/testbed.test" ./internal/testbed
   go test -c -o "$BIN/conformance.test" ./internal/conformance
-  exec "$BIN/faas-testbed" run -knative -start-timeout 6m -logs-on-failure -- "$0" --inside "$@"
+  exec "$BIN/faas-testbed" run -knative -start-timeout 9m -logs-on-failure -- "$0" --inside "$@"
 fi
 shift
 
@@ -94,7 +100,9 @@ if [ $# -eq 0 ]; then
   done
   [ ${#missing[@]} -eq 0 ] || fail_run "$work/test.log" "these tests must pass on the real Knative but were skipped or did not run: ${missing[*]}"
 fi
-leftovers=$(kubectl --kubeconfig "$FAAS_TEST_KUBECONFIG" get services.serving.knative.dev -A --no-headers 2>&1 || true)
-[ -z "$leftovers" ] || [[ "$leftovers" == "No resources found"* ]] || fail_run "$work/test.log" "the tests left Knative Services behind: $leftovers"
+for kind in services.serving.knative.dev domainmappings.serving.knative.dev pingsources.sources.knative.dev triggers.eventing.knative.dev brokers.eventing.knative.dev; do
+  leftovers=$(kubectl --kubeconfig "$FAAS_TEST_KUBECONFIG" get "$kind" -A --no-headers 2>&1 || true)
+  [ -z "$leftovers" ] || [[ "$leftovers" == "No resources found"* ]] || fail_run "$work/test.log" "the tests left $kind behind: $leftovers"
+done
 grep -E -- '^--- (PASS|FAIL)' "$work/test.log" || true
 echo "$LABEL: $(grep -cE '^ *--- PASS: ' "$work/test.log" || true) passed, $(grep -cE '^ *--- FAIL: ' "$work/test.log" || true) failed, $(grep -cE '^ *--- SKIP: ' "$work/test.log" || true) skipped (simulator-only), in ${elapsed}s"

@@ -39,8 +39,8 @@ resource "faas_trigger" "cron" {
 }
 
 func TestAccKnativeTrigger_equivalentScheduleIsNoDrift(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
-	config := knativeBlock(sim, "") + knativeChildFunction + `
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	config := sim.ProviderBlock("") + knativeChildFunction + `
 resource "faas_trigger" "cron" {
   function_id = faas_function.f.id
   type        = "cron"

@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/faasform/terraform-provider-faas/internal/driver/knative"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
 
@@ -54,7 +56,9 @@ func putKnative(t *testing.T, sim interface {
 	}
 }
 
-func putBroker(t *testing.T, sim *k8ssim.Server, name string) {
+func putBroker(t *testing.T, sim interface {
+	Put(*unstructured.Unstructured) error
+}, name string) {
 	putKnative(t, sim, "eventing.knative.dev/v1", "Broker", "default", name, nil)
 }
 
@@ -75,8 +79,8 @@ func objUID(sim interface {
 }
 
 func TestAccKnativeTrigger_cron(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
-	cfg := func(trigger string) string { return knativeBlock(sim, "") + knativeChildFunction + trigger }
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	cfg := func(trigger string) string { return sim.ProviderBlock("") + knativeChildFunction + trigger }
 	cron := func(schedule, tz, extra string) string {
 		return cfg(fmt.Sprintf(`
 resource "faas_trigger" "t" {
@@ -213,7 +217,7 @@ resource "faas_trigger" "t" {
 }
 
 func TestAccKnativeTrigger_topic(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
 	putBroker(t, sim, "default")
 	putBroker(t, sim, "audit")
 	topic := func(topic, broker string) string {
@@ -221,7 +225,7 @@ func TestAccKnativeTrigger_topic(t *testing.T) {
 		if broker != "" {
 			b = fmt.Sprintf("broker = %q", broker)
 		}
-		return knativeBlock(sim, "") + knativeChildFunction + fmt.Sprintf(`
+		return sim.ProviderBlock("") + knativeChildFunction + fmt.Sprintf(`
 resource "faas_trigger" "t" {
   function_id = faas_function.f.id
   type        = "topic"
@@ -479,8 +483,8 @@ resource "faas_route" "r" {
 }
 
 func TestAccKnativeChildren_planErrors(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
-	base := knativeBlock(sim, "") + knativeChildFunction
+	sim := newKnativeCluster(t, k8ssim.Options{})
+	base := sim.ProviderBlock("") + knativeChildFunction
 	cron := func(attrs string) string {
 		return base + `
 resource "faas_trigger" "t" {
@@ -519,13 +523,101 @@ resource "faas_trigger" "t" {
 		"route methods": {route(`methods = ["GET"]`), `Method routing is not supported on Knative`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sim.ResetRequests()
+			checkNothingWritten := nothingWritten(t, sim)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps:                    []resource.TestStep{{Config: c.config, PlanOnly: true, ExpectError: errRe(c.err)}},
 			})
-			if w := sim.Writes(); len(w) > 0 {
+			checkNothingWritten()
+		})
+	}
+}
+
+// nothingWritten returns a check that nothing was written to the cluster since this
+// call: on the simulator, its request log holds no write; on a real cluster, the
+// namespace default still holds no Knative object the provider makes.
+func nothingWritten(t *testing.T, cluster knativeCluster) func() {
+	t.Helper()
+	if s, ok := cluster.(simCluster); ok {
+		s.ResetRequests()
+		return func() {
+			t.Helper()
+			if w := s.Writes(); len(w) > 0 {
 				t.Fatalf("a plan-time error wrote to the cluster: %+v", w[0])
+			}
+		}
+	}
+	gvrs := []schema.GroupVersionResource{k8ssim.ServicesGVR, k8ssim.PingSourcesGVR, k8ssim.TriggersGVR, k8ssim.DomainMappingsGVR}
+	before := map[schema.GroupVersionResource]int{}
+	for _, gvr := range gvrs {
+		before[gvr] = len(cluster.List(gvr, "default"))
+	}
+	return func() {
+		t.Helper()
+		for _, gvr := range gvrs {
+			if n := len(cluster.List(gvr, "default")); n != before[gvr] {
+				t.Fatalf("a plan-time error wrote to the cluster: %d %s in namespace default, %d before", n, gvr.Resource, before[gvr])
+			}
+		}
+	}
+}
+
+// The plan-time schedule and time zone checks of a cron trigger on Knative agree with
+// the PingSource webhook (Knative Eventing's own validation: knative.dev/eventing is not
+// on the Go module proxy, so the driver re-states its rule and this test holds the two
+// together) on the testbed's real eventing-webhook. Two differences are deliberate and
+// listed.
+func TestAccKnativeTrigger_scheduleRulesAgreeWithWebhook(t *testing.T) {
+	if !knativeRealMode() {
+		t.Skip("needs the real Knative Eventing webhook (scripts/testacc-knative-real.sh): the simulator does not validate PingSources")
+	}
+	cluster := newKnativeCluster(t, k8ssim.Options{})
+	for i, c := range []struct {
+		schedule, timeZone string
+		// deliberate: the webhook admits it, the provider refuses it, and why.
+		deliberate string
+	}{
+		{schedule: "*/5 * * * *"},
+		{schedule: "0 30 9 * * 1-5", timeZone: "America/New_York"},
+		{schedule: "@daily", timeZone: "UTC"},
+		{schedule: "@hourly"},
+		{schedule: "0 22 * * SUN"},
+		{schedule: "0 0 31 2 *"},
+		{schedule: "@every 10m"},
+		{schedule: "61 * * * * *"},
+		{schedule: "* * * *"},
+		{schedule: "* * * * * * *"},
+		{schedule: "0 25 * * *"},
+		{schedule: "*/5 * * * *", timeZone: "Mars/Olympus_Mons"},
+		{schedule: "CRON_TZ=UTC 0 * * * *", deliberate: "the time zone belongs in time_zone (spec.timezone), where a plan shows it"},
+		{schedule: "", deliberate: "Knative turns an empty schedule into every minute"},
+	} {
+		name := fmt.Sprintf("agree-%d", i)
+		t.Run(fmt.Sprintf("%q in %q", c.schedule, c.timeZone), func(t *testing.T) {
+			providerErr := knative.ValidatePingSchedule(c.schedule)
+			if c.timeZone != "" && providerErr == nil {
+				providerErr = platform.ValidateTimeZone(c.timeZone)
+			}
+			spec := map[string]any{"schedule": c.schedule, "sink": map[string]any{"uri": "http://example.com/"}}
+			if c.timeZone != "" {
+				spec["timezone"] = c.timeZone
+			}
+			webhookErr := cluster.Put(&unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "sources.knative.dev/v1", "kind": "PingSource",
+				"metadata": map[string]any{"name": name, "namespace": "default"}, "spec": spec,
+			}})
+			if webhookErr == nil {
+				cluster.Delete(k8ssim.PingSourcesGVR, "default", name)
+			}
+			switch {
+			case c.deliberate != "":
+				if providerErr == nil || webhookErr != nil {
+					t.Errorf("deliberate difference gone (%s): provider %v, webhook %v", c.deliberate, providerErr, webhookErr)
+				}
+			case (providerErr == nil) != (webhookErr == nil):
+				t.Errorf("provider and webhook disagree: provider %v, webhook %v", providerErr, webhookErr)
+			default:
+				t.Logf("both %s (provider %v; webhook %v)", map[bool]string{true: "admit", false: "refuse"}[webhookErr == nil], providerErr, webhookErr)
 			}
 		})
 	}
