@@ -1,6 +1,6 @@
-# The Knative demo configuration that `make demo` applies to the local Knative simulator
-# (a Kubernetes API server with Knative Serving and Eventing). The provider reads the
-# kubeconfig the simulator writes, named by KUBE_CONFIG_PATH.
+# The Knative demo configuration that `make demo` applies to the real Knative Serving and
+# Eventing on the testbed (TESTBED.md). The provider reads the testbed's kubeconfig,
+# named by KUBE_CONFIG_PATH.
 
 terraform {
   required_providers {
