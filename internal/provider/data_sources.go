@@ -237,7 +237,8 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.Replicas, m.AvailableReplicas = types.Int64Value(fn.Status.Replicas), types.Int64Value(fn.Status.AvailableReplicas)
 	m.Ready = types.BoolValue(fn.Status.Ready)
 	m.Unreadable, _ = types.ListValueFrom(ctx, types.StringType, append([]string{}, fn.Status.Unreadable...))
-	m.ImageDigest = types.StringNull()
+	readRunningDigest(ctx, drv, fn, &resp.Diagnostics)
+	m.ImageDigest = stringOrNull(fn.Status.ImageDigest)
 	if _, digest := splitDigest(fn.Image); digest != "" {
 		m.ImageDigest = types.StringValue(digest)
 	}

@@ -552,7 +552,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	m.ID = types.StringValue(fn.ID.String())
 	m.Name = types.StringValue(fn.ID.Name)
 	m.Namespace = types.StringValue(fn.ID.Namespace)
-	m.Image, m.ImageDigest = imageToModel(m.Image, m.ResolveImageDigest, fn.Image)
+	m.Image, m.ImageDigest = imageToModel(m.Image, m.ResolveImageDigest, fn.Image, fn.Status.ImageDigest)
 	m.Command = listValue(ctx, m.Command, fn.Command)
 	m.Args = listValue(ctx, m.Args, fn.Args)
 	m.Env = mapValue(ctx, m.Env, fn.Env)
@@ -613,7 +613,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
 	planNoRevisions(ctx, d, resp)
-	planImageDigest(ctx, &plan, resp)
+	planImageDigest(ctx, d, req.State, &plan, resp)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -769,6 +769,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		notReady(&resp.Diagnostics, notReadySummary(fn.ID, "created", err), err)
 		return
 	}
+	readRunningDigest(ctx, d, ready, &resp.Diagnostics)
 	toModel(ctx, ready, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
@@ -863,6 +864,9 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 					Unset: []string{platform.AttrEnv, platform.AttrReadOnlyRootFilesystem, platform.AttrConstraints},
 				}), ", ")))
 	}
+	if !keepRunningDigest(&state, fn) {
+		readRunningDigest(ctx, d, fn, &resp.Diagnostics)
+	}
 	toModel(ctx, fn, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -891,6 +895,10 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 		} else {
 			updated = ready
 		}
+	}
+	var prior functionResourceModel
+	if req.State.Get(ctx, &prior).HasError() || !keepRunningDigest(&prior, updated) {
+		readRunningDigest(ctx, d, updated, &resp.Diagnostics)
 	}
 	toModel(ctx, updated, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
