@@ -322,10 +322,17 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"image_digest": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "String. The digest (`sha256:...`) of the image the function runs, when its deployed reference pins one: " +
-					"the digest `resolve_image_digest` found, or the one written in `image`. Null when the function runs a bare tag: " +
-					"neither OpenFaaS (faas-netes reports the image reference only) nor the Knative driver (which does not read Revisions) " +
-					"reports which digest a tag resolved to.",
+				MarkdownDescription: "String. The digest (`sha256:...`) of the image the function runs. When the deployed reference pins " +
+					"one, that digest: the one `resolve_image_digest` found, or the one written in `image`. For a bare tag (no `@sha256:`) it " +
+					"depends on the platform. OpenFaaS: null, since faas-netes reports the image reference only. Knative: the digest " +
+					"Knative resolved the tag to when it created the function's latest revision (the Revision's " +
+					"`status.containerStatuses[].imageDigest`, read for the revision named by `latest_ready_revision` while it is also " +
+					"`latest_created_revision` and the Service is ready); null while that revision is not ready, and when the cluster does " +
+					"not resolve the registry's tags (`config-deployment` `registries-skipping-tag-resolving`). On Knative the plan shows it " +
+					"as known after apply for a create and for every change of the revision template (image, command, args, env, " +
+					"env_value_from, secrets, limits, requests, timeout, max_concurrency, read_only_root_filesystem, image_pull_secrets, " +
+					"revision_name), since each new revision resolves the tag again; a change of labels or annotations keeps it. Reading it " +
+					"needs `get` and `list` on `revisions.serving.knative.dev`; a refused read is a warning and leaves it null.",
 			},
 			"revision_name": schema.StringAttribute{
 				Optional: true,
