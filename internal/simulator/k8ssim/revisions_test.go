@@ -38,7 +38,7 @@ func TestRevisionsRecordTheResolvedDigest(t *testing.T) {
 		d, ok := c["imageDigest"].(string)
 		return d, ok
 	}
-	svc, err := dc.Resource(ServicesGVR).Namespace("default").Create(ctx, ksvc("orders", "127.0.0.1:5000/acme/orders:1.4.2"), metav1.CreateOptions{})
+	_, err := dc.Resource(ServicesGVR).Namespace("default").Create(ctx, ksvc("orders", "127.0.0.1:5000/acme/orders:1.4.2"), metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestRevisionsRecordTheResolvedDigest(t *testing.T) {
 	if got := s.ImageDigest("127.0.0.1:5000/acme/orders:1.4.2"); got != d2 {
 		t.Errorf("ImageDigest %q", got)
 	}
-	svc, _ = dc.Resource(ServicesGVR).Namespace("default").Get(ctx, "orders", metav1.GetOptions{})
+	svc, _ := dc.Resource(ServicesGVR).Namespace("default").Get(ctx, "orders", metav1.GetOptions{})
 	_ = unstructured.SetNestedStringMap(svc.Object, map[string]string{"team": "a"}, "spec", "template", "metadata", "labels")
 	if _, err := dc.Resource(ServicesGVR).Namespace("default").Update(ctx, svc, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
