@@ -40,6 +40,7 @@ REQUIRED=(
   TestAccKnative_clusterLimitsAreLeftToTheCluster
   TestAccKnative_clusterLimitsAreLeftToTheCluster/timeout
   TestAccKnative_clusterLimitsAreLeftToTheCluster/max_concurrency
+  TestAccKnative_imageDigestOfBareTag
   "TestAccKnativeReliability_faults/429_with_Retry-After_on_a_third_of_requests"
   TestAccKnativeReliability_faults/bursts_of_503
   TestAccKnativeReliability_faults/dropped_connections

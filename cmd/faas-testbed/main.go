@@ -167,6 +167,7 @@ func environment(tb *testbed.Testbed) []string {
 		env = append(env,
 			"FAAS_TEST_KUBECONFIG="+tb.Kubeconfig,
 			"FAAS_TEST_KNATIVE_DOMAIN="+k.Domain,
+			"FAAS_TESTBED_REGISTRY="+k.Registry,
 		)
 	}
 	for i, e := range env {

@@ -190,3 +190,18 @@ type TrafficDriver interface {
 	// function is not an error.
 	DeleteTrafficSplit(ctx context.Context, fn FunctionID) error
 }
+
+// ImageDigestDriver is implemented by drivers of platforms that resolve an image's tag
+// to a digest themselves and record which digest a running revision uses (Knative: each
+// Revision's status.containerStatuses[].imageDigest). faas_function.image_digest shows
+// it for an image that pins no digest; on other platforms it stays null for a bare tag.
+type ImageDigestDriver interface {
+	// RunningImageDigest returns the digest ("sha256:...") the platform resolved the
+	// image of fn's current revision to, as fn was just read (fn.Status names the
+	// revision). It returns "" without error when there is none to report: no revision
+	// of the current template is ready yet, or the platform skipped the resolution.
+	RunningImageDigest(ctx context.Context, fn *Function) (string, error)
+	// NewRevision reports whether writing next over a function that holds prior creates
+	// a new revision, which resolves the image's tag again. It sends no request.
+	NewRevision(prior, next *Function) bool
+}

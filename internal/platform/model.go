@@ -178,6 +178,11 @@ type FunctionStatus struct {
 	// status.latestCreatedRevisionName and latestReadyRevisionName); empty on platforms
 	// without revisions.
 	LatestCreatedRevision, LatestReadyRevision string
+	// ImageDigest is the digest ("sha256:...") the platform resolved the image's tag to,
+	// for an image that pins none. ReadFunction leaves it empty: the provider fills it
+	// from ImageDigestDriver.RunningImageDigest where it reports image_digest, so that
+	// reads that do not need it (readiness polls, plan-time checks) cost nothing more.
+	ImageDigest string
 	// Unreadable lists the attributes (faas_function's names, such as AttrEnv) the
 	// platform did not return and that no last-applied record restored: their values are
 	// unknown, and a write must not replace them (WriteUnknowns).

@@ -136,10 +136,12 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"available_replicas":        schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas ready to serve."},
 			"ready":                     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the function is ready, by the same rule `faas_function` waits for."},
 			"unreadable":                computedList("Attributes the platform did not return and no provider record restored."),
-			"image_digest": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The digest (`sha256:...`) the " +
-				"deployed image reference pins (`repo@sha256:...`, as `faas_function.resolve_image_digest` deploys it or as " +
-				"written in `image`), the part of `image` after `@`. Null when the function runs a bare tag, on every " +
-				"platform: neither OpenFaaS nor the Knative driver reports which digest a tag resolved to."},
+			"image_digest": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The digest (`sha256:...`) of the " +
+				"image the function runs: the one its deployed reference pins (`repo@sha256:...`, as " +
+				"`faas_function.resolve_image_digest` deploys it or as written in `image`), the part of `image` after `@`. For a " +
+				"bare tag: null on OpenFaaS (faas-netes reports the image reference only); on Knative the digest Knative resolved " +
+				"the tag to for the function's latest revision, as `faas_function.image_digest` (null while that revision is not " +
+				"ready, or when the cluster skips the registry's tag resolution)."},
 			"revision_name": schema.StringAttribute{Computed: true, MarkdownDescription: "String. The revision name the function " +
 				"pins, as `faas_function.revision_name` sets it. Knative: the Service's `spec.template.metadata.name`; null " +
 				"when Knative names the revisions itself. Null on OpenFaaS, whose functions have no revisions."},
@@ -237,7 +239,8 @@ func (d *functionDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m.Replicas, m.AvailableReplicas = types.Int64Value(fn.Status.Replicas), types.Int64Value(fn.Status.AvailableReplicas)
 	m.Ready = types.BoolValue(fn.Status.Ready)
 	m.Unreadable, _ = types.ListValueFrom(ctx, types.StringType, append([]string{}, fn.Status.Unreadable...))
-	m.ImageDigest = types.StringNull()
+	readRunningDigest(ctx, drv, fn, &resp.Diagnostics)
+	m.ImageDigest = stringOrNull(fn.Status.ImageDigest)
 	if _, digest := splitDigest(fn.Image); digest != "" {
 		m.ImageDigest = types.StringValue(digest)
 	}

@@ -177,10 +177,12 @@ data "faas_functions" "none" {%s}
 // TestAccDataSources_knativeRevisions: on Knative, data.faas_function reports the
 // revision the function pins, the newest created and ready revisions, the digest of an
 // image reference that pins one, and env_value_from; a function that Knative names the revisions of
-// and that runs a bare tag reads null revision_name and image_digest.
+// and that runs a bare tag reads null revision_name, and as image_digest the digest its
+// revision resolved the tag to.
 func TestAccDataSources_knativeRevisions(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	const resolved = "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1, ImageDigests: map[string]string{"ghcr.io/acme/named:1": resolved}})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoServices(sim),
@@ -218,7 +220,7 @@ data "faas_function" "named" {
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("revision_name"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("latest_ready_revision"), knownvalue.StringExact("named-00001")),
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("latest_created_revision"), knownvalue.StringExact("named-00001")),
-				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("image_digest"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("image_digest"), knownvalue.StringExact(resolved)),
 				statecheck.ExpectKnownValue("data.faas_function.pinned", tfjsonpath.New("env_value_from").AtMapKey("DB_PASSWORD").AtMapKey("secret_key_ref").AtMapKey("key"), knownvalue.StringExact("password")),
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("env_value_from"), knownvalue.Null()),
 			},

@@ -322,10 +322,17 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"image_digest": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "String. The digest (`sha256:...`) of the image the function runs, when its deployed reference pins one: " +
-					"the digest `resolve_image_digest` found, or the one written in `image`. Null when the function runs a bare tag: " +
-					"neither OpenFaaS (faas-netes reports the image reference only) nor the Knative driver (which does not read Revisions) " +
-					"reports which digest a tag resolved to.",
+				MarkdownDescription: "String. The digest (`sha256:...`) of the image the function runs. When the deployed reference pins " +
+					"one, that digest: the one `resolve_image_digest` found, or the one written in `image`. For a bare tag (no `@sha256:`) it " +
+					"depends on the platform. OpenFaaS: null, since faas-netes reports the image reference only. Knative: the digest " +
+					"Knative resolved the tag to when it created the function's latest revision (the Revision's " +
+					"`status.containerStatuses[].imageDigest`, read for the revision named by `latest_ready_revision` while it is also " +
+					"`latest_created_revision` and the Service is ready); null while that revision is not ready, and when the cluster does " +
+					"not resolve the registry's tags (`config-deployment` `registries-skipping-tag-resolving`). On Knative the plan shows it " +
+					"as known after apply for a create and for every change of the revision template (image, command, args, env, " +
+					"env_value_from, secrets, limits, requests, timeout, max_concurrency, read_only_root_filesystem, image_pull_secrets, " +
+					"revision_name), since each new revision resolves the tag again; a change of labels or annotations keeps it. Reading it " +
+					"needs `get` and `list` on `revisions.serving.knative.dev`; a refused read is a warning and leaves it null.",
 			},
 			"revision_name": schema.StringAttribute{
 				Optional: true,
@@ -552,7 +559,7 @@ func toModel(ctx context.Context, fn *platform.Function, m *functionResourceMode
 	m.ID = types.StringValue(fn.ID.String())
 	m.Name = types.StringValue(fn.ID.Name)
 	m.Namespace = types.StringValue(fn.ID.Namespace)
-	m.Image, m.ImageDigest = imageToModel(m.Image, m.ResolveImageDigest, fn.Image)
+	m.Image, m.ImageDigest = imageToModel(m.Image, m.ResolveImageDigest, fn.Image, fn.Status.ImageDigest)
 	m.Command = listValue(ctx, m.Command, fn.Command)
 	m.Args = listValue(ctx, m.Args, fn.Args)
 	m.Env = mapValue(ctx, m.Env, fn.Env)
@@ -613,7 +620,7 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	plan.Namespace = planDefaultNamespace(ctx, d, req, resp, cfg.Namespace)
 	planNoRevisions(ctx, d, resp)
-	planImageDigest(ctx, &plan, resp)
+	planImageDigest(ctx, d, req.State, &plan, resp)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -769,6 +776,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		notReady(&resp.Diagnostics, notReadySummary(fn.ID, "created", err), err)
 		return
 	}
+	readRunningDigest(ctx, d, ready, &resp.Diagnostics)
 	toModel(ctx, ready, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
@@ -863,6 +871,9 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 					Unset: []string{platform.AttrEnv, platform.AttrReadOnlyRootFilesystem, platform.AttrConstraints},
 				}), ", ")))
 	}
+	if !keepRunningDigest(&state, fn) {
+		readRunningDigest(ctx, d, fn, &resp.Diagnostics)
+	}
 	toModel(ctx, fn, &state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -891,6 +902,10 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 		} else {
 			updated = ready
 		}
+	}
+	var prior functionResourceModel
+	if req.State.Get(ctx, &prior).HasError() || !keepRunningDigest(&prior, updated) {
+		readRunningDigest(ctx, d, updated, &resp.Diagnostics)
 	}
 	toModel(ctx, updated, &plan)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -63,7 +63,7 @@ func TestAccKnativeRefresh_noOpPlanIsBounded(t *testing.T) {
 	}
 	// The testing framework plans twice per step; each plan is a provider run that lists
 	// each kind once (plus discovery and /version, which do not grow with N).
-	for _, kind := range []string{"services", "pingsources"} {
+	for _, kind := range []string{"services", "pingsources", "revisions"} {
 		if perKind[kind] == 0 || perKind[kind] > 2 {
 			t.Errorf("the no-op plans listed %s %d times, want once per provider run (1 or 2): %v", kind, perKind[kind], got)
 		}

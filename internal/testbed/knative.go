@@ -39,6 +39,11 @@ type Knative struct {
 	// SkippedRegistries are the registries whose tags Serving does not resolve to digests
 	// (config-deployment registries-skipping-tag-resolving): none is reachable here.
 	SkippedRegistries []string
+	// Registry is the host:port of the testbed's image registry (TestImages), on
+	// 127.0.0.1 in the testbed's network namespace. It is not among SkippedRegistries,
+	// so Serving's revision reconciler resolves its tags to digests (over plain HTTP, as
+	// go-containerregistry speaks to a loopback registry).
+	Registry string
 }
 
 const (
@@ -150,7 +155,13 @@ func (t *Testbed) startKnative(ctx context.Context) error {
 	if err := t.startEventing(ctx, dyn); err != nil {
 		return err
 	}
-	t.Knative = &Knative{Namespace: knativeServingNS, EventingNamespace: knativeEventingNS, Domain: knativeDomain, SkippedRegistries: knativeSkippedRegistries}
+	t.progress("starting the image registry and pushing the test images")
+	reg, err := startRegistry()
+	if err != nil {
+		return err
+	}
+	t.cleanup = append(t.cleanup, reg.Close)
+	t.Knative = &Knative{Namespace: knativeServingNS, EventingNamespace: knativeEventingNS, Domain: knativeDomain, SkippedRegistries: knativeSkippedRegistries, Registry: reg.Host()}
 	return nil
 }
 

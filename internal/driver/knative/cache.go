@@ -46,7 +46,7 @@ func newObjectCache() *objectCache {
 var caches readcache.Registry[*unstructured.Unstructured]
 
 // cachedKinds are the kinds whose reads the cache answers.
-var cachedKinds = []schema.GroupVersionResource{servicesGVR, pingSourcesGVR, triggersGVR, domainMappingsGVR}
+var cachedKinds = []schema.GroupVersionResource{servicesGVR, pingSourcesGVR, triggersGVR, domainMappingsGVR, revisionsGVR}
 
 // scopeOf is the cache scope of a kind in a namespace.
 func scopeOf(gvr schema.GroupVersionResource, ns string) string {
@@ -118,8 +118,16 @@ type invalidatingResource struct {
 
 // around invalidates name (or the whole scope when name is empty) in every cache of the
 // API server and returns the function that invalidates it again.
+// A write of a Service also drops the namespace's cached revisions: a template change
+// makes Knative create a revision that a list read before the write does not hold
+// (revisions.go).
 func (r invalidatingResource) around(name string) func() {
-	return readcache.Invalidating(caches.Peers(r.d.endpoint), scopeOf(r.gvr, r.ns), name)
+	again := readcache.Invalidating(caches.Peers(r.d.endpoint), scopeOf(r.gvr, r.ns), name)
+	if r.gvr != servicesGVR {
+		return again
+	}
+	revs := readcache.Invalidating(caches.Peers(r.d.endpoint), scopeOf(revisionsGVR, r.ns), "")
+	return func() { again(); revs() }
 }
 
 // Create implements dynamic.ResourceInterface.

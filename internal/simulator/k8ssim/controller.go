@@ -59,6 +59,7 @@ func (s *Server) specChangedLocked(res *resource, e *entry, old map[string]any) 
 				rev = fmt.Sprintf("%s-%05d", str(meta(e.obj), "name"), e.ctl.revisions)
 			}
 			e.ctl.revisionNames = append(e.ctl.revisionNames, rev)
+			s.createRevisionLocked(e.obj, rev, e.ctl.revisions)
 		}
 		e.ctl.failure = s.failureFor(e.obj)
 	}

@@ -23,6 +23,9 @@ var (
 	TriggersGVR = schema.GroupVersionResource{Group: "eventing.knative.dev", Version: "v1", Resource: "triggers"}
 	// BrokersGVR is the Knative Eventing Broker (eventing.knative.dev/v1).
 	BrokersGVR = schema.GroupVersionResource{Group: "eventing.knative.dev", Version: "v1", Resource: "brokers"}
+	// RevisionsGVR is the Knative Revision (serving.knative.dev/v1, internal/driver/knative/FACTS.md
+	// sections 3.1 and 3.2): the simulated controller creates one per template change.
+	RevisionsGVR = schema.GroupVersionResource{Group: "serving.knative.dev", Version: "v1", Resource: "revisions"}
 	// SecretsGVR is the core v1 Secret.
 	SecretsGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 	// NamespacesGVR is the core v1 Namespace (cluster scoped).
@@ -52,6 +55,11 @@ var resources = []*resource{
 	{gvr: SecretsGVR, kind: "Secret", singular: "secret", namespaced: true},
 	{gvr: ServicesGVR, kind: "Service", singular: "service", namespaced: true, shortNames: []string{"kservice", "ksvc"},
 		categories: []string{"all", "knative", "serving"}, status: true, crdFile: "serving/service.yaml", crd: true},
+	// Revisions are served without schema validation (the specs directory holds no
+	// Revision CRD) and without a simulated controller of their own: the Service's
+	// controller writes them whole (revisions.go).
+	{gvr: RevisionsGVR, kind: "Revision", singular: "revision", namespaced: true, shortNames: []string{"rev"},
+		categories: []string{"all", "knative", "serving"}, crd: true},
 	{gvr: DomainMappingsGVR, kind: "DomainMapping", singular: "domainmapping", namespaced: true, shortNames: []string{"dm"},
 		categories: []string{"all", "knative", "serving"}, status: true, crdFile: "serving/domain-mapping.yaml", crd: true},
 	{gvr: ClusterDomainClaimsGVR, kind: "ClusterDomainClaim", singular: "clusterdomainclaim", shortNames: []string{"cdc"},

@@ -96,6 +96,16 @@ type Options struct {
 	// clamping webhook of the cluster's own would (a policy engine lowering CPU limits,
 	// say). It runs under the server's lock and must not call the Server.
 	Mutate func(gvr schema.GroupVersionResource, obj map[string]any)
+	// ImageDigests are the digests ("sha256:...") that image tags point to, by image
+	// reference as written in a Service ("ghcr.io/acme/orders:1.4.2"), for the simulated
+	// revision reconciler's tag resolution (FACTS.md section 3.2); a tag not listed
+	// resolves to the SHA-256 of its reference. SetImageDigest moves a tag later.
+	ImageDigests map[string]string
+	// SkipTagResolving lists registries (the part of an image reference before its first
+	// "/", such as "registry.local:5000"), as config-deployment's
+	// registries-skipping-tag-resolving: their tags are not resolved, and the Revision
+	// records no imageDigest.
+	SkipTagResolving []string
 	// OnRequest, when set, is called after every API request has been recorded. It must
 	// not log Body.
 	OnRequest func(Request)
@@ -113,6 +123,8 @@ type Server struct {
 	mu      sync.Mutex
 	objects map[objKey]*entry
 	rv      int64
+	// digests are the tags moved by Options.ImageDigests and SetImageDigest.
+	digests map[string]string
 
 	platformOnce sync.Once
 	plat         *simcore.Platform
@@ -151,7 +163,10 @@ func Open(opts Options) (*Server, error) {
 	if opts.Logf == nil {
 		opts.Logf = log.Printf
 	}
-	s := &Server{opts: opts, objects: map[objKey]*entry{}}
+	s := &Server{opts: opts, objects: map[objKey]*entry{}, digests: map[string]string{}}
+	for image, digest := range opts.ImageDigests {
+		s.digests[image] = digest
+	}
 	s.OnRequest = opts.OnRequest
 	dir := opts.SpecsDir
 	var err error
