@@ -625,6 +625,9 @@ func (r *functionResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	fn, allKnown := functionFromModel(ctx, &plan, d.DefaultNamespace(), &resp.Diagnostics)
+	if !allKnown {
+		checkUnsupportedWhileUnknown(ctx, d, &plan, &resp.Diagnostics)
+	}
 	if !allKnown || resp.Diagnostics.HasError() {
 		return
 	}
@@ -722,6 +725,24 @@ func checkFunctionLimit(ctx context.Context, d platform.Driver, id platform.Func
 		// Counting is a courtesy at plan time; the create counts again.
 		tflog.Debug(ctx, "could not count the functions at plan time", map[string]any{"error": err.Error()})
 	}
+}
+
+// checkUnsupportedWhileUnknown refuses env_value_from on a platform without it while
+// some value of the function is still unknown (one from another resource's output):
+// checkFunction, which names each entry, runs only once every value is known, and the
+// refusal must not wait for the apply.
+func checkUnsupportedWhileUnknown(ctx context.Context, d platform.Driver, plan *functionResourceModel, diags *diag.Diagnostics) {
+	if plan.EnvValueFrom.IsNull() || (known(plan.EnvValueFrom) && len(plan.EnvValueFrom.Elements()) == 0) {
+		return
+	}
+	info, err := d.Info(ctx)
+	if err != nil || info.Capabilities.Has("faas_function.env_value_from") {
+		return
+	}
+	diags.AddAttributeError(path.Root("env_value_from"), "Unsupported on "+info.Describe(),
+		info.Describe()+" has no environment variables that take their value from a Secret or ConfigMap key, so "+
+			"env_value_from is refused even before its values are known.\n\nRemove env_value_from; set a literal value in env, "+
+			"or use the platform's own way to pass secrets (secrets).")
 }
 
 // checkFunction adds one attribute error per setting the platform cannot honour.

@@ -160,3 +160,33 @@ resource "faas_function" "f" {
 		t.Fatal("a function was created")
 	}
 }
+
+// TestAccFunction_envValueFromRefusedOnOpenFaaSWhileUnknown: the same refusal when the
+// entry's Secret name comes from another resource and is unknown at plan time; before,
+// the plan skipped every check of a function with an unknown value and the refusal came
+// only at apply.
+func TestAccFunction_envValueFromRefusedOnOpenFaaSWhileUnknown(t *testing.T) {
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	name := p.Name("vfu")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(p, "") + fmt.Sprintf(`
+resource "terraform_data" "secret_name" {
+  input = "db"
+}
+
+resource "faas_function" "f" {
+  name           = %q
+  image          = %q
+  env_value_from = { DB_PASSWORD = { secret_key_ref = { name = terraform_data.secret_name.output, key = "password" } } }
+}
+`, name, p.Image("ghcr.io/acme/vf:1")),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Unsupported on.*env_value_from.*refused\s+even\s+before\s+its\s+values\s+are\s+known`),
+		}},
+	})
+	if _, ok := p.GetFunction(ns, name); ok {
+		t.Fatal("a function was created")
+	}
+}
