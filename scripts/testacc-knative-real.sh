@@ -83,9 +83,10 @@ done
 grep -E -- '^(--- |    knative_test)' "$work/testbed.log"
 echo "$LABEL: testbed tests in $((SECONDS - start))s"
 # k8ssim's claims about Knative Serving, against the real one: the same requests.
-"$BIN/conformance.test" -test.count=1 -test.v -test.run TestKnativeServingParity >"$work/parity.log" 2>&1 ||
-  fail_run "$work/parity.log" "the parity test failed"
+"$BIN/conformance.test" -test.count=1 -test.v -test.run 'TestKnativeServingParity|TestKnativeEventingParity' >"$work/parity.log" 2>&1 ||
+  fail_run "$work/parity.log" "the parity tests failed"
 grep -q -- "--- PASS: TestKnativeServingParity/real " "$work/parity.log" || fail_run "$work/parity.log" "the parity test did not run against the real Serving"
+grep -q -- "--- PASS: TestKnativeEventingParity/real " "$work/parity.log" || fail_run "$work/parity.log" "the parity test did not run against the real Eventing"
 grep -E -- '--- |known difference' "$work/parity.log"
 
 echo "$LABEL: the Knative acceptance tests against the real Knative Serving (kubeconfig $FAAS_TEST_KUBECONFIG)"

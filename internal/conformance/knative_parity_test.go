@@ -228,7 +228,7 @@ func servingFacts(t *testing.T, cfg *rest.Config) map[string]string {
 	return f
 }
 
-// waitReady polls the Service until its current generation is Ready (at most 2 minutes).
+// waitReady polls an object until its current generation is Ready (at most 2 minutes).
 func waitReady(ctx context.Context, t *testing.T, svcs dynamic.ResourceInterface, name string) *unstructured.Unstructured {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
