@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,9 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-
-	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
 
 var (
@@ -31,58 +27,7 @@ var (
 // requests to k8ssim and, with FAAS_TEST_KUBECONFIG, to the testbed's real Knative
 // Eventing; the facts must agree except those in knownEventingDifferences.
 func TestKnativeEventingParity(t *testing.T) {
-	facts := map[string]map[string]string{}
-	t.Run("simulator", func(t *testing.T) {
-		sim := k8ssim.New(k8ssim.Options{Token: "parity-token", ReadyAfterPolls: 1})
-		sim.StartTLS()
-		t.Cleanup(sim.Close)
-		kc, err := sim.Kubeconfig()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := clientcmd.RESTConfigFromKubeConfig(kc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		facts["simulator"] = eventingFacts(t, cfg)
-	})
-	t.Run("real", func(t *testing.T) {
-		path := os.Getenv("FAAS_TEST_KUBECONFIG")
-		if path == "" {
-			t.Skip("needs a real Knative Eventing (FAAS_TEST_KUBECONFIG: scripts/testacc-knative-real.sh)")
-		}
-		cfg, err := clientcmd.BuildConfigFromFlags("", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		facts["real"] = eventingFacts(t, cfg)
-	})
-	sim, onReal := facts["simulator"], facts["real"]
-	if sim == nil || onReal == nil {
-		return
-	}
-	keys := map[string]bool{}
-	for k := range sim {
-		keys[k] = true
-	}
-	for k := range onReal {
-		keys[k] = true
-	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		if sim[k] == onReal[k] {
-			continue
-		}
-		if why, ok := knownEventingDifferences[k]; ok {
-			t.Logf("known difference %s: simulator %s, real %s (%s)", k, sim[k], onReal[k], why)
-			continue
-		}
-		t.Errorf("%s: simulator %s, real %s", k, sim[k], onReal[k])
-	}
+	compareParity(t, "Eventing", eventingFacts, knownEventingDifferences)
 }
 
 // knownEventingDifferences are the facts where k8ssim differs from the real Eventing,

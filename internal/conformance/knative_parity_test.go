@@ -30,7 +30,15 @@ var ksvcGVR = schema.GroupVersionResource{Group: "serving.knative.dev", Version:
 // facts both must agree on are checked; the others, where k8ssim is known to differ,
 // are logged (see knownServingDifferences).
 func TestKnativeServingParity(t *testing.T) {
-	facts := map[string]map[string]string{}
+	compareParity(t, "Serving", servingFacts, knownServingDifferences)
+}
+
+// compareParity runs facts against k8ssim and, with FAAS_TEST_KUBECONFIG, against the
+// real Knative (the testbed's), then fails on every fact the two answer differently
+// unless known lists it with the reason it does not matter to the driver.
+func compareParity(t *testing.T, part string, facts func(*testing.T, *rest.Config) map[string]string, known map[string]string) {
+	t.Helper()
+	seen := map[string]map[string]string{}
 	t.Run("simulator", func(t *testing.T) {
 		sim := k8ssim.New(k8ssim.Options{Token: "parity-token", ReadyAfterPolls: 1})
 		sim.StartTLS()
@@ -43,20 +51,20 @@ func TestKnativeServingParity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		facts["simulator"] = servingFacts(t, cfg)
+		seen["simulator"] = facts(t, cfg)
 	})
 	t.Run("real", func(t *testing.T) {
 		path := os.Getenv("FAAS_TEST_KUBECONFIG")
 		if path == "" {
-			t.Skip("needs a real Knative Serving (FAAS_TEST_KUBECONFIG: scripts/testacc-knative-real.sh)")
+			t.Skipf("needs a real Knative %s (FAAS_TEST_KUBECONFIG: scripts/testacc-knative-real.sh)", part)
 		}
 		cfg, err := clientcmd.BuildConfigFromFlags("", path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		facts["real"] = servingFacts(t, cfg)
+		seen["real"] = facts(t, cfg)
 	})
-	sim, onReal := facts["simulator"], facts["real"]
+	sim, onReal := seen["simulator"], seen["real"]
 	if sim == nil || onReal == nil {
 		return
 	}
@@ -67,7 +75,7 @@ func TestKnativeServingParity(t *testing.T) {
 	for k := range onReal {
 		keys[k] = true
 	}
-	var names []string
+	names := make([]string, 0, len(keys))
 	for k := range keys {
 		names = append(names, k)
 	}
@@ -76,7 +84,7 @@ func TestKnativeServingParity(t *testing.T) {
 		if sim[k] == onReal[k] {
 			continue
 		}
-		if why, ok := knownServingDifferences[k]; ok {
+		if why, ok := known[k]; ok {
 			t.Logf("known difference %s: simulator %s, real %s (%s)", k, sim[k], onReal[k], why)
 			continue
 		}
