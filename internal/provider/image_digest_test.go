@@ -70,18 +70,7 @@ resource "faas_function" "f" {
 `, image, resolve)
 	}
 	running := func(want string) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			svc, ok := kservice(sim, "moving")
-			if !ok {
-				return fmt.Errorf("no Knative Service")
-			}
-			cs, _, _ := unstructured.NestedSlice(svc.Object, "spec", "template", "spec", "containers")
-			c0, _ := cs[0].(map[string]any)
-			if got, _ := c0["image"].(string); got != want {
-				return fmt.Errorf("the Service runs %q, want %q", got, want)
-			}
-			return nil
-		}
+		return checkServiceImage(sim, "moving", want)
 	}
 	var d2 string
 	resource.Test(t, resource.TestCase{

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
@@ -91,18 +90,7 @@ resource "faas_function" "f" {
 		}
 	}
 	running := func(want string) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			svc, ok := kservice(c, "orders")
-			if !ok {
-				return fmt.Errorf("no Knative Service")
-			}
-			cs, _, _ := unstructured.NestedSlice(svc.Object, "spec", "template", "spec", "containers")
-			c0, _ := cs[0].(map[string]any)
-			if got, _ := c0["image"].(string); got != want {
-				return fmt.Errorf("the Service runs %q, want %q", got, want)
-			}
-			return nil
-		}
+		return checkServiceImage(c, "orders", want)
 	}
 	var d2 string
 	resource.Test(t, resource.TestCase{

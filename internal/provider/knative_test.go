@@ -60,6 +60,25 @@ provider "faas" {
 `, sim.URL(), kubeToken, string(sim.CACertPEM()), extra)
 }
 
+// checkServiceImage checks that the Knative Service name runs image want (its first
+// container's image, digest included).
+func checkServiceImage(sim interface {
+	Get(schema.GroupVersionResource, string, string) (*unstructured.Unstructured, bool)
+}, name, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		svc, ok := kservice(sim, name)
+		if !ok {
+			return fmt.Errorf("no Knative Service")
+		}
+		cs, _, _ := unstructured.NestedSlice(svc.Object, "spec", "template", "spec", "containers")
+		c0, _ := cs[0].(map[string]any)
+		if got, _ := c0["image"].(string); got != want {
+			return fmt.Errorf("the Service runs %q, want %q", got, want)
+		}
+		return nil
+	}
+}
+
 func kservice(sim interface {
 	Get(schema.GroupVersionResource, string, string) (*unstructured.Unstructured, bool)
 }, name string) (*unstructured.Unstructured, bool) {
