@@ -71,7 +71,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.terraform, "terraform", "", "terraform binary (default: terraform on PATH)")
 	fs.StringVar(&o.out, "out", "bench/results", "folder for the markdown report and the JSON results")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (configurations, state, terraform output)")
-	platforms := fs.String("platforms", strings.Join(platformNames, " "), "platform simulators to benchmark, space or comma separated: "+strings.Join(platformNames, ", "))
+	platforms := fs.String("platforms", strings.Join(defaultPlatforms, " "), "platforms to benchmark, space or comma separated: "+strings.Join(platformNames, ", ")+
+		" (knative-real: the real Knative of the testbed, through "+envKubeconfig+")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

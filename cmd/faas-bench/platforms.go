@@ -15,7 +15,11 @@ import (
 )
 
 // platformNames are the platforms the benchmark knows, in the order it runs them.
-var platformNames = []string{"openfaas", "knative"}
+var platformNames = []string{"openfaas", "knative", "knative-real"}
+
+// defaultPlatforms are the platforms benchmarked when -platforms is not given: the
+// simulators, which need nothing but this program (knative-real needs the testbed).
+var defaultPlatforms = []string{"openfaas", "knative"}
 
 // benchPlatform is one platform simulator the benchmark runs the provider against, in
 // process, behind a meter.
@@ -111,36 +115,48 @@ func startKnative(o *options) (*benchPlatform, error) {
 	ts.Config.ReadHeaderTimeout = 10 * time.Second
 	ts.StartTLS()
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
-	closed, err := closedPort()
-	if err != nil {
-		ts.Close()
-		return nil, err
-	}
 	schema := "with CRD validation"
 	if !sim.SchemaValidation() {
 		schema = "WITHOUT CRD validation (../shared/specs/knative not found)"
 	}
+	p, err := knativePlatform("knative", "Knative", ts.URL, ca)
+	if err != nil {
+		ts.Close()
+		return nil, err
+	}
+	p.describe = fmt.Sprintf("Kubernetes API server simulator with Knative Serving and Eventing (internal/simulator/k8ssim), in process, HTTPS, %s", schema)
+	p.meter = m
+	p.leftovers = func() int {
+		return len(sim.List(k8ssim.ServicesGVR, "default")) + len(sim.List(k8ssim.PingSourcesGVR, "default"))
+	}
+	p.resetLog = sim.ResetRequests
+	p.unavailable = func(on bool) {
+		f := k8ssim.Faults{Latency: o.latency}
+		if on {
+			f.PersistentStatus, f.PersistentMessage = http.StatusServiceUnavailable, "etcdserver: leader changed"
+		}
+		sim.SetFaults(f)
+	}
+	p.close = ts.Close
+	return p, nil
+}
+
+// knativePlatform is what the simulated and the real Knative share: the provider reaches
+// the API server (or the meter in front of it) at url over HTTPS, trusting ca, with a
+// token through the provider's environment, and a closed port on 127.0.0.1 stands for
+// the API server being down. The caller fills in the rest.
+func knativePlatform(name, title, url string, ca []byte) (*benchPlatform, error) {
+	closed, err := closedPort()
+	if err != nil {
+		return nil, err
+	}
 	return &benchPlatform{
-		name: "knative", title: "Knative",
-		describe: fmt.Sprintf("Kubernetes API server simulator with Knative Serving and Eventing (internal/simulator/k8ssim), in process, HTTPS, %s", schema),
-		env: []string{"KUBE_HOST=" + ts.URL, "KUBE_TOKEN=" + kubeToken, "KUBE_CLUSTER_CA_CERT_DATA=" + string(ca),
+		name: name, title: title,
+		env: []string{"KUBE_HOST=" + url, "KUBE_TOKEN=" + kubeToken, "KUBE_CLUSTER_CA_CERT_DATA=" + string(ca),
 			"KUBE_CONFIG_PATH=", "KUBE_CONFIG_PATHS=", "KUBE_CTX=", "KUBE_INSECURE=", "KUBE_CLIENT_CERT_DATA=", "KUBE_CLIENT_KEY_DATA="},
 		block: "# The API server, token and CA come from KUBE_HOST, KUBE_TOKEN and\n" +
 			"# KUBE_CLUSTER_CA_CERT_DATA.\nprovider \"faas\" {\n  knative {}\n}\n",
-		meter: m,
-		leftovers: func() int {
-			return len(sim.List(k8ssim.ServicesGVR, "default")) + len(sim.List(k8ssim.PingSourcesGVR, "default"))
-		},
-		resetLog: sim.ResetRequests,
-		down:     []string{"KUBE_HOST=https://" + closed},
-		unavailable: func(on bool) {
-			f := k8ssim.Faults{Latency: o.latency}
-			if on {
-				f.PersistentStatus, f.PersistentMessage = http.StatusServiceUnavailable, "etcdserver: leader changed"
-			}
-			sim.SetFaults(f)
-		},
-		close: ts.Close,
+		down: []string{"KUBE_HOST=https://" + closed},
 	}, nil
 }
 
@@ -151,6 +167,8 @@ func startPlatform(name string, o *options) (*benchPlatform, error) {
 		return startOpenFaaS(o)
 	case "knative":
 		return startKnative(o)
+	case "knative-real":
+		return startKnativeReal(o)
 	}
 	return nil, fmt.Errorf("unknown platform %q", name)
 }
