@@ -16,15 +16,19 @@ func TestAccTrigger_malformedImportID(t *testing.T) {
 		t.Run(platform, func(t *testing.T) {
 			c := newCLI(t)
 			var provider, want string
-			var writes func() int
+			var check func()
 			if platform == "openfaas" {
 				p := newSim(t, openfaassim.Options{Edition: openfaassim.Pro}, "counts the writes")
 				provider, want = providerBlock(p, ""), `is not an OpenFaaS trigger id`
-				writes = func() int { return len(p.Writes()) }
+				check = func() {
+					if n := len(p.Writes()); n > 0 {
+						t.Fatalf("%d writes", n)
+					}
+				}
 			} else {
-				sim := newKube(t, k8ssim.Options{})
-				provider, want = knativeBlock(sim, `namespace = "default"`), `is not a Knative trigger id`
-				writes = func() int { return len(sim.Writes()) }
+				cluster := newKnativeCluster(t, k8ssim.Options{})
+				check = nothingWritten(t, cluster)
+				provider, want = cluster.ProviderBlock(`namespace = "default"`), `is not a Knative trigger id`
 			}
 			c.writeMain(provider + `
 import {
@@ -42,9 +46,7 @@ resource "faas_trigger" "t" {
 			if code == 0 || !strings.Contains(out, "Error: Invalid trigger id") || !strings.Contains(out, want) || strings.Contains(out, "Error reading trigger") {
 				t.Fatalf("plan exited %d:\n%s", code, out)
 			}
-			if n := writes(); n > 0 {
-				t.Fatalf("%d writes", n)
-			}
+			check()
 		})
 	}
 }

@@ -35,13 +35,13 @@ func kubeRequestCounts(reqs []k8ssim.Request) map[string]int {
 // of PingSources per provider run, not a read each.
 func TestAccKnativeRefresh_noOpPlanIsBounded(t *testing.T) {
 	sim := newKube(t, k8ssim.Options{})
-	config := knativeFleet(knativeBlock(sim, ""), true)
+	config := knativeFleet(knativeBlock(sim, ""))
 	var seen []k8ssim.Request
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoServices(sim),
 		Steps: []resource.TestStep{
-			{Config: config, Check: checkKnativeFleet(simCluster{sim}, true)},
+			{Config: config, Check: checkKnativeFleet(simCluster{sim})},
 			{PreConfig: sim.ResetRequests, Config: config, PlanOnly: true},
 			{
 				PreConfig: func() { seen = sim.Requests() },
@@ -74,8 +74,8 @@ func TestAccKnativeRefresh_noOpPlanIsBounded(t *testing.T) {
 // so a change made between two commands shows as drift, and data sources read during an
 // apply see that apply's own writes.
 func TestAccKnativeRefresh_changesAreSeen(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
-	config := knativeFleet(knativeBlock(sim, ""), true)
+	sim := newKnativeCluster(t, k8ssim.Options{})
+	config := knativeFleet(sim.ProviderBlock(""))
 	withData := func(image string) string {
 		return strings.Replace(config, `image  = "ghcr.io/acme/fleet:3"`, fmt.Sprintf("image  = %q", image), 1) + `
 data "faas_function" "f3" {

@@ -24,9 +24,8 @@ import (
 )
 
 // knativeFleet is 30 resources on Knative after the provider block: 10 functions, each
-// with a scaling policy and a cron trigger (PingSource); without triggers (a cluster
-// without Knative Eventing, such as the testbed's) 20.
-func knativeFleet(block string, triggers bool) string {
+// with a scaling policy and a cron trigger (PingSource).
+func knativeFleet(block string) string {
 	var b strings.Builder
 	b.WriteString(block)
 	for i := 0; i < 10; i++ {
@@ -44,30 +43,25 @@ resource "faas_scaling_policy" "p%[1]d" {
   max_replicas = %[2]d
 }
 
-`, i, 2+i)
-		if triggers {
-			fmt.Fprintf(&b, `
+
 resource "faas_trigger" "t%[1]d" {
   function_id = faas_function.f%[1]d.id
   type        = "cron"
   schedule    = "%[1]d * * * *"
 }
-`, i)
-		}
+`, i, 2+i)
 	}
 	return b.String()
 }
 
 // checkKnativeFleet asserts the cluster holds exactly what the state says.
-func checkKnativeFleet(sim knativeCluster, triggers bool) func(*terraform.State) error {
+func checkKnativeFleet(sim knativeCluster) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		if svcs := sim.List(k8ssim.ServicesGVR, "default"); len(svcs) != 10 {
 			return fmt.Errorf("%d Services, want 10", len(svcs))
 		}
-		if triggers {
-			if pings := sim.List(k8ssim.PingSourcesGVR, "default"); len(pings) != 10 {
-				return fmt.Errorf("%d PingSources, want 10", len(pings))
-			}
+		if pings := sim.List(k8ssim.PingSourcesGVR, "default"); len(pings) != 10 {
+			return fmt.Errorf("%d PingSources, want 10", len(pings))
 		}
 		for i := 0; i < 10; i++ {
 			svc, ok := kservice(sim, fmt.Sprintf("fleet-%d", i))
@@ -116,9 +110,8 @@ provider "faas" {
 // TestAccKnativeReliability_faults applies 30 resources to completion under each fault;
 // the plan after apply is empty and the cluster holds exactly what the state says. The
 // network faults come from a proxy in front of the API server, the simulator's or, with
-// FAAS_TEST_KUBECONFIG, the real kube-apiserver (there without the cron triggers, as
-// the testbed has no Knative Eventing); the controller's conflicting status writes and
-// slow readiness are the simulator's own.
+// FAAS_TEST_KUBECONFIG, the real kube-apiserver with the real Serving and Eventing; the
+// controller's conflicting status writes and slow readiness are the simulator's own.
 func TestAccKnativeReliability_faults(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -149,14 +142,13 @@ func TestAccKnativeReliability_faults(t *testing.T) {
 				fp, block = knativeProxy(t, cluster)
 				setFaults = fp.SetFaults
 			}
-			triggers := !cluster.Real()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				CheckDestroy:             checkNoServices(cluster),
 				Steps: []resource.TestStep{{
 					PreConfig: func() { setFaults(c.faults) },
-					Config:    knativeFleet(block, triggers),
-					Check:     checkKnativeFleet(cluster, triggers),
+					Config:    knativeFleet(block),
+					Check:     checkKnativeFleet(cluster),
 				}},
 			})
 		})

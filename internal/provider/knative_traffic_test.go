@@ -261,8 +261,8 @@ func TestAccKnativeTrafficSplit_missingRevision(t *testing.T) {
 // TestAccKnativeTrafficSplit_planErrors: bad splits and revision names fail at plan time
 // on the attribute at fault, with nothing written.
 func TestAccKnativeTrafficSplit_planErrors(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
-	base := knativeBlock(sim, "") + shopFunction("1", "v1")
+	cluster := newKnativeCluster(t, k8ssim.Options{})
+	base := cluster.ProviderBlock("") + shopFunction("1", "v1")
 	split := func(targets string) string { return base + shopSplit(targets) }
 	for name, c := range map[string]struct{ config, attr, err string }{
 		"sum not 100": {split(`{
@@ -309,7 +309,7 @@ resource "faas_traffic_split" "s" {
   }]
 }
 `, "", `Value not allowed on Knative.*"shop-".*cannot be one of its revisions`},
-		"function revision without prefix": {knativeBlock(sim, "") + `
+		"function revision without prefix": {cluster.ProviderBlock("") + `
 resource "faas_function" "f" {
   name          = "shop"
   image         = "ghcr.io/acme/shop:1"
@@ -318,14 +318,12 @@ resource "faas_function" "f" {
 `, "revision_name", `Rejected by Knative.s validation.*must have prefix "shop-"`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sim.ResetRequests()
+			check := nothingWritten(t, cluster)
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps:                    []resource.TestStep{{Config: c.config, PlanOnly: true, ExpectError: onAttribute(c.attr, c.err)}},
 			})
-			if w := sim.Writes(); len(w) > 0 {
-				t.Fatalf("a plan-time error wrote to the cluster: %+v", w[0])
-			}
+			check()
 		})
 	}
 }

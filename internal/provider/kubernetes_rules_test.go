@@ -71,18 +71,17 @@ func TestAccFunction_kubernetesRules(t *testing.T) {
 			}
 		})
 		t.Run("knative/"+c.name, func(t *testing.T) {
-			sim := newKube(t, k8ssim.Options{})
+			cluster := newKnativeCluster(t, k8ssim.Options{})
+			check := nothingWritten(t, cluster)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
-					Config:      kubernetesRulesConfig(knativeBlock(sim, `namespace = "default"`), "x", "ghcr.io/acme/x:1", c.body),
+					Config:      kubernetesRulesConfig(cluster.ProviderBlock(`namespace = "default"`), "x", "ghcr.io/acme/x:1", c.body),
 					PlanOnly:    true,
 					ExpectError: onAttribute(c.attr, c.wantErr),
 				}},
 			})
-			if w := sim.Writes(); len(w) > 0 {
-				t.Fatalf("a plan-time error wrote to the cluster: %+v", w[0])
-			}
+			check()
 		})
 	}
 }

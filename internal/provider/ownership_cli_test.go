@@ -72,8 +72,8 @@ func TestAccOwnership_twoStatesNeverShareAFunction(t *testing.T) {
 		})
 	})
 	t.Run("knative", func(t *testing.T) {
-		sim := newKube(t, k8ssim.Options{})
-		runTwoStates(t, knativeBlock(sim, ""), "adopt-x", "registry.test/echo:1.0", func() bool {
+		sim := newKnativeCluster(t, k8ssim.Options{})
+		runTwoStates(t, sim.ProviderBlock(""), "adopt-x", "registry.test/echo:1.0", func() bool {
 			_, ok := kservice(sim, "adopt-x")
 			return ok
 		})

@@ -18,8 +18,8 @@ import (
 // function within one state. (Found by an attack on the provider: the second create
 // used to overwrite spec.traffic, and the two states reverted each other's split.)
 func TestAccKnativeTrafficSplit_twoStatesNeverShareASplit(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
-	block := knativeBlock(sim, "")
+	sim := newKnativeCluster(t, k8ssim.Options{})
+	block := sim.ProviderBlock("")
 	first, second := newCLI(t), newCLI(t)
 	first.writeMain(block + `
 resource "faas_function" "f" {
@@ -92,11 +92,11 @@ resource "faas_traffic_split" "again" {
 // TestAccFunction_emptyRevisionNameRefused: revision_name = "" is a plan-time error on
 // the attribute (it used to pass the plan, store nothing and show a change forever).
 func TestAccFunction_emptyRevisionNameRefused(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
+	sim := newKnativeCluster(t, k8ssim.Options{})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: knativeBlock(sim, "") + `
+			Config: sim.ProviderBlock("") + `
 resource "faas_function" "f" {
   name          = "shop"
   image         = "ghcr.io/acme/shop:1.0"
