@@ -53,6 +53,9 @@ REQUIRED=(
   TestAccFunction_kubernetesRules
   TestAccOwnership_twoStatesNeverShareAFunction/knative
   TestAccTrigger_malformedImportID/knative
+  TestAccKnativeRefresh_noOpPlanIsBounded
+  TestAccKnativeReliability_persistentOutageFailsFast
+  TestAccKnativeReliability_secretsNeverLeak
 )
 # The Knative tests, and the Knative halves of tests that cover both platforms (their
 # OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real).

@@ -34,17 +34,20 @@ func kubeRequestCounts(reqs []k8ssim.Request) map[string]int {
 // policies and cron triggers (30 resources) on Knative costs one list of Services and one
 // of PingSources per provider run, not a read each.
 func TestAccKnativeRefresh_noOpPlanIsBounded(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{})
-	config := knativeFleet(knativeBlock(sim, ""))
+	cluster := newKnativeCluster(t, k8ssim.Options{})
+	// The requests are counted by a proxy in front of the API server, so that the same
+	// count holds on the simulator and on a real cluster.
+	fp, block := knativeProxy(t, cluster)
+	config := knativeFleet(block)
 	var seen []k8ssim.Request
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoServices(sim),
+		CheckDestroy:             checkNoServices(cluster),
 		Steps: []resource.TestStep{
-			{Config: config, Check: checkKnativeFleet(simCluster{sim})},
-			{PreConfig: sim.ResetRequests, Config: config, PlanOnly: true},
+			{Config: config, Check: checkKnativeFleet(cluster)},
+			{PreConfig: fp.ResetRequests, Config: config, PlanOnly: true},
 			{
-				PreConfig: func() { seen = sim.Requests() },
+				PreConfig: func() { seen = fp.Requests() },
 				Config:    config,
 				PlanOnly:  true,
 			},

@@ -180,13 +180,13 @@ func clientCertificate(t *testing.T) (certPEM, keyPEM string) {
 // even when the API server echoes them in an error.
 func TestAccKnativeReliability_secretsNeverLeak(t *testing.T) {
 	c := newCLI(t)
-	sim := newKube(t, k8ssim.Options{})
+	cluster := newKnativeCluster(t, k8ssim.Options{})
 	logPath := filepath.Join(t.TempDir(), "trace.log")
 	c.env = []string{"TF_LOG=trace", "TF_LOG_PATH=" + logPath}
 	const secretValue = "kn-s3cret-value-do-not-leak"
 	certPEM, keyPEM := clientCertificate(t)
 	keyBody := strings.Split(keyPEM, "\n")[1] // a line of the key's base64 body
-	fp, _ := knativeProxy(t, simCluster{sim})
+	fp, _ := knativeProxy(t, cluster)
 	cfg := fmt.Sprintf(`
 provider "faas" {
   knative {

@@ -131,33 +131,36 @@ func TestAccReliability_outageDuringApplyIsBounded(t *testing.T) {
 }
 
 // TestAccKnativeReliability_persistentOutageFailsFast: the same on Knative: while the
-// API server answers 503, a plan of 20 functions costs one retry budget in all.
+// API server answers 503, a plan of 20 functions costs one retry budget in all. The
+// outage and the count come from a proxy in front of the API server (the simulator's,
+// or the real one with FAAS_TEST_KUBECONFIG).
 func TestAccKnativeReliability_persistentOutageFailsFast(t *testing.T) {
 	const n = 20
-	sim := newKube(t, k8ssim.Options{})
-	cfg := fewRetries(knativeBlock(sim, "")) + outageFunctions(n)
+	cluster := newKnativeCluster(t, k8ssim.Options{})
+	fp, block := knativeProxy(t, cluster)
+	cfg := fewRetries(block) + outageFunctions(n)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoServices(sim),
+		CheckDestroy:             checkNoServices(cluster),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					sim.ResetRequests()
-					sim.SetFaults(k8ssim.Faults{PersistentStatus: 503, PersistentMessage: "etcdserver: leader changed"})
+					fp.ResetRequests()
+					fp.SetFaults(k8ssim.Faults{PersistentStatus: 503, PersistentMessage: "etcdserver: leader changed"})
 				},
 				Config:      cfg,
-				ExpectError: errRe(`not sent: the platform at ` + sim.URL() + ` is unavailable: GET /version: HTTP 503 Service Unavailable: etcdserver: leader changed`),
+				ExpectError: errRe(`not sent: the platform at ` + fp.URL() + ` is unavailable: GET /version: HTTP 503 Service Unavailable: etcdserver: leader changed`),
 			},
 			{
 				PreConfig: func() {
-					if got := len(sim.Requests()); got > 2*outageBudget {
-						t.Errorf("a failing plan of %d functions sent %d requests, want about one budget (%d):\n%v", n, got, outageBudget, sim.Requests())
+					if got := len(fp.Requests()); got > 2*outageBudget {
+						t.Errorf("a failing plan of %d functions sent %d requests, want about one budget (%d):\n%v", n, got, outageBudget, fp.Requests())
 					}
-					sim.ClearFaults()
+					fp.ClearFaults()
 				},
 				Config: cfg,
 				Check: func(*terraform.State) error {
-					if got := len(sim.List(k8ssim.ServicesGVR, "default")); got != n {
+					if got := len(cluster.List(k8ssim.ServicesGVR, "default")); got != n {
 						return fmt.Errorf("%d Services after the outage, want %d", got, n)
 					}
 					return nil
