@@ -99,7 +99,9 @@ func TestEnvValueFrom(t *testing.T) {
 	}
 
 	// Someone adds a reference of their own and changes one of ours.
-	foreign := map[string]any{"name": "POD_IP", "valueFrom": map[string]any{"fieldRef": map[string]any{"fieldPath": "status.podIP"}}}
+	// (A ConfigMap reference: Knative's webhook refuses fieldRef unless the cluster enables
+	// kubernetes.podspec-fieldref.)
+	foreign := map[string]any{"name": "LOG_LEVEL", "valueFrom": map[string]any{"configMapKeyRef": map[string]any{"name": "settings", "key": "level"}}}
 	if err := sim.Modify(k8ssim.ServicesGVR, "default", "from", func(u *unstructured.Unstructured) {
 		cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
 		c, _ := cs[0].(map[string]any)
@@ -117,7 +119,7 @@ func TestEnvValueFrom(t *testing.T) {
 	if got := read.EnvFrom["DB_PASSWORD"].SecretKeyRef; got == nil || got.Key != "admin" {
 		t.Errorf("the change of DB_PASSWORD is not read back: %+v", read.EnvFrom)
 	}
-	if _, ok := read.EnvFrom["POD_IP"]; ok {
+	if _, ok := read.EnvFrom["LOG_LEVEL"]; ok {
 		t.Errorf("a reference set outside Terraform was read as the provider's: %+v", read.EnvFrom)
 	}
 

@@ -17,8 +17,10 @@
 //     generation bumped on spec changes only, creationTimestamp;
 //   - CRD schema pruning, defaulting and validation against the openAPIV3Schema of the
 //     upstream CRDs kept in shared/specs/knative (read at run time, never copied);
-//   - the Knative admission webhooks: Service defaulting and the validations that
-//     answer 400 BadRequest (internal/driver/knative/FACTS.md sections 3 to 6);
+//   - the Knative admission webhooks, answering 400 BadRequest: Serving's (Service and
+//     DomainMapping defaulting and validation) are Knative Serving's own code run on the
+//     typed object (serving.go); Eventing's are modelled by hand (knative.go), since
+//     knative.dev/eventing is not on the Go module proxy;
 //   - the Knative controllers, simulated: a Service's status (observedGeneration,
 //     Ready/ConfigurationsReady/RoutesReady, revision names, url) becomes Ready after a
 //     configurable number of GET polls per object, restarting on each spec change, or

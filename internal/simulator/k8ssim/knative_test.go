@@ -290,12 +290,13 @@ func TestWebhookValidation(t *testing.T) {
 		{"unmounted volume", withSpec("volumes", []any{map[string]any{"name": "v", "secret": map[string]any{"secretName": "s"}}}), `volume with name "v" not mounted`},
 		{"mount without volume", container(map[string]any{"volumeMounts": []any{map[string]any{"name": "v", "mountPath": "/x"}}}), "volumeMount has no matching volume"},
 		{"reserved mount path", func() *unstructured.Unstructured {
-			u := container(map[string]any{"volumeMounts": []any{map[string]any{"name": "v", "mountPath": "/tmp"}}})
+			u := container(map[string]any{"volumeMounts": []any{map[string]any{"name": "v", "mountPath": "/dev"}}})
 			_ = unstructured.SetNestedSlice(u.Object, []any{map[string]any{"name": "v", "secret": map[string]any{"secretName": "s"}}}, "spec", "template", "spec", "volumes")
 			return u
-		}(), `mountPath "/tmp" is a reserved path`},
+		}(), `mountPath "/dev" is a reserved path`},
 		{"name not DNS-1035", digitName, "not a DNS 1035 label"},
-		{"visibility label", vis, "invalid value: public: metadata.labels.networking.knative.dev/visibility"},
+		// Knative 1.23's webhook admits any value (the hand-written model refused it).
+		{"visibility label", vis, ""},
 		{"traffic sum", func() *unstructured.Unstructured {
 			u := ksvc("v", "img:1")
 			_ = unstructured.SetNestedSlice(u.Object, []any{map[string]any{"latestRevision": true, "percent": int64(90)}}, "spec", "traffic")
@@ -474,16 +475,6 @@ func TestAutocreateClusterDomainClaims(t *testing.T) {
 	}
 	if _, ok := s.Get(ClusterDomainClaimsGVR, "", "hello.example.org"); !ok {
 		t.Errorf("claim not created")
-	}
-}
-
-func TestValidateAutoscalingAnnotationsExported(t *testing.T) {
-	if msgs := ValidateAutoscalingAnnotations(map[string]string{"autoscaling.knative.dev/min-scale": "3", "autoscaling.knative.dev/max-scale": "1"}); len(msgs) != 1 ||
-		msgs[0] != "max-scale=1 is less than min-scale=3: autoscaling.knative.dev/max-scale, autoscaling.knative.dev/min-scale" {
-		t.Errorf("%q", msgs)
-	}
-	if msgs := ValidateAutoscalingAnnotations(map[string]string{"autoscaling.knative.dev/min-scale": "1"}); len(msgs) != 0 {
-		t.Errorf("%q", msgs)
 	}
 }
 
