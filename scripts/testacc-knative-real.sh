@@ -56,10 +56,12 @@ REQUIRED=(
   TestAccKnativeRefresh_noOpPlanIsBounded
   TestAccKnativeReliability_persistentOutageFailsFast
   TestAccKnativeReliability_secretsNeverLeak
+  TestAccKnative_configErrors
+  TestAccRefresh_aliasedBlocksSeeEachOthersWrites/knative
 )
 # The Knative tests, and the Knative halves of tests that cover both platforms (their
 # OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real).
-RUN='Knative|^TestAccFunction_emptyRevisionNameRefused$|^TestAccFunction_kubernetesRules$|^TestAccOwnership_twoStatesNeverShareAFunction$|^TestAccTrigger_malformedImportID$'
+RUN='Knative|^TestAccFunction_emptyRevisionNameRefused$|^TestAccFunction_kubernetesRules$|^TestAccOwnership_twoStatesNeverShareAFunction$|^TestAccTrigger_malformedImportID$|^TestAccRefresh_aliasedBlocksSeeEachOthersWrites$'
 SKIP='/^openfaas$'
 
 

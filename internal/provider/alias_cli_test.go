@@ -94,7 +94,7 @@ func TestAccRefresh_aliasedBlocksSeeEachOthersWrites(t *testing.T) {
 	})
 	t.Run("knative", func(t *testing.T) {
 		c := newCLI(t)
-		sim := newKube(t, k8ssim.Options{})
-		runAliased(t, c, knativeBlock(sim, ""), "ghcr.io/acme/aliased:1", "ghcr.io/acme/aliased:2")
+		cluster := newKnativeCluster(t, k8ssim.Options{})
+		runAliased(t, c, cluster.ProviderBlock(""), "ghcr.io/acme/aliased:1", "ghcr.io/acme/aliased:2")
 	})
 }
