@@ -20,8 +20,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -301,7 +303,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		return nil, err
 	}
 	out = append(out, upstream...)
-	for _, k := range sortedKeys(fn.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if owner := ReservedAnnotationOwner(k); owner != "" {
 			reserved("annotations", k, owner)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -133,8 +134,8 @@ func TestCreateReadRoundTripIsDriftFree(t *testing.T) {
 // normalized is what a read returns for fn: secrets and pull secrets sorted.
 func normalized(fn *platform.Function) *platform.Function {
 	c := *fn
-	c.Secrets = sortedUnique(fn.Secrets)
-	c.ImagePullSecrets = sortedUnique(fn.ImagePullSecrets)
+	c.Secrets = slices.Compact(slices.Sorted(slices.Values(fn.Secrets)))
+	c.ImagePullSecrets = slices.Compact(slices.Sorted(slices.Values(fn.ImagePullSecrets)))
 	return &c
 }
 

@@ -3,7 +3,8 @@ package knative
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -488,7 +489,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 		anns[k] = v
 	}
 	la := lastApplied{Timeout: fn.Timeout, Token: token, Limits: quantitiesOf(fn.Limits), Requests: quantitiesOf(fn.Requests),
-		EnvFrom: sortedKeysOf(fn.EnvFrom)}
+		EnvFrom: slices.Sorted(maps.Keys(fn.EnvFrom))}
 	if !la.isZero() {
 		b, _ := json.Marshal(la) // strings and string slices always encode
 		anns[LastAppliedAnnotation] = string(b)
@@ -537,7 +538,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	}
 	if len(fn.Secrets) > 0 {
 		pv := &projectedVolume{}
-		for _, name := range sortedUnique(fn.Secrets) {
+		for _, name := range slices.Compact(slices.Sorted(slices.Values(fn.Secrets))) {
 			pv.Sources = append(pv.Sources, volumeProjection{Secret: &localObjectRef{Name: name}})
 		}
 		vols = append(vols, toUnstructured(&volume{Name: SecretsVolume, Projected: pv}))
@@ -545,7 +546,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	setOrDelete(ps, "volumes", vols, len(vols) == 0)
 
 	var pulls []any
-	for _, name := range sortedUnique(fn.ImagePullSecrets) {
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(fn.ImagePullSecrets))) {
 		pulls = append(pulls, map[string]any{"name": name})
 	}
 	setOrDelete(ps, "imagePullSecrets", pulls, len(pulls) == 0)
@@ -595,10 +596,10 @@ func applyContainer(c map[string]any, fn *platform.Function, prevOwned []string)
 			env = append(env, m)
 		}
 	}
-	for _, k := range sortedKeysOf(fn.EnvFrom) {
+	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
 		env = append(env, map[string]any{"name": k, "valueFrom": valueFromObject(fn.EnvFrom[k])})
 	}
-	for _, k := range sortedKeys(fn.Env) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
 		e := map[string]any{"name": k}
 		if v := fn.Env[k]; v != "" {
 			e["value"] = v
@@ -704,39 +705,4 @@ func sameQuantity(got, sent string) string {
 		return sent
 	}
 	return got
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// sortedKeysOf is the sorted keys of any map keyed by string; nil when it is empty.
-func sortedKeysOf[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedUnique(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

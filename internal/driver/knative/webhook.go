@@ -3,8 +3,10 @@ package knative
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -158,10 +160,10 @@ func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.U
 		return nil, err
 	}
 	var envAttrs []platform.AttrPath
-	for _, k := range sortedKeysOf(fn.EnvFrom) {
+	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
 		envAttrs = append(envAttrs, platform.Attr("env_value_from").Key(k))
 	}
-	for _, k := range sortedKeys(fn.Env) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
 		envAttrs = append(envAttrs, platform.Attr("env").Key(k))
 	}
 	var out []*platform.UnsupportedError

@@ -187,17 +187,17 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			Reason: fmt.Sprintf("the key %q is owned by %s", key, owner), Instead: "Remove it from " + attr,
 		})
 	}
-	for _, k := range sortedKeys(fn.Env) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
 		if owner := ReservedEnvOwner(k); owner != "" {
 			reserved("env", k, "the faas_function attribute "+owner+" (the OpenFaaS watchdog reads it)")
 		}
 	}
-	for _, k := range sortedKeys(fn.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Labels)) {
 		if owner := ReservedLabelOwner(k); owner != "" {
 			reserved("labels", k, owner)
 		}
 	}
-	for _, k := range sortedKeys(fn.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if owner := ReservedAnnotationOwner(k); owner != "" {
 			reserved("annotations", k, owner)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,7 +262,7 @@ func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what st
 // `annotation "schedule"` or `part of annotation "topic"`, sorted.
 func changedKeys(kind string, before, after map[string]string) []string {
 	var out []string
-	for _, k := range sortedKeys(before) {
+	for _, k := range slices.Sorted(maps.Keys(before)) {
 		v, ok := after[k]
 		switch {
 		case !ok:

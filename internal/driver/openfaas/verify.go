@@ -159,7 +159,7 @@ func sameMap(a, b map[string]string) bool {
 }
 
 func sameSet(a, b []string) bool {
-	a, b = slices.Compact(sortedCopy(a)), slices.Compact(sortedCopy(b))
+	a, b = slices.Compact(slices.Sorted(slices.Values(a))), slices.Compact(slices.Sorted(slices.Values(b)))
 	return slices.Equal(a, b)
 }
 

@@ -2,6 +2,7 @@ package k8ssim
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -174,7 +175,7 @@ func renderConditions(conds []Condition, oldStatus map[string]any) []any {
 		byType[c.Type] = c
 	}
 	out := make([]any, 0, len(byType))
-	for _, t := range sortedKeys(byType) {
+	for _, t := range slices.Sorted(maps.Keys(byType)) {
 		c := byType[t]
 		m := map[string]any{"type": c.Type, "status": c.Status}
 		if c.Reason != "" {

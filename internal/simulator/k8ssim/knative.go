@@ -4,10 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -343,7 +344,7 @@ func validateService(obj, old map[string]any) fieldErrs {
 		}
 	}
 	ann := stringMap(nested(obj, "metadata", "annotations"))
-	keys := sortedKeys(ann)
+	keys := slices.Sorted(maps.Keys(ann))
 	for _, k := range keys {
 		if strings.HasPrefix(k, autoscalingPrefix) {
 			errs = append(errs, fieldErr{msg: fmt.Sprintf("invalid key name %q", k), paths: []string{"metadata.annotations"},
@@ -393,15 +394,6 @@ func prefixPaths(prefix string, paths []string) []string {
 	for i, p := range paths {
 		out[i] = prefix + p
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

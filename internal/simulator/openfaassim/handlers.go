@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -548,7 +549,7 @@ func (s *Server) validate(fn *Function) string {
 		}
 	}
 	if !s.netes() {
-		for _, k := range sortedKeys(fn.Labels) {
+		for _, k := range slices.Sorted(maps.Keys(fn.Labels)) {
 			if strings.HasPrefix(k, faasdAnnotPrefix) {
 				return fmt.Sprintf("function %s has a label starting with %q, which is reserved for annotations: %s", fn.Service, faasdAnnotPrefix, k)
 			}
@@ -598,7 +599,7 @@ func ceAnnotationError(annotations map[string]string) string {
 	if v, ok := annotations["topic"]; ok && strings.Contains(v, ",") {
 		return "the topic annotation may only support one value in the Community Edition"
 	}
-	for _, k := range sortedKeys(annotations) {
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
 		if strings.Contains(k, "amazonaws.com") || strings.Contains(k, "gke.io") {
 			return fmt.Sprintf("annotation %q is not supported in the Community Edition", k)
 		}
@@ -642,7 +643,7 @@ func k8sMetaError(fn *Function, uid string) string {
 		labels[k] = v
 	}
 	prefix := fmt.Sprintf("Deployment.apps %q is invalid: ", fn.Service)
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
 			return fmt.Sprintf("%sspec.template.metadata.labels: Invalid value: %q: %s", prefix, k, strings.Join(errs, "; "))
 		}
@@ -650,21 +651,12 @@ func k8sMetaError(fn *Function, uid string) string {
 			return fmt.Sprintf("%sspec.template.metadata.labels: Invalid value: %q: %s", prefix, labels[k], strings.Join(errs, "; "))
 		}
 	}
-	for _, k := range sortedKeys(fn.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if errs := validation.IsQualifiedName(strings.ToLower(k)); len(errs) > 0 {
 			return fmt.Sprintf("%sspec.template.metadata.annotations: Invalid value: %q: %s", prefix, k, strings.Join(errs, "; "))
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // scaleFunction serves POST /system/scale-function/{name}. The CE gateway
