@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -76,8 +75,6 @@ type gatewayInfo struct {
 	Version  versionInfo  `json:"version"`
 	Arch     string       `json:"arch"`
 }
-
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 var callID atomic.Uint64
 
@@ -531,7 +528,7 @@ func (s *Server) countFunctions() int {
 // sections 4.1, 6 and 7) and returns the message, or "" when fn is acceptable.
 // The caller holds s.mu.
 func (s *Server) validate(fn *Function) string {
-	if len(fn.Service) > 63 || !dnsLabel.MatchString(fn.Service) {
+	if len(validation.IsDNS1123Label(fn.Service)) > 0 {
 		return fmt.Sprintf("(%s) must be a valid DNS entry for service name", fn.Service)
 	}
 	if strings.TrimSpace(fn.Image) == "" {
