@@ -40,6 +40,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
+	"knative.dev/serving/pkg/apis/serving"
 
 	"github.com/faasform/terraform-provider-faas/internal/circuit"
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
@@ -308,7 +309,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			reserved("annotations", k, owner)
 		}
 	}
-	if v, ok := fn.Labels[VisibilityLabel]; ok && v != "cluster-local" {
+	if v, ok := fn.Labels[VisibilityLabel]; ok && v != serving.VisibilityClusterLocal {
 		out = append(out, platform.ValueNotAllowed(platform.Attr("labels").Key(VisibilityLabel), info.Describe(),
 			fmt.Sprintf("the only value Knative accepts is \"cluster-local\", not %q", v), "Set it to \"cluster-local\" for a private Service, or remove it"))
 	}

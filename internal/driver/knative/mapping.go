@@ -12,6 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"knative.dev/networking/pkg/apis/networking"
+	"knative.dev/serving/pkg/apis/autoscaling"
+	"knative.dev/serving/pkg/apis/serving"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -60,15 +63,15 @@ const (
 	ScalingAnnotation = "faasform.dev/scaling-policy"
 	// AutoscalingPrefix starts every Knative autoscaling annotation
 	// (knative/serving pkg/apis/autoscaling/register.go); faas_scaling_policy owns them.
-	AutoscalingPrefix = "autoscaling.knative.dev/"
+	AutoscalingPrefix = autoscaling.GroupName + "/"
 	// CreatorAnnotation and LastModifierAnnotation are injected by the Knative webhook
 	// (FACTS.md section 3, pkg/apis/serving/register.go); the creator is immutable.
-	CreatorAnnotation = "serving.knative.dev/creator"
+	CreatorAnnotation = serving.CreatorAnnotation
 	// LastModifierAnnotation names the user who last changed the Service's spec.
-	LastModifierAnnotation = "serving.knative.dev/lastModifier"
+	LastModifierAnnotation = serving.UpdaterAnnotation
 	// VisibilityLabel makes a Service cluster-local (knative.dev/networking); its only
-	// valid value is "cluster-local".
-	VisibilityLabel = "networking.knative.dev/visibility"
+	// valid value is serving.VisibilityClusterLocal, "cluster-local".
+	VisibilityLabel = networking.VisibilityLabelKey
 	// kubectlLastApplied is kubectl apply's record; it is neither the user's nor ours.
 	kubectlLastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 	// defaultTimeoutSeconds is config-defaults' revision-timeout-seconds as shipped.
@@ -330,11 +333,8 @@ func statusFrom(s *service) platform.FunctionStatus {
 			ready = &s.Status.Conditions[i]
 		}
 	}
-	minScale, hasMin := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"min-scale"]
-	if !hasMin {
-		minScale, hasMin = s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"minScale"]
-	}
-	hpa := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"class"] == hpaClass
+	_, minScale, hasMin := autoscaling.MinScaleAnnotation.Get(s.Spec.Template.Metadata.Annotations)
+	hpa := autoscaling.ClassAnnotation.Value(s.Spec.Template.Metadata.Annotations) == autoscaling.HPA
 	// KPA scales to zero unless min-scale says otherwise (config-autoscaler min-scale 0,
 	// enable-scale-to-zero true); HPA never does (FACTS.md section 4).
 	st.ScaleToZero = !hpa && (!hasMin || minScale == "0")
