@@ -236,3 +236,57 @@ func (e *DeletedError) Error() string {
 		"Something outside this Terraform run (another tool, another Terraform state, a person) deleted it; find out what, then apply again to recreate it",
 		e.What, e.Condition, e.Misses)
 }
+
+// FailedError reports a function whose current version the platform gave up on
+// (FunctionStatus.Failed; on Knative the Ready condition is False for the generation
+// it observed): a readiness wait ends with it at once instead of at its timeout.
+type FailedError struct {
+	// Function is the function.
+	Function FunctionID
+	// Reason is the platform's reason, such as the Ready condition's reason and message.
+	Reason string
+}
+
+// Error implements error.
+func (e *FailedError) Error() string {
+	return fmt.Sprintf("function %s failed to become ready: %s", e.Function, e.Reason)
+}
+
+// ReadyCheck is the one rule by which every readiness wait for a function judges a
+// status its driver read (DESIGN.md section 6.2): a status that is Failed ends the wait
+// with a *FailedError, one that is Ready ends it done, and any other keeps it waiting.
+// The status's Reason is what a timeout reports. Drivers decide Ready and Failed from
+// the platform's own signal; only Knative reports Failed today.
+func ReadyCheck(id FunctionID, st *FunctionStatus) (done bool, status string, err error) {
+	if st.Failed {
+		return false, st.Reason, &FailedError{Function: id, Reason: st.Reason}
+	}
+	return st.Ready, st.Reason, nil
+}
+
+// WaitFunctionReady waits (WaitFor, with DefaultBackoff) until d reports function id
+// ready by ReadyCheck, and returns the last read. Any error of a read other than
+// ErrNotFound ends the wait. A function that was seen (seen: the caller has just read
+// it, as an update has) and then is no longer returned was deleted behind the wait's
+// back: the wait fails at once with a *DeletedError (Presence) instead of running to
+// its timeout. After a create it starts unseen, because faas-netes answers reads from
+// an informer cache that may not return a new function for a moment.
+func WaitFunctionReady(ctx context.Context, d Driver, id FunctionID, seen bool) (*Function, error) {
+	var last *Function
+	what := "function " + id.String()
+	presence := NewPresence(what, ConditionReady, seen)
+	err := WaitFor(ctx, what, ConditionReady, DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		fn, err := d.ReadFunction(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
+		if err != nil {
+			return false, "", err
+		}
+		presence.Found()
+		last = fn
+		return ReadyCheck(id, &fn.Status)
+	})
+	return last, err
+}

@@ -563,18 +563,16 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 }
 
 // WaitReady waits until the function's current generation is Ready (observedGeneration
-// == generation and Ready True, FACTS.md section 3) and returns the last read. A
-// generation that failed (Ready False once observed) ends the wait at once with the
-// condition's reason and message; a wait that runs out of time returns a
+// == generation and Ready True, FACTS.md section 3) and returns the last read. It judges
+// each read by platform.ReadyCheck, the rule of every function readiness wait: a
+// generation that failed (Ready False once observed, statusFrom) ends the wait at once
+// with a *platform.FailedError carrying the condition's reason and message; a wait that runs out of time returns a
 // *platform.TimeoutError with the last one. The caller has just written the Service, so
 // one the API server no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	return d.pollService(ctx, id, "function "+id.String(), "ready", func(_ *unstructured.Unstructured, s *service) (bool, string, error) {
-		if bad, why := failed(s); bad {
-			return false, why, &NotReadyError{Function: id, Reason: why}
-		}
 		st := statusFrom(s)
-		return st.Ready, st.Reason, nil
+		return platform.ReadyCheck(id, &st)
 	})
 }
 
@@ -621,19 +619,6 @@ func (d *Driver) pollError(method, path string, err error) (bool, string, error)
 		return false, "", err
 	}
 	return false, "", nil //nolint:nilerr // not an answer: keep waiting until the deadline
-}
-
-// NotReadyError reports a function whose current generation failed to become ready.
-type NotReadyError struct {
-	// Function is the function.
-	Function platform.FunctionID
-	// Reason is the Ready condition's reason and message.
-	Reason string
-}
-
-// Error implements error.
-func (e *NotReadyError) Error() string {
-	return fmt.Sprintf("function %s failed to become ready: %s", e.Function, e.Reason)
 }
 
 // ---- errors ------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ func TestReadyWaitFailureAndStaleStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = d.WaitReady(ctx, bad.ID)
-	var nre *NotReadyError
+	var nre *platform.FailedError
 	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `RevisionMissing: Configuration "broken" does not have any ready Revision.; ConfigurationsReady: RevisionFailed: Revision "broken-00001" failed with message: Unable to fetch image "ghcr.io/acme/missing:1"`) {
 		t.Fatalf("wait for a failing function: %v", err)
 	}

@@ -375,18 +375,11 @@ func notReadyText(s *service, ready *condition) string {
 	return text
 }
 
-// failed reports a Service whose current generation failed: Ready is False and the
-// controller has observed the current generation.
+// failed reports a Service whose current generation failed, with the reason: statusFrom's
+// Failed, the rule platform.ReadyCheck applies in every readiness wait.
 func failed(s *service) (bool, string) {
-	if s.Status.ObservedGeneration != s.Metadata.Generation {
-		return false, ""
-	}
-	for i := range s.Status.Conditions {
-		if c := &s.Status.Conditions[i]; c.Type == "Ready" && c.Status == "False" {
-			return true, notReadyText(s, c)
-		}
-	}
-	return false, ""
+	st := statusFrom(s)
+	return st.Failed, st.Reason
 }
 
 func conditionText(c *condition) string {

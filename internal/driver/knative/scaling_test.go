@@ -273,7 +273,7 @@ func TestScalingWaitSurfacesFailureAndTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: bad.ID, MaxReplicas: i64(2)}, true)
-	var nre *NotReadyError
+	var nre *platform.FailedError
 	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `ConfigurationsReady: RevisionFailed: Revision "bad-00002" failed with message: Container failed with: exec format error`) {
 		t.Fatalf("got %v", err)
 	}
