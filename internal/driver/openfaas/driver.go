@@ -510,6 +510,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 	}
 	verify := info.Backend == BackendFaasNetes
 	start := time.Now()
+	delay := updateRetry.DelayFunc()
 	for attempt := 1; ; attempt++ {
 		cur := deploymentFromStatus(st)
 		image := cur.Image
@@ -557,7 +558,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 			return notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
-		if err := sleep(ctx, retryDelay(attempt)); err != nil {
+		if err := sleep(ctx, delay()); err != nil {
 			return notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 	}
