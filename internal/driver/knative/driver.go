@@ -17,7 +17,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -35,7 +34,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -220,28 +218,21 @@ func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
 	if d.info != nil {
 		return *d.info, nil
 	}
-	// The discovery client's REST client, so that the calls honour ctx.
-	rc := d.disco.RESTClient()
-	raw, err := rc.Get().AbsPath("/version").Do(ctx).Raw()
+	// The discovery calls that honour ctx.
+	disco := discovery.ToDiscoveryInterfaceWithContext(d.disco)
+	v, err := disco.ServerVersionWithContext(ctx)
 	if err != nil {
 		return platform.Info{}, fmt.Errorf("contacting the Kubernetes API server at %s: %w", d.endpoint, d.apiError(http.MethodGet, "/version", err))
 	}
-	var v version.Info
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return platform.Info{}, fmt.Errorf("contacting the Kubernetes API server at %s: /version: %w", d.endpoint, err)
-	}
-	gvPath := "/apis/" + servicesGVR.GroupVersion().String()
-	raw, err = rc.Get().AbsPath(gvPath).Do(ctx).Raw()
+	gv := servicesGVR.GroupVersion().String()
+	list, err := disco.ServerResourcesForGroupVersionWithContext(ctx, gv)
 	if err != nil && !apierrors.IsNotFound(err) {
-		return platform.Info{}, fmt.Errorf("discovering Knative Serving at %s: %w", d.endpoint, d.apiError(http.MethodGet, gvPath, err))
+		return platform.Info{}, fmt.Errorf("discovering Knative Serving at %s: %w", d.endpoint, d.apiError(http.MethodGet, "/apis/"+gv, err))
 	}
 	served := false
 	if err == nil {
-		var list metav1.APIResourceList
-		if jerr := json.Unmarshal(raw, &list); jerr == nil {
-			for _, r := range list.APIResources {
-				served = served || r.Name == servicesGVR.Resource
-			}
+		for _, r := range list.APIResources {
+			served = served || r.Name == servicesGVR.Resource
 		}
 	}
 	if !served {
