@@ -3,6 +3,7 @@ package openfaastest
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 
 	"github.com/faasform/terraform-provider-faas/internal/driver/openfaas"
 )
@@ -130,7 +131,7 @@ func Redeployable(st Status) Deployment {
 		}
 	}
 	for k, v := range st.Annotations {
-		if k == injectedAnnotation && (rec == nil || !contains(rec.Claimed, k)) {
+		if k == injectedAnnotation && (rec == nil || !slices.Contains(rec.Claimed, k)) {
 			continue
 		}
 		d.Annotations[k] = v
@@ -154,13 +155,4 @@ func setResources(r *Resources) *Resources {
 		return nil
 	}
 	return &out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,8 +2,9 @@ package platform
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // FunctionID identifies a function on a platform: its namespace and name.
@@ -17,19 +18,18 @@ type FunctionID struct {
 // String renders the id in its import form, namespace/name.
 func (id FunctionID) String() string { return id.Namespace + "/" + id.Name }
 
-// dns1123Label is the RFC 1123 label form that OpenFaaS (faas-netes validate.go) and
-// Kubernetes require for function names and namespaces.
-var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
-// ValidateDNSLabel returns nil when s is an RFC 1123 label of at most 63 characters, and
-// otherwise an error that says what is wrong with it.
+// ValidateDNSLabel returns nil when s is an RFC 1123 label of at most 63 characters, the
+// form OpenFaaS (faas-netes validate.go) and Kubernetes require for function names and
+// namespaces, and otherwise an error that says what is wrong with it. The rule is
+// apimachinery's validation.IsDNS1123Label; the words are ours, because its message
+// quotes its regular expression.
 func ValidateDNSLabel(s string) error {
 	switch {
 	case s == "":
 		return fmt.Errorf("must not be empty")
 	case len(s) > 63:
 		return fmt.Errorf("%q is %d characters long; an RFC 1123 label has at most 63", s, len(s))
-	case !dns1123Label.MatchString(s):
+	case len(validation.IsDNS1123Label(s)) > 0:
 		return fmt.Errorf("%q is not an RFC 1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit", s)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -114,24 +115,26 @@ func ReadyWaitSkipped(ctx context.Context) bool {
 // context for which InWait is true. Under WithoutReadyWait a wait for ConditionReady
 // checks once.
 //
-// (k8s.io/apimachinery's ExponentialBackoffWithContext is not used: it gives up as soon
-// as the grown delay reaches Cap, which turned every wait longer than about 8 s with
-// DefaultBackoff into a timeout long before the resource's own timeout.)
+// The loop and its schedule are k8s.io/apimachinery's: Backoff.DelayFunc, which stays at
+// the cap once it reaches it, run by DelayFunc.Until. (ExponentialBackoffWithContext is
+// not used: it gives up as soon as the grown delay reaches Cap, which turned every wait
+// longer than about 8 s with DefaultBackoff into a timeout long before the resource's own
+// timeout.)
 func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, poll Poll) error {
 	start := time.Now()
 	var last string
-	ended := func() error {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return &InterruptedError{What: what, Condition: condition, LastStatus: last, Elapsed: time.Since(start)}
-		}
-		return &TimeoutError{What: what, Condition: condition, LastStatus: last, Elapsed: time.Since(start)}
-	}
 	pctx := context.WithValue(ctx, inWaitKey{}, true)
-	delay := backoff.Duration
-	for checks := 1; ; checks++ {
+	// Steps is a bound on the checks here, not on the schedule's growth: the schedule
+	// grows until the cap whatever Steps is.
+	schedule := backoff
+	schedule.Steps = math.MaxInt32
+	checks := 0
+	err := schedule.DelayFunc().Until(ctx, true, true, func(context.Context) (bool, error) {
 		if ctx.Err() != nil {
-			return ended()
+			// Until checks once even when ctx has already ended; WaitFor does not.
+			return false, errWaitEnded
 		}
+		checks++
 		done, status, err := poll(pctx)
 		if status != "" {
 			last = status
@@ -140,35 +143,32 @@ func WaitFor(ctx context.Context, what, condition string, backoff wait.Backoff, 
 			if ctx.Err() != nil {
 				// A read cut off by the deadline is a timeout, reported with the last
 				// status; one cut off by a cancellation is an interruption.
-				return ended()
+				return false, errWaitEnded
 			}
-			return err
+			return false, err
 		}
 		if done || (condition == ConditionReady && ReadyWaitSkipped(ctx)) {
-			return nil
+			return true, nil
 		}
 		if backoff.Steps > 0 && checks >= backoff.Steps {
-			return ended()
+			return false, errWaitEnded
 		}
-		sleep := delay
-		if backoff.Jitter > 0 {
-			sleep = wait.Jitter(delay, backoff.Jitter)
-		}
-		t := time.NewTimer(sleep)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ended()
-		case <-t.C:
-		}
-		if backoff.Factor > 0 {
-			delay = time.Duration(float64(delay) * backoff.Factor)
-		}
-		if backoff.Cap > 0 && delay > backoff.Cap {
-			delay = backoff.Cap
-		}
+		return false, nil
+	})
+	// Besides the errors of the checks, Until returns ctx.Err() when ctx ended between
+	// checks.
+	if err == nil || (!errors.Is(err, errWaitEnded) && (ctx.Err() == nil || err != ctx.Err())) { //nolint:errorlint // Until returns ctx.Err() itself
+		return err
 	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &InterruptedError{What: what, Condition: condition, LastStatus: last, Elapsed: time.Since(start)}
+	}
+	return &TimeoutError{What: what, Condition: condition, LastStatus: last, Elapsed: time.Since(start)}
 }
+
+// errWaitEnded ends WaitFor's loop for a reason WaitFor reports itself: its context
+// ended, or its checks ran out.
+var errWaitEnded = errors.New("wait ended")
 
 // GoneAfter is how many checks in a row must answer "not found", after a wait has seen
 // its object, before the wait takes it as deleted. One is not enough on OpenFaaS:
@@ -235,4 +235,58 @@ func (e *DeletedError) Error() string {
 	return fmt.Sprintf("%s was deleted while waiting for it to be %s: the platform returned it, then answered \"not found\" %d times in a row. "+
 		"Something outside this Terraform run (another tool, another Terraform state, a person) deleted it; find out what, then apply again to recreate it",
 		e.What, e.Condition, e.Misses)
+}
+
+// FailedError reports a function whose current version the platform gave up on
+// (FunctionStatus.Failed; on Knative the Ready condition is False for the generation
+// it observed): a readiness wait ends with it at once instead of at its timeout.
+type FailedError struct {
+	// Function is the function.
+	Function FunctionID
+	// Reason is the platform's reason, such as the Ready condition's reason and message.
+	Reason string
+}
+
+// Error implements error.
+func (e *FailedError) Error() string {
+	return fmt.Sprintf("function %s failed to become ready: %s", e.Function, e.Reason)
+}
+
+// ReadyCheck is the one rule by which every readiness wait for a function judges a
+// status its driver read (DESIGN.md section 6.2): a status that is Failed ends the wait
+// with a *FailedError, one that is Ready ends it done, and any other keeps it waiting.
+// The status's Reason is what a timeout reports. Drivers decide Ready and Failed from
+// the platform's own signal; only Knative reports Failed today.
+func ReadyCheck(id FunctionID, st *FunctionStatus) (done bool, status string, err error) {
+	if st.Failed {
+		return false, st.Reason, &FailedError{Function: id, Reason: st.Reason}
+	}
+	return st.Ready, st.Reason, nil
+}
+
+// WaitFunctionReady waits (WaitFor, with DefaultBackoff) until d reports function id
+// ready by ReadyCheck, and returns the last read. Any error of a read other than
+// ErrNotFound ends the wait. A function that was seen (seen: the caller has just read
+// it, as an update has) and then is no longer returned was deleted behind the wait's
+// back: the wait fails at once with a *DeletedError (Presence) instead of running to
+// its timeout. After a create it starts unseen, because faas-netes answers reads from
+// an informer cache that may not return a new function for a moment.
+func WaitFunctionReady(ctx context.Context, d Driver, id FunctionID, seen bool) (*Function, error) {
+	var last *Function
+	what := "function " + id.String()
+	presence := NewPresence(what, ConditionReady, seen)
+	err := WaitFor(ctx, what, ConditionReady, DefaultBackoff, func(ctx context.Context) (bool, string, error) {
+		fn, err := d.ReadFunction(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			status, err := presence.Missing()
+			return false, status, err
+		}
+		if err != nil {
+			return false, "", err
+		}
+		presence.Found()
+		last = fn
+		return ReadyCheck(id, &fn.Status)
+	})
+	return last, err
 }

@@ -185,3 +185,21 @@ func TestWithoutReadyWaitChecksOnce(t *testing.T) {
 		t.Fatalf("a wait for another condition must not be skipped: err %v after %d polls", err, polls)
 	}
 }
+
+// TestReadyCheck: the one readiness rule. Failed wins over Ready and ends the wait with
+// a *FailedError that carries the reason; Ready is done; anything else keeps waiting.
+func TestReadyCheck(t *testing.T) {
+	id := FunctionID{Namespace: "ns", Name: "f"}
+	done, status, err := ReadyCheck(id, &FunctionStatus{Failed: true, Ready: true, Reason: "RevisionFailed: bad image"})
+	var fe *FailedError
+	if done || status != "RevisionFailed: bad image" || !errors.As(err, &fe) || fe.Function != id ||
+		err.Error() != "function ns/f failed to become ready: RevisionFailed: bad image" {
+		t.Errorf("failed: %v %q %v", done, status, err)
+	}
+	if done, status, err := ReadyCheck(id, &FunctionStatus{Ready: true, Reason: "Ready"}); !done || status != "Ready" || err != nil {
+		t.Errorf("ready: %v %q %v", done, status, err)
+	}
+	if done, status, err := ReadyCheck(id, &FunctionStatus{Reason: "0 of 1 replicas available"}); done || status != "0 of 1 replicas available" || err != nil {
+		t.Errorf("waiting: %v %q %v", done, status, err)
+	}
+}

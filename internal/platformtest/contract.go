@@ -105,7 +105,7 @@ func sameFunction(got, want *platform.Function) []string {
 	add("env", sameMap(got.Env, want.Env))
 	add("labels", sameMap(got.Labels, want.Labels))
 	add("annotations", sameMap(got.Annotations, want.Annotations))
-	add("secrets", slices.Equal(sorted(got.Secrets), sorted(want.Secrets)))
+	add("secrets", slices.Equal(slices.Sorted(slices.Values(got.Secrets)), slices.Sorted(slices.Values(want.Secrets))))
 	add("limits", got.Limits == want.Limits)
 	add("requests", got.Requests == want.Requests)
 	add("timeout", got.Timeout == want.Timeout)
@@ -119,12 +119,6 @@ func sameMap(a, b map[string]string) bool {
 		return true
 	}
 	return maps.Equal(a, b)
-}
-
-func sorted(s []string) []string {
-	c := slices.Clone(s)
-	slices.Sort(c)
-	return c
 }
 
 func checkSame(t *testing.T, what string, got, want *platform.Function) {

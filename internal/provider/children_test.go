@@ -2,7 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,7 +50,7 @@ func wantTopics(topics string, schedule string) func(openfaassim.Function) error
 		if topics == "" {
 			want = []string{""}
 		}
-		if fmt.Sprint(sortedStrings(got)) != fmt.Sprint(sortedStrings(want)) {
+		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
 			return fmt.Errorf("topic annotation %q, want elements %q", fn.Annotations["topic"], topics)
 		}
 		if fn.Annotations["schedule"] != schedule {
@@ -58,12 +58,6 @@ func wantTopics(topics string, schedule string) func(openfaassim.Function) error
 		}
 		return nil
 	}
-}
-
-func sortedStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }
 
 // fnBlock declares faas_function.f, called name, for the child resources of a test.

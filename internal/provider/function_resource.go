@@ -789,7 +789,7 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 		keepPlannedState(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 		return
 	}
-	ready, err := waitFunctionReady(ctx, d, fn.ID, false)
+	ready, err := platform.WaitFunctionReady(ctx, d, fn.ID, false)
 	if err != nil {
 		// The function exists: it stays in state, and Terraform marks it tainted unless
 		// the wait was interrupted. (One deleted meanwhile is dropped from state by the
@@ -827,35 +827,6 @@ func notReadySummary(id platform.FunctionID, done string, err error) string {
 		return fmt.Sprintf("Function %s was deleted while it was being %s", id, done)
 	}
 	return fmt.Sprintf("Function %s was %s but is not ready", id, done)
-}
-
-// waitFunctionReady polls until the platform reports the function ready, and returns
-// the last read. A function that was seen (seen: the caller has just read it, as an
-// update has) and then is no longer returned was deleted behind the wait's back: the
-// wait fails at once with a *platform.DeletedError instead of running to its timeout.
-// After a create it starts unseen, because faas-netes answers reads from an informer
-// cache that may not return a new function for a moment.
-func waitFunctionReady(ctx context.Context, d platform.Driver, id platform.FunctionID, seen bool) (*platform.Function, error) {
-	var last *platform.Function
-	what := "function " + id.String()
-	presence := platform.NewPresence(what, "ready", seen)
-	err := platform.WaitFor(ctx, what, platform.ConditionReady, platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
-		fn, err := d.ReadFunction(ctx, id)
-		if errors.Is(err, platform.ErrNotFound) {
-			status, err := presence.Missing()
-			return false, status, err
-		}
-		if err != nil {
-			return false, "", err
-		}
-		presence.Found()
-		last = fn
-		if fn.Status.Failed {
-			return false, fn.Status.Reason, fmt.Errorf("the platform reports that function %s failed: %s", id, fn.Status.Reason)
-		}
-		return fn.Status.Ready, fn.Status.Reason, nil
-	})
-	return last, err
 }
 
 func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -917,7 +888,7 @@ func (r *functionResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	if plan.WaitForReady.ValueBool() {
-		ready, err := waitFunctionReady(ctx, d, fn.ID, true)
+		ready, err := platform.WaitFunctionReady(ctx, d, fn.ID, true)
 		if err != nil {
 			notReady(&resp.Diagnostics, notReadySummary(fn.ID, "updated", err), err)
 		} else {

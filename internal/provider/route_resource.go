@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -18,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -47,8 +50,18 @@ type routeModel struct {
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
-// fqdn matches a fully qualified DNS name of RFC 1123 labels.
-var fqdn = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+// hostRule is Knative's rule for a DomainMapping's name, which is the host
+// (knative.dev/serving pkg/apis/serving/v1beta1 domainmapping_validation.go:
+// apimachinery's validation.IsFullyQualifiedDomainName: RFC 1123 labels of at most 63
+// characters, at least two, 253 characters in all), without the trailing dot that
+// function tolerates, because the name of a Kubernetes object cannot end with one.
+var hostRule = k8sString{summary: "Invalid host", rule: "must be a fully qualified lower-case DNS name such as api.example.com",
+	check: func(h string) []string {
+		if strings.HasSuffix(h, ".") || len(validation.IsFullyQualifiedDomainName(field.NewPath("host"), h)) > 0 {
+			return []string{"must be a fully qualified lower-case DNS name such as api.example.com"}
+		}
+		return nil
+	}}
 
 func (r *routeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_route"
@@ -75,7 +88,7 @@ func (r *routeResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Required: true,
 				MarkdownDescription: "Fully qualified host name, lower case, such as `api.example.com`. Changing it replaces the route. " +
 					"A value that is not a fully qualified DNS name is a plan-time error.",
-				Validators:    []validator.String{stringvalidator.RegexMatches(fqdn, "must be a fully qualified lower-case DNS name such as api.example.com")},
+				Validators:    []validator.String{hostRule},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"path": schema.StringAttribute{

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -40,6 +41,23 @@ func TestMetadataValidators_pathAndOnce(t *testing.T) {
 				t.Fatalf("error %q on %s", d.Summary(), p)
 			}
 			delete(want, p)
+		}
+	}
+}
+
+// TestHostRule: a route's host follows Knative's DomainMapping name rule (at least two
+// RFC 1123 labels of at most 63 characters, 253 in all) and takes no trailing dot.
+func TestHostRule(t *testing.T) {
+	label := strings.Repeat("a", 63)
+	for host, ok := range map[string]bool{
+		"api.example.com": true, "a.b": true, label + ".example.com": true,
+		"API.example.com": false, "API_host": false, "localhost": false, "api.example.com.": false,
+		label + "a.example.com": false, strings.Repeat(label+".", 4) + "com": false, "-api.example.com": false,
+	} {
+		resp := &validator.StringResponse{}
+		hostRule.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("host"), ConfigValue: types.StringValue(host)}, resp)
+		if got := !resp.Diagnostics.HasError(); got != ok {
+			t.Errorf("host %q: valid %v, want %v (%v)", host, got, ok, resp.Diagnostics)
 		}
 	}
 }

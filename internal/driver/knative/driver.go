@@ -17,11 +17,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,11 +34,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
+	"knative.dev/serving/pkg/apis/serving"
 
 	"github.com/faasform/terraform-provider-faas/internal/circuit"
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
@@ -217,28 +218,21 @@ func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
 	if d.info != nil {
 		return *d.info, nil
 	}
-	// The discovery client's REST client, so that the calls honour ctx.
-	rc := d.disco.RESTClient()
-	raw, err := rc.Get().AbsPath("/version").Do(ctx).Raw()
+	// The discovery calls that honour ctx.
+	disco := discovery.ToDiscoveryInterfaceWithContext(d.disco)
+	v, err := disco.ServerVersionWithContext(ctx)
 	if err != nil {
 		return platform.Info{}, fmt.Errorf("contacting the Kubernetes API server at %s: %w", d.endpoint, d.apiError(http.MethodGet, "/version", err))
 	}
-	var v version.Info
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return platform.Info{}, fmt.Errorf("contacting the Kubernetes API server at %s: /version: %w", d.endpoint, err)
-	}
-	gvPath := "/apis/" + servicesGVR.GroupVersion().String()
-	raw, err = rc.Get().AbsPath(gvPath).Do(ctx).Raw()
+	gv := servicesGVR.GroupVersion().String()
+	list, err := disco.ServerResourcesForGroupVersionWithContext(ctx, gv)
 	if err != nil && !apierrors.IsNotFound(err) {
-		return platform.Info{}, fmt.Errorf("discovering Knative Serving at %s: %w", d.endpoint, d.apiError(http.MethodGet, gvPath, err))
+		return platform.Info{}, fmt.Errorf("discovering Knative Serving at %s: %w", d.endpoint, d.apiError(http.MethodGet, "/apis/"+gv, err))
 	}
 	served := false
 	if err == nil {
-		var list metav1.APIResourceList
-		if jerr := json.Unmarshal(raw, &list); jerr == nil {
-			for _, r := range list.APIResources {
-				served = served || r.Name == servicesGVR.Resource
-			}
+		for _, r := range list.APIResources {
+			served = served || r.Name == servicesGVR.Resource
 		}
 	}
 	if !served {
@@ -301,12 +295,12 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		return nil, err
 	}
 	out = append(out, upstream...)
-	for _, k := range sortedKeys(fn.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if owner := ReservedAnnotationOwner(k); owner != "" {
 			reserved("annotations", k, owner)
 		}
 	}
-	if v, ok := fn.Labels[VisibilityLabel]; ok && v != "cluster-local" {
+	if v, ok := fn.Labels[VisibilityLabel]; ok && v != serving.VisibilityClusterLocal {
 		out = append(out, platform.ValueNotAllowed(platform.Attr("labels").Key(VisibilityLabel), info.Describe(),
 			fmt.Sprintf("the only value Knative accepts is \"cluster-local\", not %q", v), "Set it to \"cluster-local\" for a private Service, or remove it"))
 	}
@@ -560,18 +554,16 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 }
 
 // WaitReady waits until the function's current generation is Ready (observedGeneration
-// == generation and Ready True, FACTS.md section 3) and returns the last read. A
-// generation that failed (Ready False once observed) ends the wait at once with the
-// condition's reason and message; a wait that runs out of time returns a
+// == generation and Ready True, FACTS.md section 3) and returns the last read. It judges
+// each read by platform.ReadyCheck, the rule of every function readiness wait: a
+// generation that failed (Ready False once observed, statusFrom) ends the wait at once
+// with a *platform.FailedError carrying the condition's reason and message; a wait that runs out of time returns a
 // *platform.TimeoutError with the last one. The caller has just written the Service, so
 // one the API server no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	return d.pollService(ctx, id, "function "+id.String(), "ready", func(_ *unstructured.Unstructured, s *service) (bool, string, error) {
-		if bad, why := failed(s); bad {
-			return false, why, &NotReadyError{Function: id, Reason: why}
-		}
 		st := statusFrom(s)
-		return st.Ready, st.Reason, nil
+		return platform.ReadyCheck(id, &st)
 	})
 }
 
@@ -618,19 +610,6 @@ func (d *Driver) pollError(method, path string, err error) (bool, string, error)
 		return false, "", err
 	}
 	return false, "", nil //nolint:nilerr // not an answer: keep waiting until the deadline
-}
-
-// NotReadyError reports a function whose current generation failed to become ready.
-type NotReadyError struct {
-	// Function is the function.
-	Function platform.FunctionID
-	// Reason is the Ready condition's reason and message.
-	Reason string
-}
-
-// Error implements error.
-func (e *NotReadyError) Error() string {
-	return fmt.Sprintf("function %s failed to become ready: %s", e.Function, e.Reason)
 }
 
 // ---- errors ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -133,8 +134,8 @@ func TestCreateReadRoundTripIsDriftFree(t *testing.T) {
 // normalized is what a read returns for fn: secrets and pull secrets sorted.
 func normalized(fn *platform.Function) *platform.Function {
 	c := *fn
-	c.Secrets = sortedUnique(fn.Secrets)
-	c.ImagePullSecrets = sortedUnique(fn.ImagePullSecrets)
+	c.Secrets = slices.Compact(slices.Sorted(slices.Values(fn.Secrets)))
+	c.ImagePullSecrets = slices.Compact(slices.Sorted(slices.Values(fn.ImagePullSecrets)))
 	return &c
 }
 
@@ -309,7 +310,7 @@ func TestReadyWaitFailureAndStaleStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = d.WaitReady(ctx, bad.ID)
-	var nre *NotReadyError
+	var nre *platform.FailedError
 	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `RevisionMissing: Configuration "broken" does not have any ready Revision.; ConfigurationsReady: RevisionFailed: Revision "broken-00001" failed with message: Unable to fetch image "ghcr.io/acme/missing:1"`) {
 		t.Fatalf("wait for a failing function: %v", err)
 	}

@@ -72,8 +72,8 @@ func sampleFunction(name string) *platform.Function {
 	}
 }
 
-// waitReady polls ReadFunction the way the provider does (function_resource.go
-// waitFunctionReady).
+// waitReady polls ReadFunction the way the provider does (platform.WaitFunctionReady),
+// with the tests' fast schedule.
 func waitReady(t *testing.T, d *Driver, id platform.FunctionID) *platform.Function {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -85,7 +85,7 @@ func waitReady(t *testing.T, d *Driver, id platform.FunctionID) *platform.Functi
 			return false, "", err
 		}
 		last = fn
-		return fn.Status.Ready, fn.Status.Reason, nil
+		return platform.ReadyCheck(id, &fn.Status)
 	})
 	if err != nil {
 		t.Fatal(err)

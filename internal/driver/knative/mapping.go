@@ -3,7 +3,8 @@ package knative
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"knative.dev/networking/pkg/apis/networking"
+	"knative.dev/serving/pkg/apis/autoscaling"
+	"knative.dev/serving/pkg/apis/serving"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -59,15 +63,15 @@ const (
 	ScalingAnnotation = "faasform.dev/scaling-policy"
 	// AutoscalingPrefix starts every Knative autoscaling annotation
 	// (knative/serving pkg/apis/autoscaling/register.go); faas_scaling_policy owns them.
-	AutoscalingPrefix = "autoscaling.knative.dev/"
+	AutoscalingPrefix = autoscaling.GroupName + "/"
 	// CreatorAnnotation and LastModifierAnnotation are injected by the Knative webhook
 	// (FACTS.md section 3, pkg/apis/serving/register.go); the creator is immutable.
-	CreatorAnnotation = "serving.knative.dev/creator"
+	CreatorAnnotation = serving.CreatorAnnotation
 	// LastModifierAnnotation names the user who last changed the Service's spec.
-	LastModifierAnnotation = "serving.knative.dev/lastModifier"
+	LastModifierAnnotation = serving.UpdaterAnnotation
 	// VisibilityLabel makes a Service cluster-local (knative.dev/networking); its only
-	// valid value is "cluster-local".
-	VisibilityLabel = "networking.knative.dev/visibility"
+	// valid value is serving.VisibilityClusterLocal, "cluster-local".
+	VisibilityLabel = networking.VisibilityLabelKey
 	// kubectlLastApplied is kubectl apply's record; it is neither the user's nor ours.
 	kubectlLastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 	// defaultTimeoutSeconds is config-defaults' revision-timeout-seconds as shipped.
@@ -329,11 +333,8 @@ func statusFrom(s *service) platform.FunctionStatus {
 			ready = &s.Status.Conditions[i]
 		}
 	}
-	minScale, hasMin := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"min-scale"]
-	if !hasMin {
-		minScale, hasMin = s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"minScale"]
-	}
-	hpa := s.Spec.Template.Metadata.Annotations[AutoscalingPrefix+"class"] == hpaClass
+	_, minScale, hasMin := autoscaling.MinScaleAnnotation.Get(s.Spec.Template.Metadata.Annotations)
+	hpa := autoscaling.ClassAnnotation.Value(s.Spec.Template.Metadata.Annotations) == autoscaling.HPA
 	// KPA scales to zero unless min-scale says otherwise (config-autoscaler min-scale 0,
 	// enable-scale-to-zero true); HPA never does (FACTS.md section 4).
 	st.ScaleToZero = !hpa && (!hasMin || minScale == "0")
@@ -374,18 +375,11 @@ func notReadyText(s *service, ready *condition) string {
 	return text
 }
 
-// failed reports a Service whose current generation failed: Ready is False and the
-// controller has observed the current generation.
+// failed reports a Service whose current generation failed, with the reason: statusFrom's
+// Failed, the rule platform.ReadyCheck applies in every readiness wait.
 func failed(s *service) (bool, string) {
-	if s.Status.ObservedGeneration != s.Metadata.Generation {
-		return false, ""
-	}
-	for i := range s.Status.Conditions {
-		if c := &s.Status.Conditions[i]; c.Type == "Ready" && c.Status == "False" {
-			return true, notReadyText(s, c)
-		}
-	}
-	return false, ""
+	st := statusFrom(s)
+	return st.Failed, st.Reason
 }
 
 func conditionText(c *condition) string {
@@ -488,7 +482,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 		anns[k] = v
 	}
 	la := lastApplied{Timeout: fn.Timeout, Token: token, Limits: quantitiesOf(fn.Limits), Requests: quantitiesOf(fn.Requests),
-		EnvFrom: sortedKeysOf(fn.EnvFrom)}
+		EnvFrom: slices.Sorted(maps.Keys(fn.EnvFrom))}
 	if !la.isZero() {
 		b, _ := json.Marshal(la) // strings and string slices always encode
 		anns[LastAppliedAnnotation] = string(b)
@@ -537,7 +531,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	}
 	if len(fn.Secrets) > 0 {
 		pv := &projectedVolume{}
-		for _, name := range sortedUnique(fn.Secrets) {
+		for _, name := range slices.Compact(slices.Sorted(slices.Values(fn.Secrets))) {
 			pv.Sources = append(pv.Sources, volumeProjection{Secret: &localObjectRef{Name: name}})
 		}
 		vols = append(vols, toUnstructured(&volume{Name: SecretsVolume, Projected: pv}))
@@ -545,7 +539,7 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 	setOrDelete(ps, "volumes", vols, len(vols) == 0)
 
 	var pulls []any
-	for _, name := range sortedUnique(fn.ImagePullSecrets) {
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(fn.ImagePullSecrets))) {
 		pulls = append(pulls, map[string]any{"name": name})
 	}
 	setOrDelete(ps, "imagePullSecrets", pulls, len(pulls) == 0)
@@ -595,10 +589,10 @@ func applyContainer(c map[string]any, fn *platform.Function, prevOwned []string)
 			env = append(env, m)
 		}
 	}
-	for _, k := range sortedKeysOf(fn.EnvFrom) {
+	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
 		env = append(env, map[string]any{"name": k, "valueFrom": valueFromObject(fn.EnvFrom[k])})
 	}
-	for _, k := range sortedKeys(fn.Env) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
 		e := map[string]any{"name": k}
 		if v := fn.Env[k]; v != "" {
 			e["value"] = v
@@ -704,39 +698,4 @@ func sameQuantity(got, sent string) string {
 		return sent
 	}
 	return got
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// sortedKeysOf is the sorted keys of any map keyed by string; nil when it is empty.
-func sortedKeysOf[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedUnique(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

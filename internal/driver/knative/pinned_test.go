@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"knative.dev/serving/pkg/apis/autoscaling"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
@@ -96,7 +97,7 @@ func TestPinnedRevisionAndPolicy(t *testing.T) {
 	if n := countPuts(sim, "/services/pin"); n != puts {
 		t.Errorf("%d PUT requests were sent", n-puts)
 	}
-	if got, _, _ := unstructured.NestedString(storedService(t, sim, "pin").Object, "spec", "template", "metadata", "annotations", annMaxScale); got != "3" {
+	if got, _, _ := unstructured.NestedString(storedService(t, sim, "pin").Object, "spec", "template", "metadata", "annotations", autoscaling.MaxScaleAnnotationKey); got != "3" {
 		t.Errorf("max-scale = %q, want the policy as it was", got)
 	}
 }

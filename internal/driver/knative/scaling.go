@@ -13,6 +13,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"knative.dev/pkg/kmap"
+	"knative.dev/serving/pkg/apis/autoscaling"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -29,32 +31,29 @@ const (
 	MetricMemory = "memory"
 )
 
-// Autoscaling annotations on spec.template.metadata.annotations
-// (knative/serving pkg/apis/autoscaling/register.go, FACTS.md section 4).
-const (
-	annClass           = AutoscalingPrefix + "class"
-	annMetric          = AutoscalingPrefix + "metric"
-	annMinScale        = AutoscalingPrefix + "min-scale"
-	annMaxScale        = AutoscalingPrefix + "max-scale"
-	annTarget          = AutoscalingPrefix + "target"
-	annTargetUtil      = AutoscalingPrefix + "target-utilization-percentage"
-	annRetentionPeriod = AutoscalingPrefix + "scale-to-zero-pod-retention-period"
-	kpaClass           = "kpa.autoscaling.knative.dev"
-	hpaClass           = "hpa.autoscaling.knative.dev"
-)
-
-// policyKeys are the template annotations faas_scaling_policy owns, with the legacy
-// camelCase aliases Knative still reads (register.go's KeyPriority lists), so a write
-// or a delete never leaves a stale alias behind.
-var policyKeys = []string{
-	annClass, annMetric, annMinScale, annMaxScale, annTarget, annTargetUtil, annRetentionPeriod,
-	AutoscalingPrefix + "minScale", AutoscalingPrefix + "maxScale", AutoscalingPrefix + "targetUtilizationPercentage",
+// policyKeyLists are the template annotations faas_scaling_policy owns, as Knative's
+// own key lists (knative.dev/serving pkg/apis/autoscaling register.go, FACTS.md section
+// 4): each list's first key is the one written, the others the legacy camelCase aliases
+// Knative still reads, which a read honours in Knative's order and a write or a delete
+// removes, so no stale alias survives.
+var policyKeyLists = []kmap.KeyPriority{
+	autoscaling.ClassAnnotation, autoscaling.MetricAnnotation, autoscaling.MinScaleAnnotation, autoscaling.MaxScaleAnnotation,
+	autoscaling.TargetAnnotation, autoscaling.TargetUtilizationPercentageAnnotation, autoscaling.ScaleToZeroPodRetentionPeriodAnnotation,
 }
+
+// policyKeys are every key of policyKeyLists: the keys written, then the aliases.
+var policyKeys = func() []string {
+	var written, aliases []string
+	for _, l := range policyKeyLists {
+		written, aliases = append(written, l.Key()), append(aliases, l[1:]...)
+	}
+	return append(written, aliases...)
+}()
 
 // metricClass is the autoscaler class each neutral metric needs: the KPA scales on
 // concurrency and rps only, the HPA on cpu and memory (annotation_validation.go
 // validateMetric; FACTS.md section 4).
-var metricClass = map[string]string{MetricConcurrency: kpaClass, MetricRPS: kpaClass, MetricCPU: hpaClass, MetricMemory: hpaClass}
+var metricClass = map[string]string{MetricConcurrency: autoscaling.KPA, MetricRPS: autoscaling.KPA, MetricCPU: autoscaling.HPA, MetricMemory: autoscaling.HPA}
 
 // CheckScalingPolicy implements platform.ScalingDriver. It rejects what Knative's
 // webhook rejects (pkg/apis/autoscaling/annotation_validation.go) and what cannot be
@@ -106,18 +105,18 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) ([]*platform.Unsupporte
 	case noZero && p.MinReplicas != nil && *p.MinReplicas == 0:
 		add(platform.Attr("min_replicas"), "min_replicas = 0 is scale to zero on Knative, which scale_to_zero = false forbids", "Set min_replicas to 1 or more, or remove scale_to_zero")
 	}
-	if class == hpaClass && !zero && p.MinReplicas != nil && *p.MinReplicas == 0 {
+	if class == autoscaling.HPA && !zero && p.MinReplicas != nil && *p.MinReplicas == 0 {
 		// The HPA class leaves the HPA's minReplicas at 1 for min-scale 0
 		// (pkg/reconciler/autoscaling/hpa/resources/hpa.go): 0 would be silently ignored.
 		add(platform.Attr("min_replicas"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which keeps at least one replica, so min_replicas = 0 would be ignored", p.Metric), `Set min_replicas to 1 or more, or use metric "concurrency" or "rps" to scale to zero`)
 	}
-	if class == hpaClass && zero {
+	if class == autoscaling.HPA && zero {
 		add(platform.Attr("scale_to_zero"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
 	}
 	if p.ScaleToZeroAfter != "" {
 		if noZero || (p.MinReplicas != nil && *p.MinReplicas > 0) {
 			add(platform.Attr("scale_to_zero_after"), "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")
-		} else if class == hpaClass {
+		} else if class == autoscaling.HPA {
 			add(platform.Attr("scale_to_zero_after"), "the HPA class (metric cpu or memory) never scales to zero", "Remove scale_to_zero_after")
 		}
 	}
@@ -159,29 +158,29 @@ func policyAnnotations(p *platform.ScalingPolicy) map[string]string {
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	switch {
 	case p.ScaleToZero != nil && *p.ScaleToZero:
-		out[annMinScale] = "0"
+		out[autoscaling.MinScaleAnnotationKey] = "0"
 	case p.ScaleToZero != nil && p.MinReplicas == nil:
-		out[annMinScale] = "1"
+		out[autoscaling.MinScaleAnnotationKey] = "1"
 	case p.MinReplicas != nil:
-		out[annMinScale] = i(*p.MinReplicas)
+		out[autoscaling.MinScaleAnnotationKey] = i(*p.MinReplicas)
 	}
 	if p.MaxReplicas != nil {
-		out[annMaxScale] = i(*p.MaxReplicas)
+		out[autoscaling.MaxScaleAnnotationKey] = i(*p.MaxReplicas)
 	}
 	if p.Metric != "" {
-		out[annMetric] = p.Metric
+		out[autoscaling.MetricAnnotationKey] = p.Metric
 		if c, ok := metricClass[p.Metric]; ok {
-			out[annClass] = c
+			out[autoscaling.ClassAnnotationKey] = c
 		}
 	}
 	if p.Target != nil {
-		out[annTarget] = i(*p.Target)
+		out[autoscaling.TargetAnnotationKey] = i(*p.Target)
 	}
 	if p.TargetUtilizationPercent != nil {
-		out[annTargetUtil] = i(*p.TargetUtilizationPercent)
+		out[autoscaling.TargetUtilizationPercentageKey] = i(*p.TargetUtilizationPercent)
 	}
 	if p.ScaleToZeroAfter != "" {
-		out[annRetentionPeriod] = p.ScaleToZeroAfter
+		out[autoscaling.ScaleToZeroPodRetentionPeriodKey] = p.ScaleToZeroAfter
 	}
 	return out
 }
@@ -190,13 +189,9 @@ func policyAnnotations(p *platform.ScalingPolicy) map[string]string {
 // outside Terraform (or changed behind its back): min-scale 0 is scale_to_zero.
 func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *platform.ScalingPolicy {
 	p := &platform.ScalingPolicy{Function: fn}
-	get := func(keys ...string) (string, bool) {
-		for _, k := range keys {
-			if v, ok := anns[k]; ok {
-				return v, true
-			}
-		}
-		return "", false
+	get := func(keys kmap.KeyPriority) (string, bool) {
+		_, v, ok := keys.Get(anns)
+		return v, ok
 	}
 	intOf := func(v string) *int64 {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -209,7 +204,7 @@ func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *plat
 		}
 		return &n
 	}
-	if v, ok := get(annMinScale, AutoscalingPrefix+"minScale"); ok {
+	if v, ok := get(autoscaling.MinScaleAnnotation); ok {
 		if n := intOf(v); n != nil && *n == 0 {
 			t := true
 			p.ScaleToZero = &t
@@ -217,19 +212,19 @@ func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *plat
 			p.MinReplicas = n
 		}
 	}
-	if v, ok := get(annMaxScale, AutoscalingPrefix+"maxScale"); ok {
+	if v, ok := get(autoscaling.MaxScaleAnnotation); ok {
 		p.MaxReplicas = intOf(v)
 	}
-	if v, ok := get(annMetric); ok {
+	if v, ok := get(autoscaling.MetricAnnotation); ok {
 		p.Metric = v
 	}
-	if v, ok := get(annTarget); ok {
+	if v, ok := get(autoscaling.TargetAnnotation); ok {
 		p.Target = intOf(v)
 	}
-	if v, ok := get(annTargetUtil, AutoscalingPrefix+"targetUtilizationPercentage"); ok {
+	if v, ok := get(autoscaling.TargetUtilizationPercentageAnnotation); ok {
 		p.TargetUtilizationPercent = intOf(v)
 	}
-	if v, ok := get(annRetentionPeriod); ok {
+	if v, ok := get(autoscaling.ScaleToZeroPodRetentionPeriodAnnotation); ok {
 		p.ScaleToZeroAfter = v
 	}
 	return p

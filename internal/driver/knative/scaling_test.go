@@ -228,6 +228,7 @@ func TestScalingPolicyReadsOutOfBandAnnotations(t *testing.T) {
 		_ = unstructured.SetNestedStringMap(u.Object, map[string]string{
 			"autoscaling.knative.dev/minScale": "0", "autoscaling.knative.dev/maxScale": "3",
 			"autoscaling.knative.dev/metric": "rps", "autoscaling.knative.dev/target": "100",
+			"autoscaling.knative.dev/scaleToZeroPodRetentionPeriod": "30s",
 		}, "spec", "template", "metadata", "annotations")
 	}); err != nil {
 		t.Fatal(err)
@@ -236,7 +237,7 @@ func TestScalingPolicyReadsOutOfBandAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &platform.ScalingPolicy{Function: fn.ID, ScaleToZero: bl(true), MaxReplicas: i64(3), Metric: "rps", Target: i64(100)}
+	want := &platform.ScalingPolicy{Function: fn.ID, ScaleToZero: bl(true), MaxReplicas: i64(3), Metric: "rps", Target: i64(100), ScaleToZeroAfter: "30s"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
@@ -247,6 +248,9 @@ func TestScalingPolicyReadsOutOfBandAnnotations(t *testing.T) {
 	tann := templateAnnotations(storedService(t, sim, "hand").Object)
 	if _, ok := tann["autoscaling.knative.dev/minScale"]; ok || tann["autoscaling.knative.dev/min-scale"] != "0" {
 		t.Errorf("aliases kept: %v", tann)
+	}
+	if _, ok := tann["autoscaling.knative.dev/scaleToZeroPodRetentionPeriod"]; ok || tann["autoscaling.knative.dev/scale-to-zero-pod-retention-period"] != "30s" {
+		t.Errorf("retention alias kept: %v", tann)
 	}
 }
 
@@ -273,7 +277,7 @@ func TestScalingWaitSurfacesFailureAndTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: bad.ID, MaxReplicas: i64(2)}, true)
-	var nre *NotReadyError
+	var nre *platform.FailedError
 	if !errors.As(err, &nre) || !strings.Contains(err.Error(), `ConfigurationsReady: RevisionFailed: Revision "bad-00002" failed with message: Container failed with: exec format error`) {
 		t.Fatalf("got %v", err)
 	}

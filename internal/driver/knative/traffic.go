@@ -315,12 +315,9 @@ func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unst
 				return false, conditionText(&c), &MissingRevisionError{Function: id, Message: c.Message}
 			}
 		}
-		if bad, why := failed(sv); bad {
-			return false, why, &NotReadyError{Function: id, Reason: why}
-		}
 		st := statusFrom(sv)
-		if !st.Ready {
-			return false, st.Reason, nil
+		if ready, why, err := platform.ReadyCheck(id, &st); !ready || err != nil {
+			return false, why, err
 		}
 		if !trafficRouted(trafficOf(u.Object, "spec"), trafficOf(u.Object, "status")) {
 			return false, "the Route does not serve spec.traffic yet (status.traffic differs)", nil

@@ -3,14 +3,17 @@ package knative
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"knative.dev/pkg/apis"
+	"knative.dev/serving/pkg/apis/autoscaling"
 	"knative.dev/serving/pkg/apis/config"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 
@@ -158,10 +161,10 @@ func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.U
 		return nil, err
 	}
 	var envAttrs []platform.AttrPath
-	for _, k := range sortedKeysOf(fn.EnvFrom) {
+	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
 		envAttrs = append(envAttrs, platform.Attr("env_value_from").Key(k))
 	}
-	for _, k := range sortedKeys(fn.Env) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
 		envAttrs = append(envAttrs, platform.Attr("env").Key(k))
 	}
 	var out []*platform.UnsupportedError
@@ -179,20 +182,20 @@ func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.U
 // attribute that wrote it (policyAnnotations).
 func policyAttribute(key string, p *platform.ScalingPolicy) string {
 	switch key {
-	case annClass, annMetric:
+	case autoscaling.ClassAnnotationKey, autoscaling.MetricAnnotationKey:
 		return "metric"
-	case annMinScale:
+	case autoscaling.MinScaleAnnotationKey:
 		if p.MinReplicas == nil && p.ScaleToZero != nil {
 			return "scale_to_zero"
 		}
 		return "min_replicas"
-	case annMaxScale:
+	case autoscaling.MaxScaleAnnotationKey:
 		return "max_replicas"
-	case annTarget:
+	case autoscaling.TargetAnnotationKey:
 		return "target"
-	case annTargetUtil:
+	case autoscaling.TargetUtilizationPercentageKey:
 		return "target_utilization_percent"
-	case annRetentionPeriod:
+	case autoscaling.ScaleToZeroPodRetentionPeriodKey:
 		return "scale_to_zero_after"
 	}
 	return ""

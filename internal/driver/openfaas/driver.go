@@ -187,17 +187,17 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			Reason: fmt.Sprintf("the key %q is owned by %s", key, owner), Instead: "Remove it from " + attr,
 		})
 	}
-	for _, k := range sortedKeys(fn.Env) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
 		if owner := ReservedEnvOwner(k); owner != "" {
 			reserved("env", k, "the faas_function attribute "+owner+" (the OpenFaaS watchdog reads it)")
 		}
 	}
-	for _, k := range sortedKeys(fn.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Labels)) {
 		if owner := ReservedLabelOwner(k); owner != "" {
 			reserved("labels", k, owner)
 		}
 	}
-	for _, k := range sortedKeys(fn.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if owner := ReservedAnnotationOwner(k); owner != "" {
 			reserved("annotations", k, owner)
 		}
@@ -510,6 +510,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 	}
 	verify := info.Backend == BackendFaasNetes
 	start := time.Now()
+	delay := updateRetry.DelayFunc()
 	for attempt := 1; ; attempt++ {
 		cur := deploymentFromStatus(st)
 		image := cur.Image
@@ -557,7 +558,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 			return notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
-		if err := sleep(ctx, retryDelay(attempt)); err != nil {
+		if err := sleep(ctx, delay()); err != nil {
 			return notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 	}

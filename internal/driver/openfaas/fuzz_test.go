@@ -3,6 +3,7 @@ package openfaas
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -75,7 +76,7 @@ func sameFunction(a, b *platform.Function) bool {
 	norm := func(f *platform.Function) platform.Function {
 		c := *f
 		c.Status = platform.FunctionStatus{}
-		c.Secrets, c.ImagePullSecrets, c.Constraints = sortedCopy(c.Secrets), sortedCopy(c.ImagePullSecrets), sortedCopy(c.Constraints)
+		c.Secrets, c.ImagePullSecrets, c.Constraints = slices.Sorted(slices.Values(c.Secrets)), slices.Sorted(slices.Values(c.ImagePullSecrets)), slices.Sorted(slices.Values(c.Constraints))
 		for _, p := range []*[]string{&c.Command, &c.Args} {
 			if len(*p) == 0 {
 				*p = nil

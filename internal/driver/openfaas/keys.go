@@ -2,7 +2,6 @@ package openfaas
 
 import (
 	"encoding/json"
-	"sort"
 	"strings"
 )
 
@@ -126,31 +125,4 @@ func decodeLastApplied(s string) (*lastApplied, bool) {
 		return nil, false
 	}
 	return &l, true
-}
-
-func sortedCopy(in []string) []string {
-	if len(in) == 0 {
-		return nil
-	}
-	out := append([]string(nil), in...)
-	sort.Strings(out)
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -36,9 +36,9 @@ func toWire(fn *platform.Function, token string) functionDeployment {
 		Watchdog:               watchdogRecordOf(fn.Watchdog),
 		Command:                fn.Command,
 		Args:                   fn.Args,
-		Constraints:            sortedCopy(fn.Constraints),
+		Constraints:            slices.Sorted(slices.Values(fn.Constraints)),
 		ReadOnlyRootFilesystem: fn.ReadOnlyRootFilesystem,
-		ImagePullSecrets:       sortedCopy(fn.ImagePullSecrets),
+		ImagePullSecrets:       slices.Sorted(slices.Values(fn.ImagePullSecrets)),
 		Limits:                 resourcesToWire(fn.Limits),
 		Requests:               resourcesToWire(fn.Requests),
 		Token:                  token,
@@ -66,8 +66,8 @@ func toWire(fn *platform.Function, token string) functionDeployment {
 		Namespace:              fn.ID.Namespace,
 		EnvProcess:             strings.Join(append(append([]string(nil), fn.Command...), fn.Args...), " "),
 		EnvVars:                env,
-		Constraints:            sortedCopy(fn.Constraints),
-		Secrets:                sortedCopy(secrets),
+		Constraints:            slices.Sorted(slices.Values(fn.Constraints)),
+		Secrets:                slices.Sorted(slices.Values(secrets)),
 		Labels:                 labels,
 		Annotations:            annotations,
 		Limits:                 resourcesToWire(fn.Limits),
@@ -177,7 +177,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 		pull = la.ImagePullSecrets
 	}
 	for _, s := range st.Secrets {
-		if contains(pull, s) {
+		if slices.Contains(pull, s) {
 			fn.ImagePullSecrets = append(fn.ImagePullSecrets, s)
 		} else {
 			fn.Secrets = append(fn.Secrets, s)
@@ -244,7 +244,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 // injectedNotClaimed reports an annotation the platform injected and the user did not
 // set (la may be nil).
 func injectedNotClaimed(key string, la *lastApplied) bool {
-	return injectedAnnotations[key] && (la == nil || !contains(la.Claimed, key))
+	return injectedAnnotations[key] && (la == nil || !slices.Contains(la.Claimed, key))
 }
 
 // deploymentFromStatus rebuilds the deployment as it would be sent again: injected keys
@@ -259,7 +259,7 @@ func deploymentFromStatus(st *functionStatus) functionDeployment {
 		Image:      st.Image,
 		Namespace:  st.Namespace,
 		EnvProcess: st.EnvProcess,
-		Secrets:    sortedCopy(st.Secrets),
+		Secrets:    slices.Sorted(slices.Values(st.Secrets)),
 		Limits:     resourcesToWire(resourcesFromWire(st.Limits)),
 		Requests:   resourcesToWire(resourcesFromWire(st.Requests)),
 	}
@@ -271,7 +271,7 @@ func deploymentFromStatus(st *functionStatus) functionDeployment {
 	}
 	switch {
 	case st.Constraints != nil:
-		dep.Constraints = sortedCopy(st.Constraints)
+		dep.Constraints = slices.Sorted(slices.Values(st.Constraints))
 	case hasLA:
 		dep.Constraints = la.Constraints
 	}

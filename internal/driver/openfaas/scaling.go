@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,7 +262,7 @@ func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what st
 // `annotation "schedule"` or `part of annotation "topic"`, sorted.
 func changedKeys(kind string, before, after map[string]string) []string {
 	var out []string
-	for _, k := range sortedKeys(before) {
+	for _, k := range slices.Sorted(maps.Keys(before)) {
 		v, ok := after[k]
 		switch {
 		case !ok:
@@ -279,25 +280,14 @@ func isDeleted(err error) bool {
 	return errors.As(err, &deleted)
 }
 
-// WaitReady waits until the function is ready again after a write that rolled it out;
-// a function whose policy allows scale to zero is ready with zero replicas. The write
-// has just read the function, so one that the gateway no longer returns (platform.
-// GoneAfter reads in a row) was deleted meanwhile: a *platform.DeletedError.
+// WaitReady waits until the function is ready again after a write that rolled it out
+// (platform.WaitFunctionReady); a function whose policy allows scale to zero is ready
+// with zero replicas. The write has just read the function, so one that the gateway no
+// longer returns (platform.GoneAfter reads in a row) was deleted meanwhile: a
+// *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) error {
-	what := "function " + id.String()
-	presence := platform.NewPresence(what, "ready", true)
-	return platform.WaitFor(ctx, what, platform.ConditionReady, platform.DefaultBackoff, func(ctx context.Context) (bool, string, error) {
-		fn, err := d.ReadFunction(ctx, id)
-		if errors.Is(err, platform.ErrNotFound) {
-			status, err := presence.Missing()
-			return false, status, err
-		}
-		if err != nil {
-			return false, "", err
-		}
-		presence.Found()
-		return fn.Status.Ready, fn.Status.Reason, nil
-	})
+	_, err := platform.WaitFunctionReady(ctx, d, id, true)
+	return err
 }
 
 // explain adds plain words to the platform errors a child write can meet.

@@ -115,6 +115,7 @@ func (d *Driver) UpdateSecret(ctx context.Context, s *platform.Secret) error {
 			return fmt.Errorf("updating secret %s/%s: it does not exist (%w)", s.Namespace, s.Name, platform.ErrNotFound)
 		}
 	}
+	delay := updateRetry.DelayFunc()
 	for attempt := 1; ; attempt++ {
 		resp, err := d.writeSecret(ctx, s.Namespace, httpclient.Request{Method: http.MethodPut, Path: "/system/secrets", Body: secretBody{s.Name, s.Namespace, s.Value}})
 		if err != nil {
@@ -124,7 +125,7 @@ func (d *Driver) UpdateSecret(ctx context.Context, s *platform.Secret) error {
 			return nil
 		}
 		apiErr := d.apiError(http.MethodPut, "/system/secrets", resp)
-		if resp.StatusCode != http.StatusConflict || attempt >= updateAttempts || sleep(ctx, retryDelay(attempt)) != nil {
+		if resp.StatusCode != http.StatusConflict || attempt >= updateAttempts || sleep(ctx, delay()) != nil {
 			return fmt.Errorf("updating secret %s/%s: %w", s.Namespace, s.Name, apiErr)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -46,26 +47,16 @@ var (
 	// rollout progresses (9 of 30 back-to-back updates on the real server), so the
 	// attempts are spaced by updateRetry.
 	updateAttempts = 8
-	// updateRetry spaces those attempts: about 12 s from the first to the last.
-	updateRetry = wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Cap: 3 * time.Second}
+	// updateRetry spaces those attempts (its DelayFunc, one per attempt): 200 ms
+	// doubling to a cap of 3 s, about 12 s from the first to the last. Steps lets the
+	// delay grow until the cap.
+	updateRetry = wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Cap: 3 * time.Second, Steps: math.MaxInt32}
 	// visibleWithin bounds the wait for faas-netes' reads to show a write it accepted.
 	visibleWithin = 30 * time.Second
 	// visibleBackoff is the schedule of those reads: an informer usually catches up
 	// within milliseconds.
 	visibleBackoff = wait.Backoff{Duration: 25 * time.Millisecond, Factor: 2, Jitter: 0.1, Cap: time.Second}
 )
-
-// retryDelay is the wait before update attempt n+1 (n counts from 1).
-func retryDelay(n int) time.Duration {
-	d := updateRetry.Duration
-	for i := 1; i < n; i++ {
-		d = time.Duration(float64(d) * updateRetry.Factor)
-		if updateRetry.Cap > 0 && d >= updateRetry.Cap {
-			return updateRetry.Cap
-		}
-	}
-	return d
-}
 
 // sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
@@ -159,7 +150,7 @@ func sameMap(a, b map[string]string) bool {
 }
 
 func sameSet(a, b []string) bool {
-	a, b = slices.Compact(sortedCopy(a)), slices.Compact(sortedCopy(b))
+	a, b = slices.Compact(slices.Sorted(slices.Values(a))), slices.Compact(slices.Sorted(slices.Values(b)))
 	return slices.Equal(a, b)
 }
 

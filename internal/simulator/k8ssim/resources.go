@@ -2,6 +2,7 @@ package k8ssim
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -127,7 +128,7 @@ func apiGroupList() *metav1.APIGroupList {
 		if g == "" {
 			continue
 		}
-		if !contains(versions[g], r.gvr.Version) {
+		if !slices.Contains(versions[g], r.gvr.Version) {
 			versions[g] = append(versions[g], r.gvr.Version)
 		}
 	}
@@ -159,15 +160,6 @@ func versionRank(v string) int {
 		return 1
 	}
 	return 0
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request, parts []string) bool {

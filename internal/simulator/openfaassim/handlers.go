@@ -7,7 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,8 +75,6 @@ type gatewayInfo struct {
 	Version  versionInfo  `json:"version"`
 	Arch     string       `json:"arch"`
 }
-
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 var callID atomic.Uint64
 
@@ -530,7 +528,7 @@ func (s *Server) countFunctions() int {
 // sections 4.1, 6 and 7) and returns the message, or "" when fn is acceptable.
 // The caller holds s.mu.
 func (s *Server) validate(fn *Function) string {
-	if len(fn.Service) > 63 || !dnsLabel.MatchString(fn.Service) {
+	if len(validation.IsDNS1123Label(fn.Service)) > 0 {
 		return fmt.Sprintf("(%s) must be a valid DNS entry for service name", fn.Service)
 	}
 	if strings.TrimSpace(fn.Image) == "" {
@@ -548,7 +546,7 @@ func (s *Server) validate(fn *Function) string {
 		}
 	}
 	if !s.netes() {
-		for _, k := range sortedKeys(fn.Labels) {
+		for _, k := range slices.Sorted(maps.Keys(fn.Labels)) {
 			if strings.HasPrefix(k, faasdAnnotPrefix) {
 				return fmt.Sprintf("function %s has a label starting with %q, which is reserved for annotations: %s", fn.Service, faasdAnnotPrefix, k)
 			}
@@ -598,7 +596,7 @@ func ceAnnotationError(annotations map[string]string) string {
 	if v, ok := annotations["topic"]; ok && strings.Contains(v, ",") {
 		return "the topic annotation may only support one value in the Community Edition"
 	}
-	for _, k := range sortedKeys(annotations) {
+	for _, k := range slices.Sorted(maps.Keys(annotations)) {
 		if strings.Contains(k, "amazonaws.com") || strings.Contains(k, "gke.io") {
 			return fmt.Sprintf("annotation %q is not supported in the Community Edition", k)
 		}
@@ -642,7 +640,7 @@ func k8sMetaError(fn *Function, uid string) string {
 		labels[k] = v
 	}
 	prefix := fmt.Sprintf("Deployment.apps %q is invalid: ", fn.Service)
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
 			return fmt.Sprintf("%sspec.template.metadata.labels: Invalid value: %q: %s", prefix, k, strings.Join(errs, "; "))
 		}
@@ -650,21 +648,12 @@ func k8sMetaError(fn *Function, uid string) string {
 			return fmt.Sprintf("%sspec.template.metadata.labels: Invalid value: %q: %s", prefix, labels[k], strings.Join(errs, "; "))
 		}
 	}
-	for _, k := range sortedKeys(fn.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if errs := validation.IsQualifiedName(strings.ToLower(k)); len(errs) > 0 {
 			return fmt.Sprintf("%sspec.template.metadata.annotations: Invalid value: %q: %s", prefix, k, strings.Join(errs, "; "))
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // scaleFunction serves POST /system/scale-function/{name}. The CE gateway

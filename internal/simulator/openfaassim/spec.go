@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
-	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -424,7 +425,7 @@ func (s *Server) checkRequest(r *http.Request, body []byte) *specCheck {
 			}
 		}
 	}
-	for _, name := range sortedKeysOf(r.URL.Query()) {
+	for _, name := range slices.Sorted(maps.Keys(r.URL.Query())) {
 		if !declared[name] {
 			s.difference(c, UndeclaredQueryParameter, 0, name,
 				fmt.Sprintf("request %s: undeclared query parameter %q", target, name))
@@ -648,13 +649,4 @@ func itemSchemas(schema *openapi3.Schema) []*openapi3.Schema {
 	}
 	visit(schema)
 	return out
-}
-
-func sortedKeysOf(q url.Values) []string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
