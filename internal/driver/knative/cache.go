@@ -24,8 +24,9 @@ import (
 //
 // Every write goes through the ResourceInterface that client and services return,
 // which marks the scope written and forgets the object before the request is sent and
-// again once it has returned, so no write can bypass the cache. Deleting a Service also drops the namespace's cached child kinds: the
-// Kubernetes garbage collector may delete objects that name it as their owner.
+// again once it has returned, so no write can bypass the cache. Deleting a Service also
+// forgets the namespace's child kinds: the Kubernetes garbage collector may delete
+// objects that name it as their owner.
 //
 // Reads that never use the cache: read-modify-writes and the read-backs of ambiguous
 // creates (they call Get on the client directly), readiness polls of child objects, and
@@ -55,7 +56,7 @@ func scopeOf(gvr schema.GroupVersionResource, ns string) string {
 func (d *Driver) cachedGet(ctx context.Context, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
 	u, found, err := d.cache.Get(ctx, scopeOf(gvr, ns), name,
 		func(ctx context.Context) ([]*unstructured.Unstructured, error) { return d.listFromServer(ctx, gvr, ns) },
-		func(ctx context.Context) (*unstructured.Unstructured, error) { return d.freshGet(ctx, gvr, ns, name) })
+		d.getFromServer(gvr, ns, name))
 	if err != nil {
 		return nil, err
 	}
@@ -68,9 +69,15 @@ func (d *Driver) cachedGet(ctx context.Context, gvr schema.GroupVersionResource,
 // freshGet reads one object from the API server, never from the cache, and caches the
 // answer for later reads.
 func (d *Driver) freshGet(ctx context.Context, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
-	return d.cache.Read(ctx, scopeOf(gvr, ns), name, func(ctx context.Context) (*unstructured.Unstructured, error) {
+	return d.cache.Read(ctx, scopeOf(gvr, ns), name, d.getFromServer(gvr, ns, name))
+}
+
+// getFromServer returns the GET of one object, which the cache runs when it must read
+// the API server.
+func (d *Driver) getFromServer(gvr schema.GroupVersionResource, ns, name string) func(context.Context) (*unstructured.Unstructured, error) {
+	return func(ctx context.Context) (*unstructured.Unstructured, error) {
 		return d.client(gvr, ns).Get(ctx, name, metav1.GetOptions{})
-	})
+	}
 }
 
 // cachedList returns the objects of a kind in a namespace from this run's cache or one

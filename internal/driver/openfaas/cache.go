@@ -53,7 +53,7 @@ func newReadCache() *readCache {
 func (d *Driver) cachedStatus(ctx context.Context, id platform.FunctionID) (*functionStatus, error) {
 	st, found, err := d.cache.Get(ctx, id.Namespace, id.Name,
 		func(ctx context.Context) ([]*functionStatus, error) { return d.listFromPlatform(ctx, id.Namespace) },
-		func(ctx context.Context) (*functionStatus, error) { return d.freshStatus(ctx, id) })
+		d.getStatus(id))
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,13 @@ func (d *Driver) cachedStatus(ctx context.Context, id platform.FunctionID) (*fun
 // freshStatus reads one function from the platform (GET one), never from the cache,
 // and caches the answer for later reads.
 func (d *Driver) freshStatus(ctx context.Context, id platform.FunctionID) (*functionStatus, error) {
-	return d.cache.Read(ctx, id.Namespace, id.Name, func(ctx context.Context) (*functionStatus, error) {
+	return d.cache.Read(ctx, id.Namespace, id.Name, d.getStatus(id))
+}
+
+// getStatus returns the GET of one function, which the cache runs when it must read
+// the gateway.
+func (d *Driver) getStatus(id platform.FunctionID) func(context.Context) (*functionStatus, error) {
+	return func(ctx context.Context) (*functionStatus, error) {
 		var st functionStatus
 		if err := d.getJSON(ctx, "/system/function/"+url.PathEscape(id.Name), url.Values{"namespace": {id.Namespace}}, &st); err != nil {
 			return nil, err
@@ -75,7 +81,7 @@ func (d *Driver) freshStatus(ctx context.Context, id platform.FunctionID) (*func
 			st.Namespace = id.Namespace
 		}
 		return &st, nil
-	})
+	}
 }
 
 // listNamespace returns copies of the functions of a namespace, sorted by name, from
