@@ -23,10 +23,10 @@ import (
 // route (a DomainMapping), costs one list per kind and namespace instead of 3N reads.
 //
 // Every write goes through the ResourceInterface that client and services return,
-// which invalidates the object in every Driver of the same API server before the request
-// is sent and again once it has returned, so no write can bypass the cache's
-// invalidation. Deleting a Service also drops the namespace's cached child kinds: the
-// Kubernetes garbage collector may delete objects that name it as their owner.
+// which marks the scope written and forgets the object before the request is sent and
+// again once it has returned, so no write can bypass the cache. Deleting a Service also
+// forgets the namespace's child kinds: the Kubernetes garbage collector may delete
+// objects that name it as their owner.
 //
 // Reads that never use the cache: read-modify-writes and the read-backs of ambiguous
 // creates (they call Get on the client directly), readiness polls of child objects, and
@@ -42,9 +42,6 @@ func newObjectCache() *objectCache {
 	return readcache.New((*unstructured.Unstructured).GetName, (*unstructured.Unstructured).DeepCopy)
 }
 
-// caches lists the caches of this process's Drivers by API server.
-var caches readcache.Registry[*unstructured.Unstructured]
-
 // cachedKinds are the kinds whose reads the cache answers.
 var cachedKinds = []schema.GroupVersionResource{servicesGVR, pingSourcesGVR, triggersGVR, domainMappingsGVR, revisionsGVR}
 
@@ -59,7 +56,7 @@ func scopeOf(gvr schema.GroupVersionResource, ns string) string {
 func (d *Driver) cachedGet(ctx context.Context, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
 	u, found, err := d.cache.Get(ctx, scopeOf(gvr, ns), name,
 		func(ctx context.Context) ([]*unstructured.Unstructured, error) { return d.listFromServer(ctx, gvr, ns) },
-		func(ctx context.Context) (*unstructured.Unstructured, error) { return d.freshGet(ctx, gvr, ns, name) })
+		d.getFromServer(gvr, ns, name))
 	if err != nil {
 		return nil, err
 	}
@@ -72,17 +69,15 @@ func (d *Driver) cachedGet(ctx context.Context, gvr schema.GroupVersionResource,
 // freshGet reads one object from the API server, never from the cache, and caches the
 // answer for later reads.
 func (d *Driver) freshGet(ctx context.Context, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
-	scope := scopeOf(gvr, ns)
-	tok := d.cache.Begin(scope, name)
-	u, err := d.client(gvr, ns).Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		if apierrors.IsNotFound(err) {
-			d.cache.StoreOne(scope, name, tok, nil, false)
-		}
-		return nil, err
+	return d.cache.Read(ctx, scopeOf(gvr, ns), name, d.getFromServer(gvr, ns, name))
+}
+
+// getFromServer returns the GET of one object, which the cache runs when it must read
+// the API server.
+func (d *Driver) getFromServer(gvr schema.GroupVersionResource, ns, name string) func(context.Context) (*unstructured.Unstructured, error) {
+	return func(ctx context.Context) (*unstructured.Unstructured, error) {
+		return d.client(gvr, ns).Get(ctx, name, metav1.GetOptions{})
 	}
-	d.cache.StoreOne(scope, name, tok, u, true)
-	return u, nil
 }
 
 // cachedList returns the objects of a kind in a namespace from this run's cache or one
@@ -106,9 +101,9 @@ func (d *Driver) listFromServer(ctx context.Context, gvr schema.GroupVersionReso
 	return out, nil
 }
 
-// invalidatingResource is a dynamic.ResourceInterface whose writes invalidate the
-// object they write in every cache of the API server, before and after the request.
-// Reads pass through untouched (uncached).
+// invalidatingResource is a dynamic.ResourceInterface whose writes mark their scope
+// written and forget the object they write, before and after the request. Reads pass
+// through untouched (uncached).
 type invalidatingResource struct {
 	dynamic.ResourceInterface
 	d   *Driver
@@ -116,17 +111,16 @@ type invalidatingResource struct {
 	ns  string
 }
 
-// around invalidates name (or the whole scope when name is empty) in every cache of the
-// API server and returns the function that invalidates it again.
-// A write of a Service also drops the namespace's cached revisions: a template change
-// makes Knative create a revision that a list read before the write does not hold
-// (revisions.go).
+// around forgets name (or the whole scope when name is empty) and returns the function
+// that forgets it again. A write of a Service also forgets the namespace's revisions:
+// a template change makes Knative create a revision that a list read before the write
+// does not hold (revisions.go).
 func (r invalidatingResource) around(name string) func() {
-	again := readcache.Invalidating(caches.Peers(r.d.endpoint), scopeOf(r.gvr, r.ns), name)
+	again := r.d.cache.Writing(scopeOf(r.gvr, r.ns), name)
 	if r.gvr != servicesGVR {
 		return again
 	}
-	revs := readcache.Invalidating(caches.Peers(r.d.endpoint), scopeOf(revisionsGVR, r.ns), "")
+	revs := r.d.cache.Writing(scopeOf(revisionsGVR, r.ns), "")
 	return func() { again(); revs() }
 }
 
@@ -155,7 +149,7 @@ func (r invalidatingResource) Delete(ctx context.Context, name string, options m
 	if r.gvr == servicesGVR {
 		for _, k := range cachedKinds {
 			if k != servicesGVR {
-				defer readcache.Invalidating(caches.Peers(r.d.endpoint), scopeOf(k, r.ns), "")()
+				defer r.d.cache.Writing(scopeOf(k, r.ns), "")()
 			}
 		}
 	}
@@ -190,7 +184,7 @@ func (r invalidatingResource) ApplyStatus(ctx context.Context, name string, obj 
 // cached answer that is already ready is trusted.
 func (d *Driver) readService(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	if platform.InWait(ctx) {
-		if u, found, _ := d.cache.Lookup(scopeOf(servicesGVR, id.Namespace), id.Name); found && !platform.FreshReads(ctx) {
+		if u, found := d.cache.Lookup(scopeOf(servicesGVR, id.Namespace), id.Name); found && !platform.FreshReads(ctx) {
 			if s, err := toService(u); err == nil {
 				if bad, _ := failed(s); !bad && statusFrom(s).Ready {
 					return u, nil

@@ -178,7 +178,6 @@ func New(cfg Config) (*Driver, error) {
 		return nil, fmt.Errorf("knative driver: %w", err)
 	}
 	d.dyn, d.disco = dyn, disco
-	caches.Register(d.endpoint, d.cache)
 	return d, nil
 }
 

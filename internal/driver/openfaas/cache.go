@@ -2,7 +2,6 @@ package openfaas
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -26,26 +25,19 @@ import (
 // AsFunctionStatus and faasd both build the two answers the same way; FACTS.md
 // section 5), plus invocationCount, which the driver does not use.
 //
-// Invalidation is strict. Every write the driver sends (create, update, a child's
-// read-modify-write, delete) drops the function's cached answer and marks the
-// namespace's list incomplete, before the request is sent and again once it has
-// returned, and a read that was in flight while a write ran is not stored. A read after
-// a write therefore never sees data from before it. Once the provider has written in a
-// namespace, its cache misses read one function (GET one) instead of listing again:
-// during an apply nearly every read follows a write, and a list per read would cost a
-// request of N functions each time. Writes to secrets invalidate the whole namespace.
-//
-// Aliased provider blocks may point at the same gateway (as platform.FunctionLocks
-// assumes), so a write through one Driver invalidates the caches of every Driver in the
-// process that talks to the same endpoint URL.
+// Every write the driver sends (create, update, a child's read-modify-write, delete)
+// marks the namespace written before the request is sent, and forgets the function
+// before and after it; a write to a secret forgets the whole namespace. A read after a
+// write therefore never sees data from before it. Once the provider has written in a
+// namespace, its misses read one function (GET one) instead of listing again.
 //
 // Three kinds of read never use the cache: the read inside a read-modify-write (under
 // the function's lock), the read-backs that resolve a create's ambiguous or conflicting
-// outcome, and the polls that wait for a deletion. Readiness waits (platform.InWait) accept a cached answer only
-// when it already reports the function ready: every cached answer was read after the
-// provider's last write to that function, so a ready one is what the wait's first check
-// would see; one that is not ready is never trusted and the platform is polled. Errors
-// are never cached.
+// outcome, and the polls that wait for a deletion. Readiness waits (platform.InWait)
+// accept a cached answer only when it already reports the function ready: every cached
+// answer was read after the provider's last write to that function, so a ready one is
+// what the wait's first check would see; one that is not ready is never trusted and the
+// platform is polled. Errors are never cached.
 
 // readCache holds the function statuses read during one provider run, by namespace.
 type readCache = readcache.Cache[*functionStatus]
@@ -55,16 +47,13 @@ func newReadCache() *readCache {
 	return readcache.New(func(s *functionStatus) string { return s.Name }, (*functionStatus).clone)
 }
 
-// caches lists the read caches of this process's Drivers by endpoint.
-var caches readcache.Registry[*functionStatus]
-
 // cachedStatus is the read every refresh path uses (ReadFunction and the children's
 // reads): from the cache, else from one list of the namespace while the provider has not
 // written in it, else from GET one.
 func (d *Driver) cachedStatus(ctx context.Context, id platform.FunctionID) (*functionStatus, error) {
 	st, found, err := d.cache.Get(ctx, id.Namespace, id.Name,
 		func(ctx context.Context) ([]*functionStatus, error) { return d.listFromPlatform(ctx, id.Namespace) },
-		func(ctx context.Context) (*functionStatus, error) { return d.freshStatus(ctx, id) })
+		d.getStatus(id))
 	if err != nil {
 		return nil, err
 	}
@@ -77,19 +66,22 @@ func (d *Driver) cachedStatus(ctx context.Context, id platform.FunctionID) (*fun
 // freshStatus reads one function from the platform (GET one), never from the cache,
 // and caches the answer for later reads.
 func (d *Driver) freshStatus(ctx context.Context, id platform.FunctionID) (*functionStatus, error) {
-	tok := d.cache.Begin(id.Namespace, id.Name)
-	var st functionStatus
-	if err := d.getJSON(ctx, "/system/function/"+url.PathEscape(id.Name), url.Values{"namespace": {id.Namespace}}, &st); err != nil {
-		if errors.Is(err, platform.ErrNotFound) {
-			d.cache.StoreOne(id.Namespace, id.Name, tok, nil, false)
+	return d.cache.Read(ctx, id.Namespace, id.Name, d.getStatus(id))
+}
+
+// getStatus returns the GET of one function, which the cache runs when it must read
+// the gateway.
+func (d *Driver) getStatus(id platform.FunctionID) func(context.Context) (*functionStatus, error) {
+	return func(ctx context.Context) (*functionStatus, error) {
+		var st functionStatus
+		if err := d.getJSON(ctx, "/system/function/"+url.PathEscape(id.Name), url.Values{"namespace": {id.Namespace}}, &st); err != nil {
+			return nil, err
 		}
-		return nil, err
+		if st.Namespace == "" {
+			st.Namespace = id.Namespace
+		}
+		return &st, nil
 	}
-	if st.Namespace == "" {
-		st.Namespace = id.Namespace
-	}
-	d.cache.StoreOne(id.Namespace, id.Name, tok, &st, true)
-	return &st, nil
 }
 
 // listNamespace returns copies of the functions of a namespace, sorted by name, from
@@ -150,17 +142,16 @@ func (s *functionStatus) clone() *functionStatus {
 	return &c
 }
 
-// write sends a write to one function object, invalidating its cached reads in every
-// Driver of this endpoint before the request is sent and again once it has returned,
-// whatever the outcome.
+// write sends a write to one function object, forgetting its cached reads before the
+// request is sent and again once it has returned, whatever the outcome.
 func (d *Driver) write(ctx context.Context, id platform.FunctionID, req httpclient.Request) (*httpclient.Response, error) {
-	defer readcache.Invalidating(caches.Peers(d.identity()), id.Namespace, id.Name)()
+	defer d.cache.Writing(id.Namespace, id.Name)()
 	return d.client.Do(ctx, req)
 }
 
-// writeSecret sends a write to a secret, invalidating every cached read of its namespace
-// in every Driver of this endpoint, before and after.
+// writeSecret sends a write to a secret, forgetting every cached read of its namespace
+// before and after (the cache does not know which functions mount the secret).
 func (d *Driver) writeSecret(ctx context.Context, ns string, req httpclient.Request) (*httpclient.Response, error) {
-	defer readcache.Invalidating(caches.Peers(d.identity()), ns, "")()
+	defer d.cache.Writing(ns, "")()
 	return d.client.Do(ctx, req)
 }

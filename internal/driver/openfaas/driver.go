@@ -75,9 +75,7 @@ func New(cfg Config) *Driver {
 	if ns == "" {
 		ns = DefaultNamespace
 	}
-	d := &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition, cache: newReadCache()}
-	caches.Register(d.identity(), d.cache)
-	return d
+	return &Driver{client: cfg.Client, namespace: ns, edition: cfg.Edition, cache: newReadCache()}
 }
 
 // DefaultNamespace implements platform.Driver.
@@ -85,9 +83,9 @@ func (d *Driver) DefaultNamespace() string { return d.namespace }
 
 func (d *Driver) endpoint() string { return d.client.BaseURL().String() }
 
-// identity names the gateway for the per-function locks and the read caches: the
-// endpoint with the scheme and host in lower case and without a trailing slash, so that
-// two spellings of one gateway URL share them.
+// identity names the gateway for the per-function locks: the endpoint with the scheme
+// and host in lower case and without a trailing slash, so that two spellings of one
+// gateway URL share them.
 func (d *Driver) identity() string {
 	u := *d.client.BaseURL()
 	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
@@ -423,7 +421,7 @@ func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*pla
 		return nil, err
 	}
 	if platform.InWait(ctx) {
-		if st, found, _ := d.cache.Lookup(id.Namespace, id.Name); found && !platform.FreshReads(ctx) {
+		if st, found := d.cache.Lookup(id.Namespace, id.Name); found && !platform.FreshReads(ctx) {
 			if fn := fromWire(st, info, d.endpoint()); fn.Status.Ready {
 				return fn, nil
 			}
