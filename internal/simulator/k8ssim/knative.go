@@ -61,10 +61,6 @@ func (fe *fieldErrs) invalid(value, path string) {
 	fe.add(fmt.Sprintf("invalid value: %s", value), path)
 }
 
-func (fe *fieldErrs) outOfBounds(value, lo, hi any, path string) {
-	fe.add(fmt.Sprintf("expected %v <= %v <= %v", lo, value, hi), path)
-}
-
 // webhookName is the validating webhook of a resource's group.
 func webhookName(res *resource) string {
 	if strings.Contains(res.gvr.Group, "serving") || strings.Contains(res.gvr.Group, "networking") {
