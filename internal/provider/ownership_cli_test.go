@@ -27,6 +27,9 @@ resource "faas_function" "f" {
 }
 `
 	first, second := newCLI(t), newCLI(t)
+	// On a real cluster nothing may outlive the test, also when it fails half way (the
+	// destroys below then find nothing to do).
+	t.Cleanup(func() { first.run("destroy", "-auto-approve", "-no-color") })
 	first.writeMain(config)
 	second.writeMain(config)
 	if out, code := first.run("apply", "-auto-approve", "-no-color"); code != 0 {
@@ -73,7 +76,9 @@ func TestAccOwnership_twoStatesNeverShareAFunction(t *testing.T) {
 	})
 	t.Run("knative", func(t *testing.T) {
 		sim := newKnativeCluster(t, k8ssim.Options{})
-		runTwoStates(t, sim.ProviderBlock(""), "adopt-x", "registry.test/echo:1.0", func() bool {
+		// A ghcr.io image: the testbed's real Serving resolves the tags of no other registry
+		// but its own.
+		runTwoStates(t, sim.ProviderBlock(""), "adopt-x", "ghcr.io/acme/echo:1.0", func() bool {
 			_, ok := kservice(sim, "adopt-x")
 			return ok
 		})

@@ -21,6 +21,8 @@ func TestAccKnativeTrafficSplit_twoStatesNeverShareASplit(t *testing.T) {
 	sim := newKnativeCluster(t, k8ssim.Options{})
 	block := sim.ProviderBlock("")
 	first, second := newCLI(t), newCLI(t)
+	// On a real cluster the function must not outlive the test.
+	t.Cleanup(func() { first.run("destroy", "-auto-approve", "-no-color") })
 	first.writeMain(block + `
 resource "faas_function" "f" {
   name  = "shop"
