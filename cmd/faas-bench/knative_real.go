@@ -23,12 +23,6 @@ import (
 // scripts/bench-knative-real.sh).
 const envKubeconfig = "FAAS_TEST_KUBECONFIG"
 
-// The real cluster's kinds whose objects must be gone after a destroy.
-var (
-	servicesGVR    = schema.GroupVersionResource{Group: "serving.knative.dev", Version: "v1", Resource: "services"}
-	pingSourcesGVR = schema.GroupVersionResource{Group: "sources.knative.dev", Version: "v1", Resource: "pingsources"}
-)
-
 // startKnativeReal meters the provider against a real kube-apiserver with the real
 // Knative Serving and Eventing (the testbed's): the provider talks HTTPS to the meter,
 // whose handler is a fault proxy (internal/faultproxy) that re-originates every request
@@ -69,7 +63,7 @@ func startKnativeReal(_ *options) (*benchPlatform, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		left := 0
-		for _, gvr := range []schema.GroupVersionResource{servicesGVR, pingSourcesGVR} {
+		for _, gvr := range []schema.GroupVersionResource{k8ssim.ServicesGVR, k8ssim.PingSourcesGVR} {
 			l, err := dyn.Resource(gvr).Namespace("default").List(ctx, metav1.ListOptions{})
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "faas-bench: counting leftover %s: %v\n", gvr.Resource, err)
