@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/faasform/terraform-provider-faas/internal/faultproxy"
@@ -38,15 +37,16 @@ func startKnativeReal(_ *options) (*benchPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := rest.LoadTLSFiles(cfg); err != nil {
-		return nil, err
-	}
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	proxy, err := faultproxy.New(faultproxy.Options{Backend: cfg.Host, BackendCAPEM: cfg.CAData,
-		ClientCertPEM: cfg.CertData, ClientKeyPEM: cfg.KeyData, BearerToken: cfg.BearerToken, Answers: k8ssim.FaultAnswers()})
+	opts, err := faultproxy.KubeBackend(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts.Answers = k8ssim.FaultAnswers()
+	proxy, err := faultproxy.New(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,6 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/retry"
@@ -146,11 +145,7 @@ func (r *realCluster) ProxyBackend() (faultproxy.Options, error) {
 	if err != nil {
 		return faultproxy.Options{}, err
 	}
-	if err := rest.LoadTLSFiles(cfg); err != nil {
-		return faultproxy.Options{}, err
-	}
-	return faultproxy.Options{Backend: cfg.Host, BackendCAPEM: cfg.CAData, ClientCertPEM: cfg.CertData,
-		ClientKeyPEM: cfg.KeyData, BearerToken: cfg.BearerToken}, nil
+	return faultproxy.KubeBackend(cfg)
 }
 
 func (r *realCluster) ProviderBlock(extra string) string {
