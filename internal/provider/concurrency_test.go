@@ -54,10 +54,10 @@ resource "faas_trigger" "t%d" {
 		topics   string
 		labels   map[string]string
 	}{
-		{"ce settings", openfaassim.Options{}, []realOption{anyEdition}, `
+		{"ce settings", openfaassim.Options{}, []realOption{anyEdition, simulatorToo}, `
   min_replicas = 1
   max_replicas = 5`, "", "cron-function", map[string]string{"com.openfaas.scale.min": "1", "com.openfaas.scale.max": "5"}},
-		{"pro settings", openfaassim.Options{Edition: openfaassim.Pro}, nil, `
+		{"pro settings", openfaassim.Options{Edition: openfaassim.Pro}, []realOption{simulatorToo}, `
   min_replicas = 1
   max_replicas = 10
   metric       = "rps"

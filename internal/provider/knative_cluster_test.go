@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +72,9 @@ type knativeCluster interface {
 func newKnativeCluster(t *testing.T, opts k8ssim.Options) knativeCluster {
 	t.Helper()
 	if !knativeRealMode() {
+		if simulatorOnly() && realKnativeRuns(t) {
+			t.Skipf("%s is set, and scripts/testacc-knative-real.sh runs this test on the real Knative", envSimulatorOnly)
+		}
 		return simCluster{newKubeSim(t, opts)}
 	}
 	if os.Getenv("TF_ACC") == "" {
@@ -89,6 +95,28 @@ func newKnativeCluster(t *testing.T, opts k8ssim.Options) knativeCluster {
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
 	return &realCluster{t: t, kubeconfig: path, dyn: dyn, mapper: mapper}
+}
+
+// knativeRealRun is the real Knative run's test selection (its -test.run pattern), kept
+// in testdata/knative-real-run.txt for scripts/testacc-knative-real.sh and this package.
+var knativeRealRun = sync.OnceValues(func() (*regexp.Regexp, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", "knative-real-run.txt"))
+	if err != nil {
+		return nil, err
+	}
+	return regexp.Compile(strings.TrimSpace(string(b)))
+})
+
+// realKnativeRuns reports whether scripts/testacc-knative-real.sh selects t's top-level
+// test (the pattern matches top-level names only).
+func realKnativeRuns(t *testing.T) bool {
+	t.Helper()
+	re, err := knativeRealRun()
+	if err != nil {
+		t.Fatalf("the real Knative run's selection: %v", err)
+	}
+	top, _, _ := strings.Cut(t.Name(), "/")
+	return re.MatchString(top)
 }
 
 // simCluster is the simulator as a knativeCluster.

@@ -89,7 +89,38 @@ const (
 	anyBackend realOption = iota + 1
 	// anyEdition: the test holds on the Community Edition and Pro alike.
 	anyEdition
+	// simulatorToo: the test does more on the in-process simulator than on a gateway
+	// (it repeats, or injects latency), so FAAS_TEST_SIMULATOR_ONLY does not skip it.
+	simulatorToo
 )
+
+// envSimulatorOnly, set by make test for its in-process run of the acceptance tests,
+// keeps the in-process simulators to what only they can do. A test that a later step of
+// make test runs against a gateway (scripts/testacc-openfaas-sim.sh: the simulator as its
+// own process, faas-netes Pro; scripts/testacc-openfaas-real.sh: the real faas-netes
+// Community Edition) or against the real Knative (scripts/testacc-knative-real.sh) skips
+// in that run, so that it runs once per platform, not two or three times. Without it
+// (make testacc) every test runs in-process.
+const envSimulatorOnly = "FAAS_TEST_SIMULATOR_ONLY"
+
+// simulatorOnly reports whether FAAS_TEST_SIMULATOR_ONLY is set.
+func simulatorOnly() bool { return strings.TrimSpace(os.Getenv(envSimulatorOnly)) != "" }
+
+// gatewayRunOf names the gateway run of make test that runs an OpenFaaS test asking for
+// opts and relax, or "" when none does (the test needs faasd, or a second namespace on
+// the Community Edition, which only the in-process simulator offers).
+func gatewayRunOf(opts openfaassim.Options, relax []realOption) string {
+	if opts.Backend != "" && opts.Backend != openfaassim.FaasNetes && !slices.Contains(relax, anyBackend) {
+		return ""
+	}
+	switch {
+	case opts.Edition == openfaassim.Pro || slices.Contains(relax, anyEdition):
+		return "scripts/testacc-openfaas-sim.sh (the simulator as its own process, faas-netes Pro)"
+	case len(opts.ExtraNamespaces) == 0:
+		return "scripts/testacc-openfaas-real.sh (the real faas-netes Community Edition)"
+	}
+	return ""
+}
 
 // ns is the function namespace of the OpenFaaS tests: openfaas-fn, or
 // FAAS_TEST_OPENFAAS_NAMESPACE on a real gateway.
@@ -111,6 +142,9 @@ func newPlatform(t *testing.T, opts openfaassim.Options, relax ...realOption) op
 	t.Helper()
 	env := realGateway(t)
 	if env == nil {
+		if run := gatewayRunOf(opts, relax); simulatorOnly() && run != "" && !slices.Contains(relax, simulatorToo) {
+			t.Skipf("%s is set, and %s runs this test", envSimulatorOnly, run)
+		}
 		return startSim(t, opts)
 	}
 	backend, edition := opts.Backend, opts.Edition

@@ -12,7 +12,8 @@ import (
 )
 
 func TestAccSecret_lifecycle(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{ReadyAfterPolls: 1}, anyBackend, anyEdition)
+	// simulatorToo: only the simulator tells the value a secret holds.
+	p := newPlatform(t, openfaassim.Options{ReadyAfterPolls: 1}, anyBackend, anyEdition, simulatorToo)
 	apiKey := p.Name("api-key")
 	cfg := func(value string, version int) string {
 		return providerBlock(p, "") + fmt.Sprintf(`
@@ -100,7 +101,8 @@ resource "faas_function" "f" {
 }
 
 func TestAccSecret_errors(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition)
+	// simulatorToo: only the simulator tells that the existing secret's value is unchanged.
+	p := newPlatform(t, openfaassim.Options{}, anyBackend, anyEdition, simulatorToo)
 	taken := p.Name("taken")
 	p.PutSecret(ns, taken, "someone else's")
 	resource.ParallelTest(t, resource.TestCase{

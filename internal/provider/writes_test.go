@@ -51,7 +51,7 @@ func TestAccReliability_backToBackWrites(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run acceptance tests")
 	}
-	p := withFaults(t, newPlatform(t, openfaassim.Options{StaleReads: 20 * time.Millisecond}, anyEdition))
+	p := withFaults(t, newPlatform(t, openfaassim.Options{StaleReads: 20 * time.Millisecond}, anyEdition, simulatorToo))
 	if _, ok := p.Sim(); ok {
 		p.SetFaults(functionUpdates(simcore.Faults{IgnoreUpdateEvery: 3}))
 	}
