@@ -38,11 +38,11 @@ resource "faas_function" "orders" {
 # Knative Pod Autoscaler on concurrency, scaling to zero after ten idle minutes.
 resource "faas_scaling_policy" "orders" {
   function_id                = faas_function.orders.id
+  min_replicas               = 0
   max_replicas               = 10
   metric                     = "concurrency"
   target                     = 20
   target_utilization_percent = 70
-  scale_to_zero              = true
   scale_to_zero_after        = "10m"
 }
 

@@ -7,7 +7,9 @@ import "context"
 type ScalingPolicy struct {
 	// Function is the function the policy scales.
 	Function FunctionID
-	// MinReplicas and MaxReplicas bound the replica count.
+	// MinReplicas and MaxReplicas bound the replica count. MinReplicas 0 is scale to
+	// zero: the function may have no replica while idle (Knative min-scale 0, OpenFaaS
+	// com.openfaas.scale.zero, Fission and Nuclio minimum 0).
 	MinReplicas, MaxReplicas *int64
 	// Metric is "rps", "concurrency", "cpu" or "memory".
 	Metric string
@@ -15,9 +17,8 @@ type ScalingPolicy struct {
 	Target *int64
 	// TargetUtilizationPercent is the share of Target aimed for, 1 to 100.
 	TargetUtilizationPercent *int64
-	// ScaleToZero allows zero replicas when idle.
-	ScaleToZero *bool
-	// ScaleToZeroAfter is the idle time before scaling to zero, as a Go duration string.
+	// ScaleToZeroAfter is the idle time before scaling to zero, as a Go duration string;
+	// it applies to a policy that scales to zero.
 	ScaleToZeroAfter string
 }
 

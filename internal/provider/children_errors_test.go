@@ -34,14 +34,21 @@ func TestAccChildren_planTimeErrors(t *testing.T) {
 }`, `min_replicas value must be at least 0`, anywhere},
 		{"bad zero duration", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id         = "openfaas-fn/x"
-  scale_to_zero       = true
+  min_replicas        = 0
   scale_to_zero_after = "15"
 }`, `scale_to_zero_after.*Expected a Go duration`, anywhere},
 		{"zero duration without zero", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
   function_id         = "openfaas-fn/x"
-  scale_to_zero       = false
+  min_replicas        = 2
   scale_to_zero_after = "15m"
-}`, `only applies when scale_to_zero is true`, anywhere},
+}`, `only applies to a policy that scales to zero, and min_replicas = 2 keeps replicas`, anywhere},
+		{"zero duration with the default minimum", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
+  function_id         = "openfaas-fn/x"
+  scale_to_zero_after = "15m"
+}`, `only applies to a function that scales to zero \(min_replicas = 0; OpenFaaS keeps at least one replica by default\)`, nil},
+		{"empty policy", openfaassim.Options{Edition: openfaassim.Pro}, `resource "faas_scaling_policy" "p" {
+  function_id = "openfaas-fn/x"
+}`, `At least one of these attributes must be configured:\s+\[min_replicas,max_replicas,metric,target,target_utilization_percent,scale_to_zero_after\]`, anywhere},
 		{"ce metric", openfaassim.Options{}, `resource "faas_scaling_policy" "p" {
   function_id = "openfaas-fn/x"
   metric      = "rps"
@@ -51,9 +58,9 @@ func TestAccChildren_planTimeErrors(t *testing.T) {
   max_replicas = 6
 }`, `allows at most 5 replicas`, nil},
 		{"ce scale to zero", openfaassim.Options{}, `resource "faas_scaling_policy" "p" {
-  function_id   = "openfaas-fn/x"
-  scale_to_zero = true
-}`, `scale_to_zero is not supported on OpenFaaS faas-netes \(Community Edition\)`, nil},
+  function_id  = "openfaas-fn/x"
+  min_replicas = 0
+}`, `the Community Edition cannot scale to zero`, nil},
 		{"faasd scaling", openfaassim.Options{Backend: openfaassim.Faasd}, `resource "faas_scaling_policy" "p" {
   function_id  = "openfaas-fn/x"
   max_replicas = 2
@@ -236,28 +243,30 @@ resource "faas_scaling_policy" "p" {
 // childErrorAttrs names the attribute each bad-input case must be reported on ("" for nested
 // attributes and resource-level errors, whose message names the path).
 var childErrorAttrs = map[string]string{
-	"min greater than max":            "min_replicas",
-	"negative min":                    "min_replicas",
-	"bad zero duration":               "scale_to_zero_after",
-	"zero duration without zero":      "scale_to_zero_after",
-	"ce metric":                       "metric",
-	"ce max above 5":                  "max_replicas",
-	"ce scale to zero":                "scale_to_zero",
-	"faasd scaling":                   "",
-	"pro memory metric":               "metric",
-	"bad function id":                 "function_id",
-	"cron with seconds":               "schedule",
-	"cron weekday 7":                  "schedule",
-	"cron semicolon list":             "schedule",
-	"cron time zone prefix":           "schedule",
-	"cron TZ prefix":                  "schedule",
-	"cron bad time zone":              "time_zone",
-	"cron payload":                    "payload",
-	"cron without schedule":           "",
-	"topic with schedule":             "schedule",
-	"topic with comma":                "topic",
-	"reserved topic":                  "topic",
-	"faasd scaling on a new function": "",
-	"bad cron on a new function":      "schedule",
-	"bad trigger type":                "type",
+	"min greater than max":                   "min_replicas",
+	"negative min":                           "min_replicas",
+	"bad zero duration":                      "scale_to_zero_after",
+	"zero duration without zero":             "scale_to_zero_after",
+	"zero duration with the default minimum": "scale_to_zero_after",
+	"empty policy":                           "",
+	"ce metric":                              "metric",
+	"ce max above 5":                         "max_replicas",
+	"ce scale to zero":                       "min_replicas",
+	"faasd scaling":                          "",
+	"pro memory metric":                      "metric",
+	"bad function id":                        "function_id",
+	"cron with seconds":                      "schedule",
+	"cron weekday 7":                         "schedule",
+	"cron semicolon list":                    "schedule",
+	"cron time zone prefix":                  "schedule",
+	"cron TZ prefix":                         "schedule",
+	"cron bad time zone":                     "time_zone",
+	"cron payload":                           "payload",
+	"cron without schedule":                  "",
+	"topic with schedule":                    "schedule",
+	"topic with comma":                       "topic",
+	"reserved topic":                         "topic",
+	"faasd scaling on a new function":        "",
+	"bad cron on a new function":             "schedule",
+	"bad trigger type":                       "type",
 }

@@ -194,7 +194,7 @@ resource "faas_scaling_policy" "p" {
 }
 `, minReplicas, maxReplicas, extra)
 	}
-	toZero := "scale_to_zero = true\n  scale_to_zero_after = \"20m\""
+	toZero := `scale_to_zero_after = "20m"`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoFunctions(p),
@@ -205,14 +205,15 @@ resource "faas_scaling_policy" "p" {
 					"com.openfaas.scale.type": "capacity", "com.openfaas.scale.target": "10", "com.openfaas.scale.target-proportion": "0.8"})),
 			},
 			{
-				// Update in place, and scale to zero: ready with zero replicas.
+				// Update in place, and scale to zero (min_replicas = 0): com.openfaas.scale.zero,
+				// with no minimum label; ready with zero replicas.
 				Config: cfg(0, 6, toZero),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
 				}},
-				Check: checkFunc(p, scaled, wantLabels(map[string]string{"com.openfaas.scale.min": "0", "com.openfaas.scale.max": "6",
-					"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "20m"})),
+				Check: checkFunc(p, scaled, wantLabels(map[string]string{"com.openfaas.scale.max": "6",
+					"com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "20m"}, "com.openfaas.scale.min")),
 			},
 			{
 				ResourceName:      "faas_scaling_policy.p",
@@ -229,18 +230,22 @@ resource "faas_scaling_policy" "p" {
 				ImportStateVerify: true,
 			},
 			{
-				// Drift on Pro labels: someone raises max and changes the scale type by hand.
+				// Drift on Pro labels: someone raises max, changes the scale type and turns
+				// scale to zero off by hand (min_replicas reads 1 then).
 				PreConfig: func() {
 					p.ModifyFunction(ns, scaled, func(f *openfaassim.Function) {
 						f.Labels["com.openfaas.scale.max"] = "50"
 						f.Labels["com.openfaas.scale.type"] = "rps"
+						f.Labels["com.openfaas.scale.zero"] = "false"
+						f.Labels["com.openfaas.scale.min"] = "1"
 					})
 				},
 				Config: cfg(0, 6, toZero),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
 				}},
-				Check: checkFunc(p, scaled, wantLabels(map[string]string{"com.openfaas.scale.max": "6", "com.openfaas.scale.type": "capacity"})),
+				Check: checkFunc(p, scaled, wantLabels(map[string]string{"com.openfaas.scale.max": "6", "com.openfaas.scale.type": "capacity",
+					"com.openfaas.scale.zero": "true"}, "com.openfaas.scale.min")),
 			},
 			{
 				// Removing the policy removes exactly its labels, the Pro ones included.

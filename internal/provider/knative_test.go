@@ -244,7 +244,6 @@ resource "faas_scaling_policy" "p" {
   metric                     = "concurrency"
   target                     = 10
   target_utilization_percent = 70
-  scale_to_zero              = true
   scale_to_zero_after        = "10m"
 }
 `, value, version, maxReplicas)
@@ -440,14 +439,14 @@ resource "faas_scaling_policy" "p" {
   metric       = "cpu"
   target       = 80
 }
-`, `keeps at least one replica, so min_replicas = 0 would be ignored`},
-		"scale to zero with min 1": {cluster.ProviderBlock("") + fn + `
+`, `keeps at least one\s+replica, so min_replicas = 0 \(scale to zero\) would be ignored`},
+		"retention with min 1": {cluster.ProviderBlock("") + fn + `
 resource "faas_scaling_policy" "p" {
-  function_id   = "default/x"
-  min_replicas  = 1
-  scale_to_zero = true
+  function_id         = "default/x"
+  min_replicas        = 1
+  scale_to_zero_after = "5m"
 }
-`, `min`},
+`, `only applies to a policy that scales to zero, and min_replicas = 1 keeps replicas`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, k := range []string{"KUBE_CONFIG_PATH", "KUBE_CONFIG_PATHS", "KUBE_HOST", "KUBE_TOKEN", "KUBE_CTX"} {

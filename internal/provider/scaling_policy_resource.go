@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -21,10 +23,12 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*scalingPolicyResource)(nil)
-	_ resource.ResourceWithImportState    = (*scalingPolicyResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*scalingPolicyResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithConfigure        = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithImportState      = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*scalingPolicyResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*scalingPolicyResource)(nil)
 )
 
 func newScalingPolicyResource() resource.Resource { return &scalingPolicyResource{} }
@@ -35,6 +39,21 @@ type scalingPolicyResource struct {
 }
 
 type scalingPolicyModel struct {
+	ID                       types.String         `tfsdk:"id"`
+	FunctionID               types.String         `tfsdk:"function_id"`
+	MinReplicas              types.Int64          `tfsdk:"min_replicas"`
+	MaxReplicas              types.Int64          `tfsdk:"max_replicas"`
+	Metric                   types.String         `tfsdk:"metric"`
+	Target                   types.Int64          `tfsdk:"target"`
+	TargetUtilizationPercent types.Int64          `tfsdk:"target_utilization_percent"`
+	ScaleToZeroAfter         customtypes.Duration `tfsdk:"scale_to_zero_after"`
+	WaitForReady             types.Bool           `tfsdk:"wait_for_ready"`
+	Timeouts                 timeouts.Value       `tfsdk:"timeouts"`
+}
+
+// scalingPolicyModelV0 is the state of schema version 0, which had scale_to_zero besides
+// min_replicas.
+type scalingPolicyModelV0 struct {
 	ID                       types.String         `tfsdk:"id"`
 	FunctionID               types.String         `tfsdk:"function_id"`
 	MinReplicas              types.Int64          `tfsdk:"min_replicas"`
@@ -54,7 +73,9 @@ func (r *scalingPolicyResource) Metadata(_ context.Context, req resource.Metadat
 
 func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Autoscaling of one function: replica bounds, the metric and target to scale on, and scale to zero. " +
+		// Version 1 folded scale_to_zero into min_replicas = 0 (UpgradeState).
+		Version: 1,
+		MarkdownDescription: "Autoscaling of one function: replica bounds (`min_replicas = 0` is scale to zero), the metric and target to scale on. " +
 			"A function has at most one policy. OpenFaaS: the function's `com.openfaas.scale.*` labels " +
 			"(https://docs.openfaas.com/architecture/autoscaling/), written by read-modify-write of the whole function under a " +
 			"per-function lock; every write rolls the function out again and the apply waits until it is ready. " +
@@ -77,9 +98,13 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"function_id": functionIDAttribute("policy"),
 			"min_replicas": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "Lowest replica count, an integer of at least 0 and at most `max_replicas`. OpenFaaS: " +
-					"`com.openfaas.scale.min` (default 1); Knative: `min-scale`. 0 lets a Pro function sit at zero replicas until its first request, and " +
-					"counts as ready. Community Edition: 1 to 5 (0 is a plan-time error).",
+				MarkdownDescription: "Lowest replica count, an integer of at least 0 and at most `max_replicas`; **0 is scale to zero**: " +
+					"the function may have no replica while idle, and a function scaled to zero counts as ready. Unset keeps the platform's " +
+					"default (OpenFaaS 1; Knative 0, so a Knative function scales to zero unless the cluster disables it). " +
+					"OpenFaaS: 1 or more is `com.openfaas.scale.min`; 0 is `com.openfaas.scale.zero = true` (Pro), with OpenFaaS's minimum of one " +
+					"replica while the function is awake, and a function carrying `com.openfaas.scale.zero = true` reads as 0 whatever its " +
+					"`com.openfaas.scale.min`. Community Edition: 1 to 5 (0 is a plan-time error: it cannot scale to zero). " +
+					"Knative: `autoscaling.knative.dev/min-scale`; 0 with metric `cpu` or `memory` is a plan-time error (the HPA keeps one replica).",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"max_replicas": schema.Int64Attribute{
@@ -108,17 +133,14 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"`com.openfaas.scale.target-proportion` = percent / 100 (default 90). Knative: `target-utilization-percentage`.",
 				Validators: []validator.Int64{int64validator.Between(1, 100)},
 			},
-			"scale_to_zero": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Scale the function to zero replicas when idle. OpenFaaS Pro: `com.openfaas.scale.zero`; " +
-					"a function scaled to zero counts as ready. Community Edition and faasd: a plan-time error.",
-			},
 			"scale_to_zero_after": schema.StringAttribute{
 				CustomType: customtypes.DurationType{},
 				Optional:   true,
-				MarkdownDescription: "Idle time before scaling to zero, a positive Go duration such as `15m`. Requires " +
-					"`scale_to_zero = true` on OpenFaaS. OpenFaaS Pro: `com.openfaas.scale.zero-duration` (default 15m). Knative: " +
-					"`scale-to-zero-pod-retention-period`, the closest equivalent, at most 1h.",
+				MarkdownDescription: "Idle time before scaling to zero, a positive Go duration such as `15m`, for a policy that scales " +
+					"to zero: `min_replicas` of 1 or more is a plan-time error. OpenFaaS Pro: `com.openfaas.scale.zero-duration` " +
+					"(default 15m); it needs `min_replicas = 0`. Community Edition: a plan-time error. Knative: " +
+					"`scale-to-zero-pod-retention-period`, the closest equivalent, at most 1h; `min_replicas` unset or 0; with metric " +
+					"`cpu` or `memory` a plan-time error.",
 			},
 			"wait_for_ready": waitForReadyAttribute("the function has rolled out with the policy and is ready again (OpenFaaS: the Deployment is available; Knative: the new Revision is `Ready`)"),
 		},
@@ -131,7 +153,17 @@ func (r *scalingPolicyResource) Schema(ctx context.Context, _ resource.SchemaReq
 	}
 }
 
-// ValidateConfig checks what needs no platform: min <= max and the zero settings.
+// ConfigValidators refuses a policy that sets nothing: it would write no key, so the
+// platform would hold no policy to read back.
+func (r *scalingPolicyResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{resourcevalidator.AtLeastOneOf(
+		path.MatchRoot("min_replicas"), path.MatchRoot("max_replicas"), path.MatchRoot("metric"), path.MatchRoot("target"),
+		path.MatchRoot("target_utilization_percent"), path.MatchRoot("scale_to_zero_after"),
+	)}
+}
+
+// ValidateConfig checks what needs no platform: min <= max, and a retention period
+// only with scale to zero.
 func (r *scalingPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg scalingPolicyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -142,10 +174,43 @@ func (r *scalingPolicyResource) ValidateConfig(ctx context.Context, req resource
 		resp.Diagnostics.AddAttributeError(path.Root("min_replicas"), "min_replicas is greater than max_replicas",
 			fmt.Sprintf("min_replicas (%d) must not be greater than max_replicas (%d).", cfg.MinReplicas.ValueInt64(), cfg.MaxReplicas.ValueInt64()))
 	}
-	if known(cfg.ScaleToZero) && !cfg.ScaleToZero.ValueBool() && !cfg.ScaleToZeroAfter.IsNull() {
+	if known(cfg.MinReplicas) && cfg.MinReplicas.ValueInt64() > 0 && !cfg.ScaleToZeroAfter.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("scale_to_zero_after"), "scale_to_zero_after without scale to zero",
-			"scale_to_zero_after only applies when scale_to_zero is true.")
+			fmt.Sprintf("scale_to_zero_after only applies to a policy that scales to zero, and min_replicas = %d keeps replicas. "+
+				"Set min_replicas = 0 (scale to zero), or remove scale_to_zero_after.", cfg.MinReplicas.ValueInt64()))
 	}
+}
+
+// UpgradeState upgrades the state of schema version 0: scale_to_zero = true becomes
+// min_replicas = 0, and scale_to_zero = false (the platform's own default when
+// min_replicas is unset) is dropped. The next refresh reads the policy back from the
+// platform.
+func (r *scalingPolicyResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var current resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &current)
+	prior := current.Schema
+	prior.Version = 0
+	prior.Attributes = maps.Clone(current.Schema.Attributes)
+	prior.Attributes["scale_to_zero"] = schema.BoolAttribute{Optional: true}
+	return map[int64]resource.StateUpgrader{0: {
+		PriorSchema: &prior,
+		StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			var old scalingPolicyModelV0
+			resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			m := scalingPolicyModel{
+				ID: old.ID, FunctionID: old.FunctionID, MinReplicas: old.MinReplicas, MaxReplicas: old.MaxReplicas,
+				Metric: old.Metric, Target: old.Target, TargetUtilizationPercent: old.TargetUtilizationPercent,
+				ScaleToZeroAfter: old.ScaleToZeroAfter, WaitForReady: old.WaitForReady, Timeouts: old.Timeouts,
+			}
+			if known(old.ScaleToZero) && old.ScaleToZero.ValueBool() {
+				m.MinReplicas = types.Int64Value(0)
+			}
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		},
+	}}
 }
 
 // known reports a value that is neither null nor unknown.
@@ -182,15 +247,11 @@ func policyFromModel(m *scalingPolicyModel) (p *platform.ScalingPolicy, fnKnown,
 		TargetUtilizationPercent: int64Ptr(m.TargetUtilizationPercent),
 		ScaleToZeroAfter:         m.ScaleToZeroAfter.ValueString(),
 	}
-	if known(m.ScaleToZero) {
-		v := m.ScaleToZero.ValueBool()
-		p.ScaleToZero = &v
-	}
 	if fn, err := parseFunctionRef(m.FunctionID.ValueString()); err == nil && !m.FunctionID.IsUnknown() {
 		p.Function, fnKnown = fn, true
 	}
 	ok = !m.MinReplicas.IsUnknown() && !m.MaxReplicas.IsUnknown() && !m.Metric.IsUnknown() && !m.Target.IsUnknown() &&
-		!m.TargetUtilizationPercent.IsUnknown() && !m.ScaleToZero.IsUnknown() && !m.ScaleToZeroAfter.IsUnknown()
+		!m.TargetUtilizationPercent.IsUnknown() && !m.ScaleToZeroAfter.IsUnknown()
 	return p, fnKnown, ok
 }
 
@@ -202,10 +263,6 @@ func policyToModel(p *platform.ScalingPolicy, m *scalingPolicyModel) {
 	m.Metric = types.StringNull()
 	if p.Metric != "" {
 		m.Metric = types.StringValue(p.Metric)
-	}
-	m.ScaleToZero = types.BoolNull()
-	if p.ScaleToZero != nil {
-		m.ScaleToZero = types.BoolValue(*p.ScaleToZero)
 	}
 	m.ScaleToZeroAfter = customtypes.NewDurationNull()
 	if p.ScaleToZeroAfter != "" {

@@ -6,5 +6,5 @@ output "platform" {
 }
 
 output "can_scale_to_zero" {
-  value = contains(data.faas_platform.this.capabilities, "faas_scaling_policy.scale_to_zero")
+  value = contains(data.faas_platform.this.capabilities, "faas_scaling_policy.min_replicas.zero")
 }

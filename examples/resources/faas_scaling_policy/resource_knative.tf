@@ -23,11 +23,11 @@ resource "faas_scaling_policy" "thumbnails" {
   provider    = faas.knative
   function_id = faas_function.thumbnails.id
 
+  min_replicas               = 0
   max_replicas               = 10
   metric                     = "concurrency"
   target                     = 10
   target_utilization_percent = 70
-  scale_to_zero              = true
   scale_to_zero_after        = "5m"
 }
 
@@ -43,7 +43,7 @@ resource "faas_function" "encoder" {
 }
 
 # Metric "cpu" switches the class to Kubernetes' HPA (hpa.autoscaling.knative.dev),
-# which never scales to zero: scale_to_zero = true is a plan-time error here.
+# which never scales to zero: min_replicas = 0 is a plan-time error here.
 resource "faas_scaling_policy" "encoder" {
   provider    = faas.knative
   function_id = faas_function.encoder.id

@@ -252,7 +252,7 @@ func capabilities() platform.Capabilities {
 			"faas_function.labels", "faas_function.annotations", "faas_function.limits.cpu", "faas_function.limits.memory",
 			"faas_function.requests", "faas_function.timeout", "faas_function.max_concurrency",
 			"faas_function.read_only_root_filesystem", "faas_function.image_pull_secrets", "faas_function.namespace.multiple",
-			"faas_secret", "faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.scale_to_zero",
+			"faas_secret", "faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.min_replicas.zero",
 			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
 			"faas_trigger.time_zone", "faas_trigger.payload", "faas_trigger.broker", "faas_route", "faas_route.tls_secret",
 			"faas_function.revision_name", "faas_traffic_split", "faas_traffic_split.tag", "faas_function.env_value_from",

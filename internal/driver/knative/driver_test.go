@@ -33,7 +33,7 @@ func TestInfo(t *testing.T) {
 	if info.Describe() != "Knative knative-serving" {
 		t.Errorf("describe %q", info.Describe())
 	}
-	for _, f := range []string{"faas_function.image_pull_secrets", "faas_scaling_policy.scale_to_zero", "faas_secret"} {
+	for _, f := range []string{"faas_function.image_pull_secrets", "faas_scaling_policy.min_replicas.zero", "faas_secret"} {
 		if !info.Capabilities.Has(f) {
 			t.Errorf("capability %s missing", f)
 		}
@@ -251,7 +251,7 @@ func TestUpdatePreservesSiblingKeysAndSkipsNoOps(t *testing.T) {
 	if tann["autoscaling.knative.dev/max-scale"] != "4" || tann["autoscaling.knative.dev/window"] != "60s" {
 		t.Errorf("template annotations lost: %v", tann)
 	}
-	if after.GetAnnotations()[ScalingAnnotation] == "" || after.GetAnnotations()[CreatorAnnotation] != before.GetAnnotations()[CreatorAnnotation] {
+	if after.GetAnnotations()[CreatorAnnotation] == "" || after.GetAnnotations()[CreatorAnnotation] != before.GetAnnotations()[CreatorAnnotation] {
 		t.Errorf("annotations lost: %v", after.GetAnnotations())
 	}
 	c := firstContainer(t, after)

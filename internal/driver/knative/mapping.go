@@ -57,9 +57,10 @@ const (
 	// can be recognised (the kubectl last-applied pattern). Changing it creates no
 	// Revision.
 	LastAppliedAnnotation = "faasform.dev/last-applied"
-	// ScalingAnnotation, on the Service's metadata, records the faas_scaling_policy as
-	// written; the policy's effective keys are the autoscaling.knative.dev/* template
-	// annotations.
+	// ScalingAnnotation, on the Service's metadata, is where versions before 0.1.0
+	// recorded the faas_scaling_policy as written, when it had two fields for scale to
+	// zero. The policy is now its autoscaling.knative.dev/* template annotations alone;
+	// every write of a policy removes this key, and it stays reserved.
 	ScalingAnnotation = "faasform.dev/scaling-policy"
 	// AutoscalingPrefix starts every Knative autoscaling annotation
 	// (knative/serving pkg/apis/autoscaling/register.go); faas_scaling_policy owns them.

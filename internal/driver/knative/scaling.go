@@ -2,7 +2,6 @@ package knative
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -56,8 +55,8 @@ var policyKeys = func() []string {
 var metricClass = map[string]string{MetricConcurrency: autoscaling.KPA, MetricRPS: autoscaling.KPA, MetricCPU: autoscaling.HPA, MetricMemory: autoscaling.HPA}
 
 // CheckScalingPolicy implements platform.ScalingDriver. It rejects what Knative's
-// webhook rejects (pkg/apis/autoscaling/annotation_validation.go) and what cannot be
-// expressed (scale to zero with the HPA), in neutral attribute terms, and with create set
+// webhook rejects (pkg/apis/autoscaling/annotation_validation.go) and what the HPA class
+// would silently ignore (scale to zero), in neutral attribute terms, and with create set
 // reports a policy already on the function.
 func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPolicy, create bool) ([]*platform.UnsupportedError, error) {
 	info, err := d.Info(ctx)
@@ -85,9 +84,9 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 }
 
 // checkPolicy reports what Knative's own validation refuses in the policy's
-// annotations (checkPolicyWithWebhook), then the rules that are not the webhook's: the
-// neutral attributes that contradict each other, and what the HPA class would silently
-// ignore (FACTS.md section 4).
+// annotations (checkPolicyWithWebhook), then the rules that are not the webhook's: a
+// retention period on a policy that never scales to zero, and what the HPA class would
+// silently ignore (FACTS.md section 4).
 func checkPolicy(plat string, p *platform.ScalingPolicy) ([]*platform.UnsupportedError, error) {
 	out, err := checkPolicyWithWebhook(plat, p)
 	if err != nil {
@@ -97,25 +96,14 @@ func checkPolicy(plat string, p *platform.ScalingPolicy) ([]*platform.Unsupporte
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: plat, Reason: reason, Instead: instead})
 	}
 	class := metricClass[p.Metric]
-	zero := p.ScaleToZero != nil && *p.ScaleToZero
-	noZero := p.ScaleToZero != nil && !*p.ScaleToZero
-	switch {
-	case zero && p.MinReplicas != nil && *p.MinReplicas > 0:
-		add(platform.Attr("min_replicas"), fmt.Sprintf("scale_to_zero is Knative's min-scale 0, so min_replicas must be 0 or unset, not %d", *p.MinReplicas), "Remove min_replicas, or set scale_to_zero = false")
-	case noZero && p.MinReplicas != nil && *p.MinReplicas == 0:
-		add(platform.Attr("min_replicas"), "min_replicas = 0 is scale to zero on Knative, which scale_to_zero = false forbids", "Set min_replicas to 1 or more, or remove scale_to_zero")
-	}
-	if class == autoscaling.HPA && !zero && p.MinReplicas != nil && *p.MinReplicas == 0 {
+	if class == autoscaling.HPA && p.MinReplicas != nil && *p.MinReplicas == 0 {
 		// The HPA class leaves the HPA's minReplicas at 1 for min-scale 0
 		// (pkg/reconciler/autoscaling/hpa/resources/hpa.go): 0 would be silently ignored.
-		add(platform.Attr("min_replicas"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which keeps at least one replica, so min_replicas = 0 would be ignored", p.Metric), `Set min_replicas to 1 or more, or use metric "concurrency" or "rps" to scale to zero`)
-	}
-	if class == autoscaling.HPA && zero {
-		add(platform.Attr("scale_to_zero"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which cannot scale to zero", p.Metric), `Use metric "concurrency" or "rps" to scale to zero`)
+		add(platform.Attr("min_replicas"), fmt.Sprintf("metric %q uses Kubernetes' HPA (hpa.autoscaling.knative.dev), which keeps at least one replica, so min_replicas = 0 (scale to zero) would be ignored", p.Metric), `Set min_replicas to 1 or more, or use metric "concurrency" or "rps" to scale to zero`)
 	}
 	if p.ScaleToZeroAfter != "" {
-		if noZero || (p.MinReplicas != nil && *p.MinReplicas > 0) {
-			add(platform.Attr("scale_to_zero_after"), "it only applies to a function that scales to zero", "Remove scale_to_zero_after, or allow scale to zero")
+		if p.MinReplicas != nil && *p.MinReplicas > 0 {
+			add(platform.Attr("scale_to_zero_after"), fmt.Sprintf("it only applies to a function that scales to zero, and min_replicas = %d keeps replicas", *p.MinReplicas), "Remove scale_to_zero_after, or set min_replicas = 0 (or leave it unset: Knative's default min-scale is 0)")
 		} else if class == autoscaling.HPA {
 			add(platform.Attr("scale_to_zero_after"), "the HPA class (metric cpu or memory) never scales to zero", "Remove scale_to_zero_after")
 		}
@@ -138,7 +126,7 @@ func templateAnnotations(obj map[string]any) map[string]string {
 }
 
 // policyPresent reports a policy on a Service: any of the policy's template
-// annotations, or the record of a policy (one with no attribute set writes only that).
+// annotations.
 func policyPresent(obj map[string]any) bool {
 	anns := templateAnnotations(obj)
 	for _, k := range policyKeys {
@@ -146,22 +134,16 @@ func policyPresent(obj map[string]any) bool {
 			return true
 		}
 	}
-	_, ok, _ := unstructured.NestedString(obj, "metadata", "annotations", ScalingAnnotation)
-	return ok
+	return false
 }
 
-// policyAnnotations renders a policy as template annotations (FACTS.md section 4): the
-// class follows the metric, scale_to_zero is min-scale 0 (and scale_to_zero = false
-// with no min_replicas is min-scale 1, since Knative scales to zero by default).
+// policyAnnotations renders a policy as template annotations (FACTS.md section 4): one
+// annotation per attribute, min_replicas as min-scale (0 is scale to zero), and the
+// class that follows the metric. The mapping is one to one, so a read needs no record.
 func policyAnnotations(p *platform.ScalingPolicy) map[string]string {
 	out := map[string]string{}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
-	switch {
-	case p.ScaleToZero != nil && *p.ScaleToZero:
-		out[autoscaling.MinScaleAnnotationKey] = "0"
-	case p.ScaleToZero != nil && p.MinReplicas == nil:
-		out[autoscaling.MinScaleAnnotationKey] = "1"
-	case p.MinReplicas != nil:
+	if p.MinReplicas != nil {
 		out[autoscaling.MinScaleAnnotationKey] = i(*p.MinReplicas)
 	}
 	if p.MaxReplicas != nil {
@@ -185,8 +167,7 @@ func policyAnnotations(p *platform.ScalingPolicy) map[string]string {
 	return out
 }
 
-// policyFromAnnotations is the canonical reading of template annotations written
-// outside Terraform (or changed behind its back): min-scale 0 is scale_to_zero.
+// policyFromAnnotations reads a policy from template annotations, whoever wrote them.
 func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *platform.ScalingPolicy {
 	p := &platform.ScalingPolicy{Function: fn}
 	get := func(keys kmap.KeyPriority) (string, bool) {
@@ -205,12 +186,7 @@ func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *plat
 		return &n
 	}
 	if v, ok := get(autoscaling.MinScaleAnnotation); ok {
-		if n := intOf(v); n != nil && *n == 0 {
-			t := true
-			p.ScaleToZero = &t
-		} else {
-			p.MinReplicas = n
-		}
+		p.MinReplicas = intOf(v)
 	}
 	if v, ok := get(autoscaling.MaxScaleAnnotation); ok {
 		p.MaxReplicas = intOf(v)
@@ -230,46 +206,12 @@ func policyFromAnnotations(fn platform.FunctionID, anns map[string]string) *plat
 	return p
 }
 
-// policyRecord is the JSON in ScalingAnnotation: the policy as written, so that a read
-// maps back to exactly it while the annotations still say the same.
-type policyRecord struct {
-	MinReplicas              *int64 `json:"minReplicas,omitempty"`
-	MaxReplicas              *int64 `json:"maxReplicas,omitempty"`
-	Metric                   string `json:"metric,omitempty"`
-	Target                   *int64 `json:"target,omitempty"`
-	TargetUtilizationPercent *int64 `json:"targetUtilizationPercent,omitempty"`
-	ScaleToZero              *bool  `json:"scaleToZero,omitempty"`
-	ScaleToZeroAfter         string `json:"scaleToZeroAfter,omitempty"`
-}
-
-func recordOf(p *platform.ScalingPolicy) string {
-	b, _ := json.Marshal(policyRecord{p.MinReplicas, p.MaxReplicas, p.Metric, p.Target, p.TargetUtilizationPercent, p.ScaleToZero, p.ScaleToZeroAfter}) // pointers and strings always encode
-	return string(b)
-}
-
-// readPolicy maps a Service to its policy: the recorded one when its annotations are
-// still exactly what the Service carries, otherwise the canonical reading.
+// readPolicy maps a Service to its policy, or reports that it carries none.
 func readPolicy(fn platform.FunctionID, obj map[string]any) (*platform.ScalingPolicy, bool) {
-	anns := templateAnnotations(obj)
 	if !policyPresent(obj) {
 		return nil, false
 	}
-	owned := map[string]string{}
-	for _, k := range policyKeys {
-		if v, ok := anns[k]; ok {
-			owned[k] = v
-		}
-	}
-	svcAnns, _, _ := unstructured.NestedStringMap(obj, "metadata", "annotations")
-	var rec policyRecord
-	if s := svcAnns[ScalingAnnotation]; s != "" && json.Unmarshal([]byte(s), &rec) == nil {
-		p := &platform.ScalingPolicy{Function: fn, MinReplicas: rec.MinReplicas, MaxReplicas: rec.MaxReplicas, Metric: rec.Metric, Target: rec.Target,
-			TargetUtilizationPercent: rec.TargetUtilizationPercent, ScaleToZero: rec.ScaleToZero, ScaleToZeroAfter: rec.ScaleToZeroAfter}
-		if reflect.DeepEqual(policyAnnotations(p), owned) {
-			return p, true
-		}
-	}
-	return policyFromAnnotations(fn, anns), true
+	return policyFromAnnotations(fn, templateAnnotations(obj)), true
 }
 
 // ReadScalingPolicy implements platform.ScalingDriver; ErrNotFound when the function is
@@ -286,7 +228,8 @@ func (d *Driver) ReadScalingPolicy(ctx context.Context, fn platform.FunctionID) 
 	return p, nil
 }
 
-// setPolicy replaces the owned template annotations (and the record) in obj.
+// setPolicy replaces the owned template annotations in obj, and removes the policy
+// record that versions before 0.1.0 kept in ScalingAnnotation.
 func setPolicy(obj map[string]any, p *platform.ScalingPolicy) {
 	tmeta := mapAt(obj, "spec", "template", "metadata")
 	anns, _ := tmeta["annotations"].(map[string]any)
@@ -305,7 +248,6 @@ func setPolicy(obj map[string]any, p *platform.ScalingPolicy) {
 		for k, v := range policyAnnotations(p) {
 			anns[k] = v
 		}
-		svcAnns[ScalingAnnotation] = recordOf(p)
 	}
 	setOrDelete(tmeta, "annotations", anns, len(anns) == 0)
 	setOrDelete(mapAt(obj, "metadata"), "annotations", svcAnns, len(svcAnns) == 0)
@@ -441,7 +383,7 @@ func (d *Driver) CheckScalingPolicyWrite(ctx context.Context, fn platform.Functi
 }
 
 // DeleteScalingPolicy implements platform.ScalingDriver: it removes exactly the
-// policy's annotations (and its record), then waits for the Revision that write
+// policy's annotations, then waits for the Revision that write
 // creates; a missing function is not an error. A function that pins its revision name
 // keeps them: nothing is written, and a *platform.KeysRemainError (caused by a
 // *PinnedRevisionError) says so, so that a destroy of the whole configuration, which

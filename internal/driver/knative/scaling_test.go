@@ -35,10 +35,10 @@ func TestScalingValidation(t *testing.T) {
 		webhook bool     // the webhook rejects the annotations too
 	}{
 		{"empty", platform.ScalingPolicy{}, nil, false},
-		{"full kpa", platform.ScalingPolicy{MinReplicas: i64(0), MaxReplicas: i64(10), Metric: "rps", Target: i64(150), TargetUtilizationPercent: i64(70), ScaleToZero: bl(true), ScaleToZeroAfter: "10m"}, nil, false},
+		{"full kpa", platform.ScalingPolicy{MinReplicas: i64(0), MaxReplicas: i64(10), Metric: "rps", Target: i64(150), TargetUtilizationPercent: i64(70), ScaleToZeroAfter: "10m"}, nil, false},
 		{"hpa cpu", platform.ScalingPolicy{MinReplicas: i64(1), MaxReplicas: i64(5), Metric: "cpu", Target: i64(80)}, nil, false},
 		{"hpa memory", platform.ScalingPolicy{Metric: "memory", Target: i64(200)}, nil, false},
-		{"concurrency", platform.ScalingPolicy{Metric: "concurrency", Target: i64(10), ScaleToZero: bl(false)}, nil, false},
+		{"concurrency", platform.ScalingPolicy{Metric: "concurrency", Target: i64(10), MinReplicas: i64(1)}, nil, false},
 		{"unlimited max", platform.ScalingPolicy{MinReplicas: i64(3), MaxReplicas: i64(0)}, nil, false},
 		{"min > max", platform.ScalingPolicy{MinReplicas: i64(5), MaxReplicas: i64(2)}, []string{"max_replicas"}, true},
 		{"negative min", platform.ScalingPolicy{MinReplicas: i64(-1)}, []string{"min_replicas"}, true},
@@ -48,10 +48,9 @@ func TestScalingValidation(t *testing.T) {
 		{"utilization 101", platform.ScalingPolicy{TargetUtilizationPercent: i64(101)}, []string{"target_utilization_percent"}, true},
 		{"retention too long", platform.ScalingPolicy{ScaleToZeroAfter: "2h"}, []string{"scale_to_zero_after"}, true},
 		{"retention not a duration", platform.ScalingPolicy{ScaleToZeroAfter: "soon"}, []string{"scale_to_zero_after"}, true},
-		{"zero with min 2", platform.ScalingPolicy{ScaleToZero: bl(true), MinReplicas: i64(2)}, []string{"min_replicas"}, false},
-		{"no zero with min 0", platform.ScalingPolicy{ScaleToZero: bl(false), MinReplicas: i64(0)}, []string{"min_replicas"}, false},
-		{"hpa cannot scale to zero", platform.ScalingPolicy{Metric: "cpu", ScaleToZero: bl(true)}, []string{"scale_to_zero"}, false},
-		{"retention without zero", platform.ScalingPolicy{ScaleToZero: bl(false), ScaleToZeroAfter: "5m"}, []string{"scale_to_zero_after"}, false},
+		{"hpa cannot scale to zero", platform.ScalingPolicy{Metric: "cpu", MinReplicas: i64(0)}, []string{"min_replicas"}, false},
+		{"retention without zero", platform.ScalingPolicy{MinReplicas: i64(1), ScaleToZeroAfter: "5m"}, []string{"scale_to_zero_after"}, false},
+		{"retention with the default minimum", platform.ScalingPolicy{ScaleToZeroAfter: "5m"}, nil, false},
 		{"retention with hpa", platform.ScalingPolicy{Metric: "memory", ScaleToZeroAfter: "5m"}, []string{"scale_to_zero_after"}, false},
 	}
 	for _, c := range cases {
@@ -106,11 +105,17 @@ func TestScalingLifecycle(t *testing.T) {
 	// Someone tuned the panic window by hand; the policy does not own that key.
 	if err := sim.Modify(k8ssim.ServicesGVR, "default", "scaled", func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedField(u.Object, "200", "spec", "template", "metadata", "annotations", "autoscaling.knative.dev/panic-threshold-percentage")
+		// The policy record versions before 0.1.0 kept: no policy by itself, and removed
+		// by the next write of a policy.
+		_ = unstructured.SetNestedField(u.Object, `{"scaleToZero":true}`, "metadata", "annotations", ScalingAnnotation)
 	}); err != nil {
 		t.Fatal(err)
 	}
 	waitReady(t, d, fn.ID)
-	p := &platform.ScalingPolicy{Function: fn.ID, MaxReplicas: i64(10), Metric: "concurrency", Target: i64(50), ScaleToZero: bl(true), ScaleToZeroAfter: "90s"}
+	if _, err := d.ReadScalingPolicy(ctx, fn.ID); !errors.Is(err, platform.ErrNotFound) {
+		t.Fatalf("an old record alone read as a policy: %v", err)
+	}
+	p := &platform.ScalingPolicy{Function: fn.ID, MaxReplicas: i64(10), Metric: "concurrency", Target: i64(50), MinReplicas: i64(0), ScaleToZeroAfter: "90s"}
 	probs, err := d.CheckScalingPolicy(ctx, p, true)
 	if err != nil || len(probs) != 0 {
 		t.Fatalf("check: %v %v", probs, err)
@@ -133,6 +138,9 @@ func TestScalingLifecycle(t *testing.T) {
 	}
 	if u.GetAnnotations()["autoscaling.knative.dev/min-scale"] != "" {
 		t.Error("autoscaling annotation on the Service's metadata")
+	}
+	if _, ok := u.GetAnnotations()[ScalingAnnotation]; ok {
+		t.Error("the record of an older version survived a write of the policy")
 	}
 	// The apply waited for the new Revision.
 	if st, _, _ := unstructured.NestedString(u.Object, "status", "latestReadyRevisionName"); st != "scaled-00003" {
@@ -237,7 +245,7 @@ func TestScalingPolicyReadsOutOfBandAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &platform.ScalingPolicy{Function: fn.ID, ScaleToZero: bl(true), MaxReplicas: i64(3), Metric: "rps", Target: i64(100), ScaleToZeroAfter: "30s"}
+	want := &platform.ScalingPolicy{Function: fn.ID, MinReplicas: i64(0), MaxReplicas: i64(3), Metric: "rps", Target: i64(100), ScaleToZeroAfter: "30s"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

@@ -185,9 +185,6 @@ func policyAttribute(key string, p *platform.ScalingPolicy) string {
 	case autoscaling.ClassAnnotationKey, autoscaling.MetricAnnotationKey:
 		return "metric"
 	case autoscaling.MinScaleAnnotationKey:
-		if p.MinReplicas == nil && p.ScaleToZero != nil {
-			return "scale_to_zero"
-		}
 		return "min_replicas"
 	case autoscaling.MaxScaleAnnotationKey:
 		return "max_replicas"

@@ -165,11 +165,9 @@ func TestKeptRulesAreNotKnativeValidation(t *testing.T) {
 	}{
 		// The HPA class reads min-scale 0 as one replica (hpa.go): admitted, then ignored.
 		{"hpa with min 0", "min_replicas", platform.ScalingPolicy{Metric: "cpu", MinReplicas: i64(0)}},
-		{"hpa scale to zero", "scale_to_zero", platform.ScalingPolicy{Metric: "memory", ScaleToZero: bl(true)}},
+		{"hpa scale to zero", "min_replicas", platform.ScalingPolicy{Metric: "memory", MinReplicas: i64(0)}},
 		// scale_to_zero and min_replicas are two neutral spellings of one annotation.
-		{"scale to zero with min 2", "min_replicas", platform.ScalingPolicy{ScaleToZero: bl(true), MinReplicas: i64(2)}},
-		{"no zero with min 0", "min_replicas", platform.ScalingPolicy{ScaleToZero: bl(false), MinReplicas: i64(0)}},
-		{"retention without zero", "scale_to_zero_after", platform.ScalingPolicy{ScaleToZero: bl(false), ScaleToZeroAfter: "5m"}},
+		{"retention without zero", "scale_to_zero_after", platform.ScalingPolicy{MinReplicas: i64(1), ScaleToZeroAfter: "5m"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := c.p

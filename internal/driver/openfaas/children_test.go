@@ -63,17 +63,32 @@ func TestValidateCron(t *testing.T) {
 
 func TestPolicyLabelsRoundTrip(t *testing.T) {
 	i := func(v int64) *int64 { return &v }
-	yes := true
 	p := &platform.ScalingPolicy{MinReplicas: i(0), MaxReplicas: i(7), Metric: "concurrency", Target: i(12),
-		TargetUtilizationPercent: i(85), ScaleToZero: &yes, ScaleToZeroAfter: "20m"}
+		TargetUtilizationPercent: i(85), ScaleToZeroAfter: "20m"}
 	labels := policyLabels(p)
-	if labels[labelScaleType] != "capacity" || labels[labelScaleProportion] != "0.85" {
+	// Scale to zero is com.openfaas.scale.zero, with no minimum label (OpenFaaS keeps one
+	// replica while awake).
+	if labels[labelScaleType] != "capacity" || labels[labelScaleProportion] != "0.85" || labels[labelScaleZero] != "true" {
 		t.Fatalf("labels %v", labels)
 	}
 	back := policyFromLabels(p.Function, labels)
 	if *back.MinReplicas != 0 || *back.MaxReplicas != 7 || back.Metric != "concurrency" || *back.Target != 12 ||
-		*back.TargetUtilizationPercent != 85 || !*back.ScaleToZero || back.ScaleToZeroAfter != "20m" {
+		*back.TargetUtilizationPercent != 85 || back.ScaleToZeroAfter != "20m" {
 		t.Fatalf("round trip %+v", back)
+	}
+	// Labels set outside Terraform: com.openfaas.scale.zero is scale to zero whatever
+	// minimum applies while awake; without it the minimum is min_replicas.
+	for _, c := range []struct {
+		labels map[string]string
+		want   int64
+	}{
+		{map[string]string{labelScaleZero: "true", labelScaleMin: "3"}, 0},
+		{map[string]string{labelScaleZero: "false", labelScaleMin: "3"}, 3},
+		{map[string]string{labelScaleMin: "2"}, 2},
+	} {
+		if got := policyFromLabels(p.Function, c.labels).MinReplicas; got == nil || *got != c.want {
+			t.Fatalf("%v: min_replicas %v, want %d", c.labels, got, c.want)
+		}
 	}
 }
 

@@ -139,7 +139,7 @@ func capabilities(backend, edition string) platform.Capabilities {
 		c.MaxReplicas = 5
 		if edition == EditionPro {
 			c.Supported = append(c.Supported, "faas_function.image_pull_secrets", "faas_function.openfaas.constraints",
-				"faas_function.namespace.multiple", "faas_scaling_policy.metric", "faas_scaling_policy.scale_to_zero",
+				"faas_function.namespace.multiple", "faas_scaling_policy.metric", "faas_scaling_policy.min_replicas.zero",
 				"faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
 			c.MaxReplicas = 0
 			c.ScalingMetrics = []string{"rps", "concurrency", "cpu"}

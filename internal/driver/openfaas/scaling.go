@@ -52,7 +52,6 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 			"metric":                     p.Metric != "",
 			"target":                     p.Target != nil,
 			"target_utilization_percent": p.TargetUtilizationPercent != nil,
-			"scale_to_zero":              p.ScaleToZero != nil && *p.ScaleToZero,
 			"scale_to_zero_after":        p.ScaleToZeroAfter != "",
 		} {
 			if set {
@@ -72,8 +71,8 @@ func (d *Driver) CheckScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		if p.Metric == "memory" {
 			add(platform.Attr("metric"), "OpenFaaS autoscaling has no memory metric (scale types are rps, capacity and cpu)", `Use "rps", "concurrency" or "cpu"`)
 		}
-		if p.ScaleToZeroAfter != "" && (p.ScaleToZero == nil || !*p.ScaleToZero) {
-			add(platform.Attr("scale_to_zero_after"), "it only applies when scale_to_zero is true", "Set scale_to_zero = true, or remove scale_to_zero_after")
+		if p.ScaleToZeroAfter != "" && (p.MinReplicas == nil || *p.MinReplicas != 0) {
+			add(platform.Attr("scale_to_zero_after"), "it only applies to a function that scales to zero (min_replicas = 0; OpenFaaS keeps at least one replica by default)", "Set min_replicas = 0, or remove scale_to_zero_after")
 		}
 	}
 	sortProblems(out)
@@ -143,8 +142,10 @@ func policyFromLabels(fn platform.FunctionID, l map[string]string) *platform.Sca
 		pct := int64(v*100 + 0.5)
 		p.TargetUtilizationPercent = &pct
 	}
-	if v, err := strconv.ParseBool(l[labelScaleZero]); err == nil {
-		p.ScaleToZero = &v
+	if zero, _ := strconv.ParseBool(l[labelScaleZero]); zero {
+		// Scale to zero is min_replicas 0, whatever minimum applies while awake.
+		var none int64
+		p.MinReplicas = &none
 	}
 	p.ScaleToZeroAfter = l[labelScaleZeroAfter]
 	return p
@@ -152,7 +153,12 @@ func policyFromLabels(fn platform.FunctionID, l map[string]string) *platform.Sca
 
 func policyLabels(p *platform.ScalingPolicy) map[string]string {
 	out := map[string]string{}
-	if p.MinReplicas != nil {
+	switch {
+	case p.MinReplicas != nil && *p.MinReplicas == 0:
+		// Scale to zero: com.openfaas.scale.zero, with OpenFaaS's default minimum of one
+		// replica while the function is awake.
+		out[labelScaleZero] = "true"
+	case p.MinReplicas != nil:
 		out[labelScaleMin] = strconv.FormatInt(*p.MinReplicas, 10)
 	}
 	if p.MaxReplicas != nil {
@@ -166,9 +172,6 @@ func policyLabels(p *platform.ScalingPolicy) map[string]string {
 	}
 	if p.TargetUtilizationPercent != nil {
 		out[labelScaleProportion] = strconv.FormatFloat(float64(*p.TargetUtilizationPercent)/100, 'f', -1, 64)
-	}
-	if p.ScaleToZero != nil {
-		out[labelScaleZero] = strconv.FormatBool(*p.ScaleToZero)
 	}
 	if p.ScaleToZeroAfter != "" {
 		out[labelScaleZeroAfter] = p.ScaleToZeroAfter
