@@ -102,6 +102,10 @@ type Secret struct {
 
 // SecretDriver is implemented by drivers that support faas_secret.
 type SecretDriver interface {
+	// CheckSecret reports, without writing anything, what the platform refuses in s at
+	// plan time: a name or namespace outside the platform's rule (the neutral layer
+	// applies none), on the attribute "name" or "namespace". s.Value may be empty.
+	CheckSecret(ctx context.Context, s *Secret) ([]*UnsupportedError, error)
 	// CreateSecret creates s; ErrConflict when it exists.
 	CreateSecret(ctx context.Context, s *Secret) error
 	// UpdateSecret replaces the value of s; ErrNotFound when it does not exist.

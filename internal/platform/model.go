@@ -20,9 +20,11 @@ func (id FunctionID) String() string { return id.Namespace + "/" + id.Name }
 
 // ValidateDNSLabel returns nil when s is an RFC 1123 label of at most 63 characters, the
 // form OpenFaaS (faas-netes validate.go) and Kubernetes require for function names and
-// namespaces, and otherwise an error that says what is wrong with it. The rule is
-// apimachinery's validation.IsDNS1123Label; the words are ours, because its message
-// quotes its regular expression.
+// namespaces, and otherwise an error that says what is wrong with it. It is a helper for
+// drivers that state this rule; the neutral layer does not apply it (a name's rule is
+// its platform's, DESIGN.md section 3). The rule is apimachinery's
+// validation.IsDNS1123Label; the words are ours, because its message quotes its regular
+// expression.
 func ValidateDNSLabel(s string) error {
 	switch {
 	case s == "":
@@ -36,7 +38,9 @@ func ValidateDNSLabel(s string) error {
 }
 
 // ParseFunctionID parses an import id of the form "namespace/name", or "name" alone,
-// which takes defaultNamespace. Both parts must be RFC 1123 labels.
+// which takes defaultNamespace. It only splits: neither part may be empty and the id
+// holds at most one '/', but what a name may contain is the platform's rule, which each
+// driver checks (CheckFunction, CheckSecret, and its reads).
 func ParseFunctionID(s, defaultNamespace string) (FunctionID, error) {
 	parts := strings.Split(s, "/")
 	var id FunctionID
@@ -48,11 +52,11 @@ func ParseFunctionID(s, defaultNamespace string) (FunctionID, error) {
 	default:
 		return id, fmt.Errorf("%q is not a function id: expected \"namespace/name\" or \"name\"", s)
 	}
-	if err := ValidateDNSLabel(id.Namespace); err != nil {
-		return id, fmt.Errorf("namespace in %q: %w", s, err)
+	if id.Namespace == "" && len(parts) == 2 {
+		return id, fmt.Errorf("namespace in %q: must not be empty", s)
 	}
-	if err := ValidateDNSLabel(id.Name); err != nil {
-		return id, fmt.Errorf("name in %q: %w", s, err)
+	if id.Name == "" {
+		return id, fmt.Errorf("name in %q: must not be empty", s)
 	}
 	return id, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -108,11 +107,12 @@ func (d *functionDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"read_only_root_filesystem, unless the provider's last-applied record is present) are null and listed in `unreadable`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`namespace/name`."},
-			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Function name (an RFC 1123 label).",
-				Validators: []validator.String{dnsLabelValidator{}}},
+			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Function name. Its rule is the platform's, as for " +
+				"`faas_function.name` (OpenFaaS: an RFC 1123 label; Knative: a DNS-1035 label); a name the platform never accepts is " +
+				"an error when the data source is read (OpenFaaS: \"is not an OpenFaaS function id\"), or \"not found\"."},
 			"namespace": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Namespace; default the provider's `namespace` (OpenFaaS: `openfaas-fn`).",
-				Validators:          []validator.String{dnsLabelValidator{}}},
+				MarkdownDescription: "Namespace; default the provider's `namespace` (OpenFaaS: `openfaas-fn`). Its rule is the platform's, as for " +
+					"`faas_function.namespace` (an RFC 1123 label on OpenFaaS and Knative)."},
 			"image":                     schema.StringAttribute{Computed: true, MarkdownDescription: "Container image."},
 			"command":                   computedList("Process to run (OpenFaaS: `fprocess` split into words; all words are in `command` unless the provider's record says where `args` start)."),
 			"args":                      computedList("Arguments after `command`."),
@@ -283,8 +283,9 @@ func (d *functionsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"One list request to the platform (OpenFaaS: `GET /system/functions?namespace=`).",
 		Attributes: map[string]schema.Attribute{
 			"namespace": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Namespace to list; default the provider's `namespace` (OpenFaaS: `openfaas-fn`).",
-				Validators:          []validator.String{dnsLabelValidator{}}},
+				MarkdownDescription: "Namespace to list; default the provider's `namespace` (OpenFaaS: `openfaas-fn`). Its rule is the " +
+					"platform's, as for `faas_function.namespace` (an RFC 1123 label on OpenFaaS and Knative): the " +
+					"provider does not check it, and lists what the platform answers."},
 			"labels": schema.MapAttribute{ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "Only functions carrying every one of these labels with exactly these values (an empty value matches an empty label). " +
 					"Keys and values follow the Kubernetes label rules, as on `faas_function`; a key or value that breaks them, or a null value, is a plan-time error.",

@@ -175,19 +175,21 @@ func (r *functionResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Function name, unique within its namespace: an RFC 1123 label (at most 63 lower-case letters, digits and `-`, " +
-					"starting and ending with a letter or digit), as faas-netes validates it; Knative also needs it to start with a letter " +
-					"(a DNS-1035 label). Changing it replaces the function.",
-				Validators:    []validator.String{dnsLabelValidator{}},
+				MarkdownDescription: "Function name, unique within its namespace. Its rule is the platform's, checked at plan time on `name`, " +
+					"with nothing written. OpenFaaS: an RFC 1123 label (at most 63 lower-case letters, digits and `-`, starting and ending with " +
+					"a letter or digit), as faas-netes validates it; the error is \"Value not allowed on OpenFaaS ...\", \"... is not an RFC 1123 " +
+					"label\". Knative: a DNS-1035 label (the same, starting with a letter), as Knative Serving validates it; the error is " +
+					"\"Rejected by Knative's validation\", \"... not a DNS 1035 label\". Changing it replaces the function.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"namespace": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Namespace of the function, an RFC 1123 label. Default: the provider's `namespace` (OpenFaaS: `openfaas-fn`; Knative: `default`, " +
+				MarkdownDescription: "Namespace of the function. Its rule is the platform's, checked at plan time (an error on `namespace`, " +
+					"\"Value not allowed on <platform>\", \"... is not an RFC 1123 label\"): on OpenFaaS and Knative a Kubernetes namespace, an " +
+					"RFC 1123 label (at most 63 lower-case letters, digits and `-`, starting and ending with a letter or digit). Default: the provider's `namespace` (OpenFaaS: `openfaas-fn`; Knative: `default`, " +
 					"which must exist). " +
 					"Changing it replaces the function. The OpenFaaS Community Edition serves only one namespace: any other is a plan-time error.",
-				Validators:    []validator.String{dnsLabelValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"image": schema.StringAttribute{
@@ -842,6 +844,11 @@ func (r *functionResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	fn, err := d.ReadFunction(ctx, id)
+	if errors.Is(err, platform.ErrInvalidID) {
+		// An import id whose name the platform never accepts (its driver's rule).
+		readError(&resp.Diagnostics, "function", id.String(), err)
+		return
+	}
 	if errors.Is(err, platform.ErrNotFound) {
 		resp.Diagnostics.AddWarning("Function not found",
 			fmt.Sprintf("Function %s no longer exists on the platform; it was removed from the state and the next apply will create it again.", id))

@@ -58,17 +58,20 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"name": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Secret name, an RFC 1123 label (at most 63 lower-case letters, digits and `-`). Functions mount " +
+				MarkdownDescription: "Secret name. Its rule is the platform's, checked at plan time (an error on `name`, \"Value not allowed on " +
+					"<platform>\", and nothing is written; an import id with such a name is an \"Invalid import id\"): OpenFaaS, an RFC 1123 label (at most 63 lower-case letters, digits and `-`, starting " +
+					"and ending with a letter or digit), one rule for faas-netes and faasd; Knative, a Kubernetes Secret name, a DNS-1123 subdomain " +
+					"(at most 253 lower-case letters, digits, `-` and `.`, starting and ending with a letter or digit). Functions mount " +
 					"it at `/var/openfaas/secrets/<name>`. Changing it replaces the secret.",
-				Validators:    []validator.String{dnsLabelValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"namespace": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "Namespace of the secret; it must be the namespace of the functions that mount it. Default: " +
+				MarkdownDescription: "Namespace of the secret; it must be the namespace of the functions that mount it. Its rule is the " +
+					"platform's, checked at plan time (an error on `namespace`, \"Value not allowed on <platform>\", \"... is not an RFC 1123 label\"): on OpenFaaS and Knative an " +
+					"RFC 1123 label, as for `faas_function.namespace`. Default: " +
 					"the provider's `namespace` (OpenFaaS: `openfaas-fn`). Changing it replaces the secret.",
-				Validators:    []validator.String{dnsLabelValidator{}},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"value_wo": schema.StringAttribute{
@@ -96,9 +99,10 @@ func secretDriver(d platform.Driver, diags *diag.Diagnostics) platform.SecretDri
 	return sd
 }
 
-// ModifyPlan defaults the namespace from the provider, and registers the write-only value
-// with the driver's redactor: Terraform sends it in the configuration of every plan, so
-// a platform error that echoes it is scrubbed even in a run that does not write it.
+// ModifyPlan defaults the namespace from the provider, registers the write-only value
+// with the driver's redactor (Terraform sends it in the configuration of every plan, so
+// a platform error that echoes it is scrubbed even in a run that does not write it), and
+// runs the driver's check of the secret: the name rule is the platform's.
 func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	d := r.configured()
 	if req.Plan.Raw.IsNull() || d == nil {
@@ -117,7 +121,16 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if known(plan.Name) && req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.Namespace.ValueString()+"/"+plan.Name.ValueString())...)
 	}
-	secretDriver(d, &resp.Diagnostics)
+	sd := secretDriver(d, &resp.Diagnostics)
+	if sd == nil || !known(plan.Name) || !known(plan.Namespace) {
+		return
+	}
+	problems, err := sd.CheckSecret(ctx, &platform.Secret{Namespace: plan.Namespace.ValueString(), Name: plan.Name.ValueString()})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot check the secret against the platform", err.Error())
+		return
+	}
+	addProblems(&resp.Diagnostics, problems)
 }
 
 func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -228,6 +241,17 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 	if err != nil || id.Namespace == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id", fmt.Sprintf("Expected \"namespace/name\" or \"name\": %v", err))
 		return
+	}
+	if sd, ok := r.configured().(platform.SecretDriver); ok {
+		// A name the platform never accepts cannot name an existing secret: say why,
+		// rather than that it does not exist.
+		problems, err := sd.CheckSecret(ctx, &platform.Secret{Namespace: id.Namespace, Name: id.Name})
+		if err == nil && len(problems) > 0 {
+			for _, p := range problems {
+				resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id", fmt.Sprintf("%q: %s", req.ID, p.Error()))
+			}
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.String())...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id.Name)...)

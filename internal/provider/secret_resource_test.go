@@ -153,8 +153,9 @@ resource "faas_secret" "bad" {
   value_wo = "x"
 }
 `,
-			PlanOnly:    true,
-			ExpectError: errRe(`not an RFC 1123 label`),
+			PlanOnly: true,
+			// The rule is the OpenFaaS driver's (CheckSecret), on the attribute.
+			ExpectError: onAttribute("name", `Value not allowed on OpenFaaS.*"API_KEY" is not an RFC 1123 label`),
 		}},
 	})
 	if err := expectNoWrites(p)(); err != nil {

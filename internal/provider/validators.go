@@ -38,7 +38,9 @@ func (gatewayURLValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 }
 
-// dnsLabelValidator checks an RFC 1123 label (function names, namespaces).
+// dnsLabelValidator checks an RFC 1123 label: the namespace settings of the platform
+// blocks whose platforms require one. Resources and data sources do not use it: the
+// rule of a function's or secret's name is its driver's (DESIGN.md section 3).
 type dnsLabelValidator struct{}
 
 func (dnsLabelValidator) Description(context.Context) string {

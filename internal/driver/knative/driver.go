@@ -294,6 +294,9 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		return nil, err
 	}
 	out = append(out, upstream...)
+	if f := namespaceFinding(info.Describe(), fn.ID.Namespace); f != nil {
+		out = append(out, f)
+	}
 	for _, k := range slices.Sorted(maps.Keys(fn.Annotations)) {
 		if owner := ReservedAnnotationOwner(k); owner != "" {
 			reserved("annotations", k, owner)

@@ -168,6 +168,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: info.Describe(), Reason: reason, Instead: instead})
 	}
 	caps := info.Capabilities
+	out = append(out, nameFindings(info.Describe(), fn.ID.Namespace, fn.ID.Name)...)
 	for _, field := range []struct {
 		attr string
 		list []string
@@ -416,6 +417,9 @@ func newToken() string {
 // Inside a readiness wait (platform.InWait) a cached answer is used only when it already
 // reports the function ready; otherwise the platform is polled.
 func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*platform.Function, error) {
+	if err := checkID("function", id); err != nil {
+		return nil, err
+	}
 	info, err := d.Info(ctx)
 	if err != nil {
 		return nil, err

@@ -69,6 +69,9 @@ func ParseTriggerID(id string) (*platform.Trigger, error) {
 		return nil, bad
 	}
 	fn, err := platform.ParseFunctionID(parts[0]+"/"+parts[1], "")
+	if err == nil {
+		err = checkID("function", fn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", bad, err)
 	}

@@ -267,12 +267,14 @@ func (d *Driver) Info(context.Context) (platform.Info, error) {
 // DefaultNamespace implements platform.Driver.
 func (d *Driver) DefaultNamespace() string { return d.namespace }
 
-// CheckFunction implements platform.Driver: what an in-memory function cannot have.
+// CheckFunction implements platform.Driver: what an in-memory function cannot have, and
+// names outside memfake's rule (names.go).
 func (d *Driver) CheckFunction(_ context.Context, fn *platform.Function) ([]*platform.UnsupportedError, error) {
 	var out []*platform.UnsupportedError
 	add := func(attr platform.AttrPath, reason string) {
 		out = append(out, &platform.UnsupportedError{Attribute: attr, Platform: Platform, Reason: reason})
 	}
+	out = append(out, nameFindings(fn.ID.Namespace, fn.ID.Name)...)
 	if len(fn.ImagePullSecrets) > 0 {
 		add(platform.Attr("image_pull_secrets"), "the memfake platform pulls no images")
 	}

@@ -1,6 +1,7 @@
 package memdriver
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
@@ -50,4 +51,39 @@ func TestContract(t *testing.T) {
 			SecretValue: store.Secret,
 		}
 	}})
+}
+
+// TestNameRule: memfake accepts the OpenWhisk-like names no Kubernetes platform does,
+// and refuses the rest on the attribute at fault.
+func TestNameRule(t *testing.T) {
+	d := New(NewStore(t.Name()), "")
+	for _, c := range []struct {
+		ns, name, want string
+	}{
+		{"default", "My_Action.v2", ""},
+		{"Team@Acme", "with inner space", ""},
+		{"", "a", ""},
+		{"default", " leading-space", "name"},
+		{"default", "a/b", "name"},
+		{"bad/ns", "ok", "namespace"},
+		{"default", strings.Repeat("a", 257), "name"},
+	} {
+		fprobs, err := d.CheckFunction(t.Context(), &platform.Function{ID: platform.FunctionID{Namespace: c.ns, Name: c.name}, Image: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sprobs, err := d.CheckSecret(t.Context(), &platform.Secret{Namespace: c.ns, Name: c.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, probs := range map[string][]*platform.UnsupportedError{"function": fprobs, "secret": sprobs} {
+			var got []string
+			for _, p := range probs {
+				got = append(got, p.Attribute.String())
+			}
+			if strings.Join(got, " ") != c.want {
+				t.Errorf("%s %q/%q: findings on %v, want %q", what, c.ns, c.name, got, c.want)
+			}
+		}
+	}
 }
