@@ -90,6 +90,8 @@ fail_run() {
   echo "$LABEL: $2" >&2
   exit 1
 }
+# shellcheck source=scripts/testacc-lib.sh
+source scripts/testacc-lib.sh # check_covered
 
 # The testbed itself: a Knative Service becomes Ready on the real Serving.
 start=$SECONDS
@@ -120,6 +122,8 @@ if [ $# -eq 0 ]; then
     grep -qF -- "--- PASS: $name (" "$work/test.log" || missing+=("$name")
   done
   [ ${#missing[@]} -eq 0 ] || fail_run "$work/test.log" "these tests must pass on the real Knative but were skipped or did not run: ${missing[*]}"
+  covered=$(check_covered "$work/test.log") || fail_run "$work/test.log" "$covered"
+  echo "$covered"
 fi
 for kind in services.serving.knative.dev domainmappings.serving.knative.dev pingsources.sources.knative.dev triggers.eventing.knative.dev brokers.eventing.knative.dev; do
   leftovers=$(kubectl --kubeconfig "$FAAS_TEST_KUBECONFIG" get "$kind" -A --no-headers 2>&1 || true)

@@ -12,12 +12,31 @@ acc_env() {
   unset OPENFAAS_URL OPENFAAS_USERNAME OPENFAAS_PASSWORD OPENFAAS_TOKEN FAAS_TEST_OPENFAAS_TOKEN
 }
 
+# check_covered LOG: with FAAS_TEST_COVERED (set by make test to the file its in-process
+# run wrote; see FAAS_TEST_SIMULATOR_ONLY in internal/provider/platform_test.go), fails
+# unless every test listed there for this run ($LABEL) passed in LOG: the in-process run
+# skipped them because this run covers them, so none may be lost here.
+check_covered() {
+  local log=$1 run name missing=()
+  [ -n "${FAAS_TEST_COVERED:-}" ] || return 0
+  [ -f "$FAAS_TEST_COVERED" ] || { echo "$LABEL: $FAAS_TEST_COVERED (FAAS_TEST_COVERED) does not exist"; return 1; }
+  while IFS=$'\t' read -r run name; do
+    [ "$run" = "$LABEL" ] || continue
+    grep -qF -- "--- PASS: $name (" "$log" || missing+=("$name")
+  done <"$FAAS_TEST_COVERED"
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "$LABEL: the in-process run skipped these tests because this run covers them, but they did not pass here: ${missing[*]}"
+    return 1
+  fi
+  echo "$LABEL: the $(grep -c "^$LABEL"$'\t' "$FAAS_TEST_COVERED" || true) tests the in-process run left to this run all passed here"
+}
+
 # check_run LOG STATUS ELAPSED: fails when go test failed (STATUS), when the password
 # appears in LOG (also base64-encoded with the user name, as basic auth sends it), when a
 # test in REQUIRED did not pass (if CHECK_REQUIRED=1), or when the tests left a function
 # or secret behind; then prints what skipped and the counts.
 check_run() {
-  local log=$1 status=$2 elapsed=$3 passed skipped failed missing=() name leftovers
+  local log=$1 status=$2 elapsed=$3 passed skipped failed missing=() name leftovers covered=""
   fail_run() {
     cat "$log"
     [ -n "${ON_FAILURE:-}" ] && "$ON_FAILURE"
@@ -41,6 +60,7 @@ check_run() {
       grep -qF -- "--- PASS: $name (" "$log" || missing+=("$name")
     done
     [ ${#missing[@]} -eq 0 ] || fail_run "these tests must pass in real-gateway mode but were skipped or did not run: ${missing[*]}"
+    covered=$(check_covered "$log") || fail_run "$covered"
   fi
   leftovers=$("$BIN/faas-testclean" -dry-run)
   grep -q '^would remove 0 functions and 0 secrets' <<<"$leftovers" || fail_run "the tests left things on the gateway: $leftovers"
@@ -56,5 +76,6 @@ check_run() {
   else
     echo "$LABEL: nothing left behind, in ${elapsed}s (a narrowed run: the required list was not checked)"
   fi
+  [ -z "$covered" ] || echo "$covered"
   echo "$LABEL: $passed passed, $failed failed, $skipped skipped"
 }

@@ -73,7 +73,7 @@ func newKnativeCluster(t *testing.T, opts k8ssim.Options) knativeCluster {
 	t.Helper()
 	if !knativeRealMode() {
 		if simulatorOnly() && realKnativeRuns(t) {
-			t.Skipf("%s is set, and scripts/testacc-knative-real.sh runs this test on the real Knative", envSimulatorOnly)
+			skipCovered(t, "testacc-knative-real")
 		}
 		return simCluster{newKubeSim(t, opts)}
 	}

@@ -94,30 +94,55 @@ const (
 	simulatorToo
 )
 
-// envSimulatorOnly, set by make test for its in-process run of the acceptance tests,
-// keeps the in-process simulators to what only they can do. A test that a later step of
-// make test runs against a gateway (scripts/testacc-openfaas-sim.sh: the simulator as its
-// own process, faas-netes Pro; scripts/testacc-openfaas-real.sh: the real faas-netes
-// Community Edition) or against the real Knative (scripts/testacc-knative-real.sh) skips
-// in that run, so that it runs once per platform, not two or three times. Without it
-// (make testacc) every test runs in-process.
+// envSimulatorOnly, set by make test for its in-process run of the acceptance tests to
+// the path of a file, keeps the in-process simulators to what only they can do. A test
+// that a later step of make test runs against a gateway (scripts/testacc-openfaas-sim.sh:
+// the simulator as its own process, faas-netes Pro; scripts/testacc-openfaas-real.sh: the
+// real faas-netes Community Edition) or against the real Knative
+// (scripts/testacc-knative-real.sh) skips in that run, so that it runs once per platform,
+// not two or three times, and is listed in the file with the run that covers it: that
+// run fails unless the test passed there (scripts/testacc-lib.sh check_covered). Without
+// it (make testacc) every test runs in-process.
 const envSimulatorOnly = "FAAS_TEST_SIMULATOR_ONLY"
 
 // simulatorOnly reports whether FAAS_TEST_SIMULATOR_ONLY is set.
 func simulatorOnly() bool { return strings.TrimSpace(os.Getenv(envSimulatorOnly)) != "" }
 
-// gatewayRunOf names the gateway run of make test that runs an OpenFaaS test asking for
-// opts and relax, or "" when none does (the test needs faasd, or a second namespace on
-// the Community Edition, which only the in-process simulator offers).
+// coveredMu serialises the appends of parallel tests to FAAS_TEST_SIMULATOR_ONLY's file.
+var coveredMu sync.Mutex
+
+// skipCovered records t in FAAS_TEST_SIMULATOR_ONLY's file as a test the run named by
+// label (a script's LABEL) must pass, then skips it, saying so.
+func skipCovered(t *testing.T, label string) {
+	t.Helper()
+	coveredMu.Lock()
+	f, err := os.OpenFile(os.Getenv(envSimulatorOnly), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "%s\t%s\n", label, t.Name())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	coveredMu.Unlock()
+	if err != nil {
+		t.Fatalf("%s: %v", envSimulatorOnly, err)
+	}
+	t.Skipf("%s is set, and scripts/%s.sh runs this test (and fails unless it passes there)", envSimulatorOnly, label)
+}
+
+// gatewayRunOf names the gateway run of make test (its script's LABEL) that runs an
+// OpenFaaS test asking for opts and relax, or "" when none does (the test needs faasd,
+// or a second namespace on the Community Edition, which only the in-process simulator
+// offers).
 func gatewayRunOf(opts openfaassim.Options, relax []realOption) string {
 	if opts.Backend != "" && opts.Backend != openfaassim.FaasNetes && !slices.Contains(relax, anyBackend) {
 		return ""
 	}
 	switch {
 	case opts.Edition == openfaassim.Pro || slices.Contains(relax, anyEdition):
-		return "scripts/testacc-openfaas-sim.sh (the simulator as its own process, faas-netes Pro)"
+		return "testacc-openfaas-sim" // the simulator as its own process, faas-netes Pro
 	case len(opts.ExtraNamespaces) == 0:
-		return "scripts/testacc-openfaas-real.sh (the real faas-netes Community Edition)"
+		return "testacc-openfaas-real" // the real faas-netes Community Edition
 	}
 	return ""
 }
@@ -143,7 +168,7 @@ func newPlatform(t *testing.T, opts openfaassim.Options, relax ...realOption) op
 	env := realGateway(t)
 	if env == nil {
 		if run := gatewayRunOf(opts, relax); simulatorOnly() && run != "" && !slices.Contains(relax, simulatorToo) {
-			t.Skipf("%s is set, and %s runs this test", envSimulatorOnly, run)
+			skipCovered(t, run)
 		}
 		return startSim(t, opts)
 	}
