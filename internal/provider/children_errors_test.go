@@ -187,59 +187,6 @@ resource "faas_trigger" "t" {
 	}
 }
 
-// TestAccChildren_existingPolicyRefused: a function that already carries scaling labels
-// (set outside Terraform) refuses a second policy, naming import. The plan only warns
-// (the same apply could be replacing the policy that owns them); the apply refuses under
-// the function's lock before writing anything.
-func TestAccChildren_existingPolicyRefused(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{Edition: openfaassim.Pro}, anyEdition)
-	owned := p.Name("owned")
-	fn := providerBlock(p, "") + fmt.Sprintf(`
-resource "faas_function" "f" {
-  name  = %q
-  image = %q
-}
-`, owned, p.Image("ghcr.io/acme/owned:1"))
-	labelsUntouched := func() {
-		f, ok := p.GetFunction(ns, owned)
-		if !ok {
-			t.Fatalf("function %s is gone", owned)
-		}
-		for k, v := range f.Labels {
-			if strings.HasPrefix(k, "com.openfaas.scale.") && (k != "com.openfaas.scale.max" || v != "3") {
-				t.Errorf("the refused policy was written: %s=%s", k, v)
-			}
-		}
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoFunctions(p),
-		Steps: []resource.TestStep{
-			{Config: fn},
-			{
-				PreConfig: func() {
-					if !p.ModifyFunction(ns, owned, func(f *openfaassim.Function) {
-						if f.Labels == nil {
-							f.Labels = map[string]string{}
-						}
-						f.Labels["com.openfaas.scale.max"] = "3"
-					}) {
-						t.Fatal("out-of-band change failed")
-					}
-				},
-				Config: fn + `
-resource "faas_scaling_policy" "p" {
-  function_id  = faas_function.f.id
-  max_replicas = 4
-}
-`,
-				ExpectError: errRe(`already carries com.openfaas.scale.\* labels.*terraform import`),
-			},
-			{PreConfig: labelsUntouched, Config: fn},
-		},
-	})
-}
-
 // childErrorAttrs names the attribute each bad-input case must be reported on ("" for nested
 // attributes and resource-level errors, whose message names the path).
 var childErrorAttrs = map[string]string{

@@ -142,28 +142,3 @@ output "listed_image" {
 		},
 	})
 }
-
-// TestAccKnative_urlNotReportedYet: a Service created without waiting has no status.url
-// until Knative reconciles it; the next update must plan invoke_url as known after
-// apply, not keep the empty value from state (which Terraform would reject as an
-// inconsistent result once the update reads the URL back).
-func TestAccKnative_urlNotReportedYet(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 3})
-	cfg := func(image string) string {
-		return knativeBlock(sim, "") + `
-resource "faas_function" "f" {
-  name           = "unreconciled"
-  image          = "` + image + `"
-  wait_for_ready = false
-}
-`
-	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoServices(sim),
-		Steps: []resource.TestStep{
-			{Config: cfg("ghcr.io/acme/unreconciled:1")},
-			{Config: cfg("ghcr.io/acme/unreconciled:2"), Check: resource.TestCheckResourceAttr("faas_function.f", "invoke_url", "http://unreconciled.default.example.com")},
-		},
-	})
-}

@@ -99,25 +99,6 @@ data "faas_platform" "this" {}
 	p.DeleteFunction(ns, other)
 }
 
-// platformChecks are what data.faas_platform.this must say about p (DESIGN.md
-// section 4; internal/driver/openfaas/FACTS.md sections 6 and 7).
-func platformChecks(p openfaasPlatform) []statecheck.StateCheck {
-	maxReplicas, metrics := int64(1), []knownvalue.Check{}
-	switch {
-	case p.Backend() == openfaassim.FaasNetes && p.Edition() == openfaassim.Pro:
-		maxReplicas = 0
-		metrics = []knownvalue.Check{knownvalue.StringExact("rps"), knownvalue.StringExact("concurrency"), knownvalue.StringExact("cpu")}
-	case p.Backend() == openfaassim.FaasNetes:
-		maxReplicas = 5
-	}
-	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("backend"), knownvalue.StringExact(string(p.Backend()))),
-		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("edition"), knownvalue.StringExact(string(p.Edition()))),
-		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("max_replicas"), knownvalue.Int64Exact(maxReplicas)),
-		statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("scaling_metrics"), knownvalue.ListExact(metrics)),
-	}
-}
-
 // TestAccDataSources_missingFunction: reading a function that does not exist is an
 // error that names it.
 func TestAccDataSources_missingFunction(t *testing.T) {
@@ -133,44 +114,6 @@ data "faas_function" "missing" {
 `, missing),
 			ExpectError: errRe(`Function not found.*` + ns + `/` + missing + ` does not exist`),
 		}},
-	})
-}
-
-func TestAccDataSources_missingFunctionAndCE(t *testing.T) {
-	p := newPlatform(t, openfaassim.Options{Backend: openfaassim.Faasd})
-	missing := p.Name("does-not-exist")
-	// An empty namespace lists nothing; a real gateway's namespace holds other
-	// functions, so there the list is filtered on a label no function has.
-	none := ""
-	if _, ok := p.Sim(); !ok {
-		none = fmt.Sprintf("labels = { team = %q }", p.Name("none"))
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{
-			{
-				Config: providerBlock(p, "") + fmt.Sprintf(`
-data "faas_function" "missing" {
-  name = %q
-}
-`, missing),
-				ExpectError: errRe(`Function not found.*` + ns + `/` + missing + ` does not exist`),
-			},
-			{
-				Config: providerBlock(p, "") + fmt.Sprintf(`
-data "faas_platform" "this" {}
-
-data "faas_functions" "none" {%s}
-`, none),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("backend"), knownvalue.StringExact("faasd")),
-					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("edition"), knownvalue.StringExact("ce")),
-					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("scaling_metrics"), knownvalue.ListSizeExact(0)),
-					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("max_replicas"), knownvalue.Int64Exact(1)),
-					statecheck.ExpectKnownValue("data.faas_functions.none", tfjsonpath.New("functions"), knownvalue.ListSizeExact(0)),
-				},
-			},
-		},
 	})
 }
 
@@ -225,5 +168,41 @@ data "faas_function" "named" {
 				statecheck.ExpectKnownValue("data.faas_function.named", tfjsonpath.New("env_value_from"), knownvalue.Null()),
 			},
 		}},
+	})
+}
+
+func TestAccKnative_dataSourcesAndErrors(t *testing.T) {
+	sim := newKnativeCluster(t, k8ssim.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		CheckDestroy:             checkNoServices(sim),
+		Steps: []resource.TestStep{
+			{
+				Config: sim.ProviderBlock("") + `
+resource "faas_function" "f" {
+  name  = "seen"
+  image = "ghcr.io/acme/seen:1"
+  labels = { team = "web" }
+}
+
+data "faas_platform" "this" {}
+
+data "faas_functions" "web" {
+  labels     = { team = "web" }
+  depends_on = [faas_function.f]
+}
+
+data "faas_function" "seen" {
+  name       = "seen"
+  depends_on = [faas_function.f]
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.faas_platform.this", tfjsonpath.New("platform"), knownvalue.StringExact("knative")),
+					statecheck.ExpectKnownValue("data.faas_functions.web", tfjsonpath.New("functions"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.faas_function.seen", tfjsonpath.New("invoke_url"), knownvalue.StringExact("http://seen.default.example.com")),
+				},
+			},
+		},
 	})
 }
