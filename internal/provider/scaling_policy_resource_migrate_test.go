@@ -20,7 +20,10 @@ func TestScalingPolicyUpgradeStateV0(t *testing.T) {
 	if !ok || up.PriorSchema == nil {
 		t.Fatal("no upgrader from version 0")
 	}
-	objType := up.PriorSchema.Type().TerraformType(ctx).(tftypes.Object)
+	objType, ok := up.PriorSchema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the prior schema is not an object")
+	}
 	for _, c := range []struct {
 		name        string
 		scaleToZero tftypes.Value

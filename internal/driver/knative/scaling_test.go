@@ -16,7 +16,6 @@ import (
 )
 
 func i64(v int64) *int64 { return &v }
-func bl(v bool) *bool    { return &v }
 
 // TestScalingValidation checks CheckScalingPolicy against a table, and checks it against
 // the simulated Knative webhook: every policy the check accepts must be accepted by the

@@ -180,7 +180,7 @@ func checkFunctionWithWebhook(plat string, fn *platform.Function) ([]*platform.U
 
 // policyAttribute maps a template annotation key back to the faas_scaling_policy
 // attribute that wrote it (policyAnnotations).
-func policyAttribute(key string, p *platform.ScalingPolicy) string {
+func policyAttribute(key string) string {
 	switch key {
 	case autoscaling.ClassAnnotationKey, autoscaling.MetricAnnotationKey:
 		return "metric"
@@ -229,7 +229,7 @@ func checkPolicyWithWebhook(plat string, p *platform.ScalingPolicy) ([]*platform
 		hint := ""
 		if len(e.Paths) > 0 {
 			if key, ok := strings.CutPrefix(e.Paths[0], prefix); ok {
-				if name := policyAttribute(key, p); name != "" {
+				if name := policyAttribute(key); name != "" {
 					attr, hint = platform.Attr(name), policyHints[name]
 				}
 			}
