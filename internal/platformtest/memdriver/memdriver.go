@@ -1,5 +1,5 @@
-// Package memdriver is a fake third platform, "memfake": a driver that keeps functions
-// and secrets in memory, in a Store shared by every driver opened on it in the process.
+// Package memdriver is a fake third platform, "memfake": a driver that keeps functions,
+// their scaling policies and triggers, routes and secrets in memory, in a Store shared by every driver opened on it in the process.
 // It exists to prove that a platform is a driver package plus one registration line
 // (DESIGN.md section 11): it passes the driver contract (internal/platformtest), and it
 // plugs into the provider as the memfake platform block (Block) in the acceptance tests,
@@ -45,6 +45,7 @@ type Store struct {
 	mu        sync.Mutex
 	functions map[platform.FunctionID]*entry
 	secrets   map[secretKey]*secretEntry
+	routes    map[routeKey]*routeEntry
 	writes    []string
 	loseNext  int
 	dropNext  int
@@ -55,6 +56,10 @@ type entry struct {
 	fn    platform.Function
 	token string // the create token: who made it
 	gone  int    // reads left before a deleted function disappears; 0 when live
+
+	// The function's children (children.go), deleted with it.
+	policy   *platform.ScalingPolicy
+	triggers map[string]platform.Trigger // by triggerKey
 }
 
 type secretKey struct{ namespace, name string }
@@ -86,7 +91,7 @@ func Open(name string) *Store {
 
 // NewStore returns an empty store of its own, not shared through Open.
 func NewStore(name string) *Store {
-	return &Store{name: name, functions: map[platform.FunctionID]*entry{}, secrets: map[secretKey]*secretEntry{}}
+	return &Store{name: name, functions: map[platform.FunctionID]*entry{}, secrets: map[secretKey]*secretEntry{}, routes: map[routeKey]*routeEntry{}}
 }
 
 // SetDeleteLag makes a deleted function or secret stay visible to n more reads, as on a
@@ -261,7 +266,10 @@ func (d *Driver) Info(context.Context) (platform.Info, error) {
 			"faas_function.limits.cpu", "faas_function.requests", "faas_function.timeout",
 			"faas_function.max_concurrency", "faas_function.read_only_root_filesystem",
 			"faas_function.namespace.multiple", "faas_secret",
-		}}}, nil
+			"faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.min_replicas.zero",
+			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
+			"faas_trigger.time_zone", "faas_trigger.payload", "faas_route", "faas_route.tls_secret",
+		}, ScalingMetrics: scalingMetrics}}, nil
 }
 
 // DefaultNamespace implements platform.Driver.
