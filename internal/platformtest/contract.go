@@ -45,6 +45,10 @@ func Run(t *testing.T, h Harness) {
 		{"SecretAmbiguousCreateIsAdopted", secretAmbiguousCreate},
 		{"ScalingPolicy", scalingPolicy},
 		{"CronTrigger", cronTrigger},
+		{"TopicTrigger", topicTrigger},
+		{"Route", routes},
+		{"TrafficSplit", trafficSplit},
+		{"ConcurrentWritersOfOneFunction", concurrentWriters},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,8 +9,9 @@
 // create rule (DESIGN.md section 5.4: an existing function is never taken over, a create
 // whose answer was lost is resolved by reading back, not by sending it again), that an
 // update with nothing to change writes nothing, that a delete returns only once the
-// object is gone, and the secrets, scaling policy and cron trigger sub-drivers where the
-// driver implements them. A hook the harness leaves nil skips the checks that need it,
+// object is gone, and the secrets, scaling policy, trigger (cron and topic), route and
+// traffic split sub-drivers where the driver implements them, and that writers of one
+// function's children running at the same time all land (DESIGN.md section 5.2). A hook the harness leaves nil skips the checks that need it,
 // with the reason.
 package platformtest
 
@@ -74,6 +75,16 @@ type Env struct {
 	// SecretValue returns the value the backend holds for a secret. Nil skips the
 	// value checks.
 	SecretValue func(namespace, name string) (string, bool)
+	// PrepareTopic makes the backend ready to deliver a topic trigger's events to its
+	// function, besides the function itself (Knative: the Broker the trigger names, or
+	// the default one). The contract calls it before it creates a topic trigger. Nil
+	// means a topic trigger needs nothing else.
+	PrepareTopic func(t *testing.T, tr *platform.Trigger)
+	// PrepareRoute makes the backend ready to serve a route's host, besides the
+	// function itself (Knative: a ClusterDomainClaim of the host for the route's
+	// namespace). The contract calls it before it creates a route. Nil means a route
+	// needs nothing else.
+	PrepareRoute func(t *testing.T, r *platform.Route)
 }
 
 func (e *Env) newRun(t *testing.T) platform.Driver {

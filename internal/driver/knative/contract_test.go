@@ -65,6 +65,27 @@ func TestContract(t *testing.T) {
 				v, err := base64.StdEncoding.DecodeString(data[name])
 				return string(v), err == nil
 			},
+			// A topic trigger subscribes to a Broker, which Eventing does not create.
+			PrepareTopic: func(t *testing.T, tr *platform.Trigger) {
+				broker := tr.Broker
+				if broker == "" {
+					broker = DefaultBroker
+				}
+				if !exists(brokersGVR, tr.Function.Namespace, broker) {
+					putObj(t, sim, "eventing.knative.dev/v1", "Broker", tr.Function.Namespace, broker, nil)
+				}
+			},
+			// A DomainMapping is ready once its namespace holds the host's claim, which
+			// Knative creates only with autocreate-cluster-domain-claims (off by default).
+			PrepareRoute: func(t *testing.T, r *platform.Route) {
+				ns := r.Namespace
+				if ns == "" {
+					ns = r.Function.Namespace
+				}
+				if !exists(clusterDomainClaimsGVR, "", r.Host) {
+					putObj(t, sim, "networking.internal.knative.dev/v1alpha1", "ClusterDomainClaim", "", r.Host, map[string]any{"namespace": ns})
+				}
+			},
 		}
 	}})
 }
