@@ -58,6 +58,7 @@ REQUIRED=(
   TestAccKnativeReliability_secretsNeverLeak
   TestAccKnative_configErrors
   TestAccRefresh_aliasedBlocksSeeEachOthersWrites/knative
+  TestAccKnative_planErrorsQuoteWebhook
 )
 # The Knative tests, and the Knative halves of tests that cover both platforms (their
 # OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real). The

@@ -844,7 +844,10 @@ func TestAccKnative_pinnedRevisionTemplateChangeRefusedAtPlan(t *testing.T) {
 
 // TestAccKnative_planErrorsQuoteWebhook: values Knative's webhook refuses fail at plan,
 // on the attribute, with the text of Knative's own validation (knative.dev/serving
-// Service.Validate, issue 14), and nothing is written.
+// Service.Validate, issue 14), and nothing is written. On the real Knative the same
+// value is also sent to the real webhook in a Service written directly (as kubectl
+// would), which must refuse it with the same text: the plan says what the cluster's
+// webhook would, although the driver's copy of Knative's validation is another release.
 func TestAccKnative_planErrorsQuoteWebhook(t *testing.T) {
 	const fn = `
 resource "faas_function" "f" {
@@ -852,44 +855,89 @@ resource "faas_function" "f" {
   image = "ghcr.io/acme/x:1"
 }
 `
-	for name, c := range map[string]struct{ config, attr, err string }{
-		"name starts with a digit": {`
+	// service is a Service as kubectl would write it, changed by mutate.
+	service := func(name string, mutate func(obj map[string]any)) *unstructured.Unstructured {
+		obj := map[string]any{
+			"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+			"metadata": map[string]any{"name": name, "namespace": "default"},
+			"spec": map[string]any{"template": map[string]any{
+				"metadata": map[string]any{"annotations": map[string]any{}},
+				"spec":     map[string]any{"containers": []any{map[string]any{"image": "ghcr.io/acme/x:1"}}},
+			}},
+		}
+		if mutate != nil {
+			mutate(obj)
+		}
+		return &unstructured.Unstructured{Object: obj}
+	}
+	annotate := func(key, value string) func(map[string]any) {
+		return func(obj map[string]any) {
+			_ = unstructured.SetNestedField(obj, value, "spec", "template", "metadata", "annotations", key)
+		}
+	}
+	for name, c := range map[string]struct {
+		config, attr, err string
+		// direct is the Service written past the provider; webhook what the real
+		// webhook must answer to it.
+		direct  *unstructured.Unstructured
+		webhook string
+	}{
+		"name starts with a digit": {config: `
 resource "faas_function" "f" {
   name  = "9lives"
   image = "ghcr.io/acme/x:1"
 }
-`, "name", `Rejected by Knative's validation.*denied the request: validation failed: not a DNS 1035 label`},
-		"reserved env": {`
+`, attr: "name", err: `Rejected by Knative's validation.*denied the request: validation failed: not a DNS 1035 label`,
+			direct: service("9lives", nil), webhook: `validation failed: not a DNS 1035 label`},
+		"reserved env": {config: `
 resource "faas_function" "f" {
   name  = "x"
   image = "ghcr.io/acme/x:1"
   env   = { PORT = "8080" }
 }
-`, "env", `validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers\[0\].env\[0\].name`},
-		"max_replicas above int32": {fn + `
+`, attr: "env", err: `validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers\[0\].env\[0\].name`,
+			direct: service("x", func(obj map[string]any) {
+				_ = unstructured.SetNestedSlice(obj, []any{map[string]any{"image": "ghcr.io/acme/x:1",
+					"env": []any{map[string]any{"name": "PORT", "value": "8080"}}}}, "spec", "template", "spec", "containers")
+			}),
+			webhook: `validation failed: "PORT" is a reserved environment variable: spec.template.spec.containers\[0\].env\[0\].name`},
+		"max_replicas above int32": {config: fn + `
 resource "faas_scaling_policy" "p" {
   function_id  = "default/x"
   max_replicas = 3000000000
 }
-`, "max_replicas", `validation failed: expected 0 <= 3000000000 <= 2147483647: spec.template.metadata.annotations.autoscaling.knative.dev/max-scale`},
-		"retention period above an hour": {fn + `
+`, attr: "max_replicas", err: `validation failed: expected 0 <= 3000000000 <= 2147483647: spec.template.metadata.annotations.autoscaling.knative.dev/max-scale`,
+			direct:  service("x", annotate("autoscaling.knative.dev/max-scale", "3000000000")),
+			webhook: `validation failed: expected 0 <= 3000000000 <= 2147483647: spec.template.metadata.annotations.autoscaling.knative.dev/max-scale`},
+		"retention period above an hour": {config: fn + `
 resource "faas_scaling_policy" "p" {
   function_id         = "default/x"
   scale_to_zero_after = "2h"
 }
-`, "scale_to_zero_after", `validation failed: expected 0s <= 2h <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/scale-to-zero-pod-retention-period`},
+`, attr: "scale_to_zero_after", err: `validation failed: expected 0s <= 2h <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/scale-to-zero-pod-retention-period`,
+			direct:  service("x", annotate("autoscaling.knative.dev/scale-to-zero-pod-retention-period", "2h")),
+			webhook: `validation failed: expected 0s <= 2h <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/scale-to-zero-pod-retention-period`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sim := newKube(t, k8ssim.Options{})
+			cluster := newKnativeCluster(t, k8ssim.Options{})
+			checkNothingWritten := nothingWritten(t, cluster)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProviders,
 				Steps: []resource.TestStep{{
-					Config: knativeBlock(sim, `namespace = "default"`) + c.config, PlanOnly: true,
+					Config: cluster.ProviderBlock(`namespace = "default"`) + c.config, PlanOnly: true,
 					ExpectError: onAttribute(c.attr, c.err),
 				}},
 			})
-			if w := sim.Writes(); len(w) > 0 {
-				t.Fatalf("a plan-time error wrote to the cluster: %+v", w[0])
+			checkNothingWritten()
+			if !cluster.Real() {
+				return // the simulator's Put bypasses its webhook
+			}
+			err := cluster.Put(c.direct)
+			if err == nil {
+				t.Fatalf("the real webhook admitted the Service the plan refused: %s", c.webhook)
+			}
+			if !regexp.MustCompile(c.webhook).MatchString(err.Error()) {
+				t.Fatalf("the real webhook's answer differs from the plan's error\nwebhook: %v\nwant:    %s", err, c.webhook)
 			}
 		})
 	}
