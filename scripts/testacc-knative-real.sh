@@ -59,6 +59,9 @@ REQUIRED=(
   TestAccKnative_configErrors
   TestAccRefresh_aliasedBlocksSeeEachOthersWrites/knative
   TestAccKnative_planErrorsQuoteWebhook
+  TestAccDataSources_knativeRevisions
+  TestAccKnative_unknownAndNullCollections
+  TestAccKnative_revisionNameWithScalingPolicy
 )
 # The Knative tests, and the Knative halves of tests that cover both platforms (their
 # OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real). The

@@ -124,13 +124,14 @@ data "faas_function" "missing" {
 // revision resolved the tag to.
 func TestAccDataSources_knativeRevisions(t *testing.T) {
 	const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	const resolved = "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1, ImageDigests: map[string]string{"ghcr.io/acme/named:1": resolved}})
-	resource.ParallelTest(t, resource.TestCase{
+	cluster := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	named, mirror := taggedImage(t, cluster, "acme/orders:1.4.2")
+	resolved := mirror()
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		CheckDestroy:             checkNoServices(sim),
+		CheckDestroy:             checkNoServices(cluster),
 		Steps: []resource.TestStep{{
-			Config: knativeBlock(sim, "") + `
+			Config: cluster.ProviderBlock(`namespace = "default"`) + `
 resource "faas_function" "pinned" {
   name          = "pinned"
   image         = "ghcr.io/acme/pinned@` + digest + `"
@@ -142,7 +143,7 @@ resource "faas_function" "pinned" {
 
 resource "faas_function" "named" {
   name  = "named"
-  image = "ghcr.io/acme/named:1"
+  image = "` + named + `"
 }
 
 data "faas_function" "pinned" {

@@ -1331,6 +1331,36 @@ resource "faas_function" "f" {
 }
 
 // pushRandom pushes a new random image under ref and returns its digest.
+// taggedImage returns an image reference by tag, repoTag on a registry the cluster
+// resolves tags on, and mirror, which returns the digest the tag points to now. On the
+// real Knative the registry is the testbed's (FAAS_TESTBED_REGISTRY, with the test
+// images pushed; the test skips without it), and the real revision reconciler asks it;
+// on the simulator it is an in-memory registry holding a random image, and mirror also
+// tells the simulator what the tag points to. It sets DOCKER_CONFIG, so the test must not
+// be parallel.
+func taggedImage(t *testing.T, c knativeCluster, repoTag string) (image string, mirror func() string) {
+	t.Helper()
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	host := os.Getenv("FAAS_TESTBED_REGISTRY")
+	if !c.Real() || host == "" {
+		if c.Real() {
+			t.Skip("FAAS_TESTBED_REGISTRY is not set: the testbed's registry is needed for the real Serving to resolve a tag")
+		}
+		reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+		t.Cleanup(reg.Close)
+		host = reg.Listener.Addr().String()
+		pushRandom(t, host+"/"+repoTag)
+	}
+	image = host + "/" + repoTag
+	return image, func() string {
+		d := registryDigest(t, image)
+		if sc, ok := c.(simCluster); ok {
+			sc.SetImageDigest(image, d)
+		}
+		return d
+	}
+}
+
 func pushRandom(t *testing.T, ref string) string {
 	t.Helper()
 	img, err := random.Image(256, 1)
@@ -1583,27 +1613,8 @@ func registryDigest(t *testing.T, image string) string {
 // simulator it is on an in-memory registry, and the simulator is told what the tag
 // points to.
 func TestAccKnative_imageDigestOfBareTag(t *testing.T) {
-	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	c := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
-	host := os.Getenv("FAAS_TESTBED_REGISTRY")
-	if !c.Real() || host == "" {
-		if c.Real() {
-			t.Skip("FAAS_TESTBED_REGISTRY is not set: the testbed's registry is needed for the real Serving to resolve a tag")
-		}
-		reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-		t.Cleanup(reg.Close)
-		host = reg.Listener.Addr().String()
-		pushRandom(t, host+"/acme/orders:1.4.2")
-	}
-	image := host + "/acme/orders:1.4.2"
-	// The simulator resolves tags from what it is told, as the real one asks the registry.
-	mirror := func() string {
-		d := registryDigest(t, image)
-		if sc, ok := c.(simCluster); ok {
-			sc.SetImageDigest(image, d)
-		}
-		return d
-	}
+	image, mirror := taggedImage(t, c, "acme/orders:1.4.2")
 	d1 := mirror()
 	cfg := func(env, team string, resolve bool) string {
 		return c.ProviderBlock(`namespace = "default"`) + fmt.Sprintf(`

@@ -367,10 +367,12 @@ resource "faas_function" "f" {
 // template. The apply fails on the policy with an error that names both, before
 // anything is sent (no PUT of the Service); removing revision_name is the way out. A
 // policy on a function pinned later can be neither changed (the same error) nor removed
-// (its keys stay, with a warning, and the destroy of everything still succeeds).
+// (its keys stay, with a warning, and the destroy of everything still succeeds). On the
+// simulator "nothing sent" is no PUT of the Service in its request log; on the real
+// Knative, an unchanged metadata.generation (no write of the spec).
 func TestAccKnative_revisionNameWithScalingPolicy(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
-	base := knativeBlock(sim, "")
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	base := sim.ProviderBlock("")
 	fn := func(rev string) string {
 		line := ""
 		if rev != "" {
@@ -394,14 +396,21 @@ resource "faas_scaling_policy" "p" {
 `, maxReplicas)
 	}
 	refused := regexp.MustCompile(`(?s)pins\s+its\s+revision\s+name\s+\(faas_function\.revision_name\s+=\s+"pin-v\d"\).*faas_scaling_policy.*Nothing\s+was\s+written`)
-	puts := func() int {
-		n := 0
-		for _, r := range sim.Requests() {
-			if r.Method == "PUT" && strings.HasSuffix(r.Path, "/services/pin") {
-				n++
+	puts := func() int64 {
+		if sc, ok := sim.(simCluster); ok {
+			var n int64
+			for _, r := range sc.Requests() {
+				if r.Method == "PUT" && strings.HasSuffix(r.Path, "/services/pin") {
+					n++
+				}
 			}
+			return n
 		}
-		return n
+		u, ok := kservice(sim, "pin")
+		if !ok {
+			return -1
+		}
+		return u.GetGeneration()
 	}
 	maxScale := func(want string) func(*terraform.State) error {
 		return func(*terraform.State) error {
@@ -416,7 +425,7 @@ resource "faas_scaling_policy" "p" {
 			return nil
 		}
 	}
-	var putsBefore int
+	var putsBefore int64
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             checkNoServices(sim),

@@ -174,10 +174,17 @@ func wantCollections(openfaas bool) map[string]any {
 }
 
 // runUnknownValues validates, applies, plans again (it must be empty), checks the
-// state of the four functions and the platform, then destroys.
+// state of the four functions and the platform, then destroys (also when a step fails,
+// so a real cluster keeps nothing).
 func runUnknownValues(t *testing.T, c *cli, config string, openfaas bool, checkPlatform func() error) {
 	t.Helper()
 	c.writeMain(config)
+	destroyed := false
+	t.Cleanup(func() {
+		if !destroyed {
+			c.run("destroy", "-no-color", "-auto-approve")
+		}
+	})
 	for _, step := range [][]string{{"validate", "-no-color"}, {"apply", "-no-color", "-auto-approve"}, {"plan", "-no-color", "-detailed-exitcode"}} {
 		if out, code := c.run(step...); code != 0 {
 			t.Fatalf("terraform %s exited %d:\n%s", step[0], code, out)
@@ -219,9 +226,11 @@ func runUnknownValues(t *testing.T, c *cli, config string, openfaas bool, checkP
 	if err := checkPlatform(); err != nil {
 		t.Error(err)
 	}
-	if out, code := c.run("destroy", "-no-color", "-auto-approve"); code != 0 {
+	out, code = c.run("destroy", "-no-color", "-auto-approve")
+	if code != 0 {
 		t.Fatalf("terraform destroy exited %d:\n%s", code, out)
 	}
+	destroyed = true
 }
 
 // TestAccFunction_unknownAndNullCollections runs on OpenFaaS (the simulator, Pro, for
@@ -270,11 +279,12 @@ data "faas_functions" "null_filter" {
 }
 `
 
-// TestAccKnative_unknownAndNullCollections runs the same on Knative, with a faas_route
-// whose methods come from a variable that is null.
+// TestAccKnative_unknownAndNullCollections runs the same on Knative (the simulator, or
+// the real Knative), with a faas_route whose methods come from a variable that is null.
 func TestAccKnative_unknownAndNullCollections(t *testing.T) {
 	c := newCLI(t)
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1, AutocreateClusterDomainClaims: true})
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	putDomainClaim(t, sim, "api.example.org")
 	for _, name := range []string{"api-key", "regcred"} {
 		if err := sim.Put(&unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "v1", "kind": "Secret",
@@ -284,7 +294,7 @@ func TestAccKnative_unknownAndNullCollections(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	config := unknownValuesConfig(knativeBlock(sim, `namespace = "default"`), "ghcr.io/acme/hello:1.0", false) + unknownDataSources + `
+	config := unknownValuesConfig(sim.ProviderBlock(`namespace = "default"`), "ghcr.io/acme/hello:1.0", false) + unknownDataSources + `
 variable "methods" {
   type    = set(string)
   default = null

@@ -345,8 +345,9 @@ func (s *Server) resolveRef(ref map[string]any, defaultNS string) (string, bool)
 }
 
 // domainMappingStatus follows knative/serving's domainmapping reconciler: the
-// ClusterDomainClaim check (MarkDomainClaimNotOwned when it is missing and autocreate is
-// off), reference resolution, then ingress readiness.
+// ClusterDomainClaim check (MarkDomainClaimNotOwned when it is missing: the simulator
+// models config-network's autocreate-cluster-domain-claims off, as Knative ships it),
+// reference resolution, then ingress readiness.
 func (s *Server) domainMappingStatus(e *entry, ph phase) (map[string]any, []Condition) {
 	m := meta(e.obj)
 	name, ns := str(m, "name"), str(m, "namespace")
@@ -362,8 +363,6 @@ func (s *Server) domainMappingStatus(e *entry, ph phase) (map[string]any, []Cond
 	claim, hasClaim := s.objects[objKey{res: resourceFor(ClusterDomainClaimsGVR), name: name}]
 	switch {
 	case hasClaim && str(nested(claim.obj, "spec"), "namespace") == ns:
-	case !hasClaim && s.opts.AutocreateClusterDomainClaims:
-		s.autocreateClaimLocked(name, ns)
 	default:
 		conds = failCond(conds, "DomainClaimed", "DomainAlreadyClaimed", "The domain name is already in use by another DomainMapping")
 		return st, conds
@@ -373,15 +372,6 @@ func (s *Server) domainMappingStatus(e *entry, ph phase) (map[string]any, []Cond
 		conds = failCond(conds, "ReferenceResolved", "ResolveFailed", fmt.Sprintf("services.serving.knative.dev %q not found", str(ref, "name")))
 	}
 	return st, conds
-}
-
-func (s *Server) autocreateClaimLocked(name, ns string) {
-	k := objKey{res: resourceFor(ClusterDomainClaimsGVR), name: name}
-	obj := map[string]any{"apiVersion": ClusterDomainClaimsGVR.GroupVersion().String(), "kind": "ClusterDomainClaim",
-		"metadata": map[string]any{"name": name, "uid": fmt.Sprint(time.Now().UnixNano()), "creationTimestamp": nowString(time.Now()),
-			"generation": int64(1), "resourceVersion": s.nextRVLocked()},
-		"spec": map[string]any{"namespace": ns}}
-	s.objects[k] = &entry{obj: obj}
 }
 
 // triggerStatus follows knative/eventing's trigger reconciler: the broker must exist

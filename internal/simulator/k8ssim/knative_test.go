@@ -457,27 +457,6 @@ func TestEventingAndDomainMapping(t *testing.T) {
 	_ = s
 }
 
-func TestAutocreateClusterDomainClaims(t *testing.T) {
-	s, dc := newSim(t, Options{AutocreateClusterDomainClaims: true})
-	ctx := context.Background()
-	if _, err := dc.Resource(ServicesGVR).Namespace("default").Create(ctx, ksvc("hello", "img:1"), metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dc.Resource(DomainMappingsGVR).Namespace("default").Create(ctx, samples()[DomainMappingsGVR], metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	dm, err := dc.Resource(DomainMappingsGVR).Namespace("default").Get(ctx, "hello.example.org", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st, _, _ := condition(dm, "Ready"); st != "True" {
-		t.Errorf("Ready=%s", st)
-	}
-	if _, ok := s.Get(ClusterDomainClaimsGVR, "", "hello.example.org"); !ok {
-		t.Errorf("claim not created")
-	}
-}
-
 // TestListsAdvanceControllers: a real controller reconciles whether clients get or list,
 // so an API list counts as a read of every object it returns.
 func TestListsAdvanceControllers(t *testing.T) {

@@ -76,10 +76,6 @@ type Options struct {
 	// DeleteAfterPolls is how many GETs after a DELETE still return the object (with a
 	// deletionTimestamp), as while finalizers run; 0 removes it at once.
 	DeleteAfterPolls int
-	// AutocreateClusterDomainClaims mirrors config-network's
-	// autocreate-cluster-domain-claims: when false (the default) a DomainMapping is only
-	// Ready when a ClusterDomainClaim for its name exists in its namespace.
-	AutocreateClusterDomainClaims bool
 	// KubernetesVersion is the gitVersion /version reports, default DefaultKubernetesVersion.
 	KubernetesVersion string
 	// SpecsDir is the directory of the upstream Knative CRDs; empty means FindSpecsDir.
