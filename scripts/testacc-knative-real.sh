@@ -62,6 +62,7 @@ REQUIRED=(
   TestAccDataSources_knativeRevisions
   TestAccKnative_unknownAndNullCollections
   TestAccKnative_revisionNameWithScalingPolicy
+  TestAccKnative_revisionNameWithScalingPolicyCLI
 )
 # The Knative tests, and the Knative halves of tests that cover both platforms (their
 # OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real). The

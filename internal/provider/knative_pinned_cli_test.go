@@ -11,16 +11,18 @@ import (
 // the diagnostics the in-process harness cannot assert: the plan of a policy on a
 // function that pins revision_name warns on function_id (a warning, since the same apply
 // may remove revision_name), the apply then fails on the policy, and destroying a policy
-// of a pinned function leaves its keys with a warning instead of failing.
+// of a pinned function leaves its keys with a warning instead of failing. It runs on the
+// simulator and on the real Knative.
 func TestAccKnative_revisionNameWithScalingPolicyCLI(t *testing.T) {
-	sim := newKube(t, k8ssim.Options{ReadyAfterPolls: 1})
+	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
 	c := newCLI(t)
+	t.Cleanup(func() { c.run("destroy", "-auto-approve", "-no-color") }) // also after a failure
 	fn := func(rev string) string {
 		line := ""
 		if rev != "" {
 			line = `revision_name = "` + rev + `"`
 		}
-		return knativeBlock(sim, "") + `
+		return sim.ProviderBlock("") + `
 resource "faas_function" "f" {
   name  = "pincli"
   image = "ghcr.io/acme/pincli:1"
