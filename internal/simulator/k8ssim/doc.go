@@ -26,6 +26,19 @@
 //     configurable number of GET polls per object, restarting on each spec change, or
 //     fails with a configurable reason and message.
 //
+// What it is for, now that the testbed runs the real Kubernetes and Knative (TESTBED.md):
+// what the real platform cannot do on demand. make test runs on it only the Knative
+// acceptance tests that need readiness control, a failure injected at a chosen moment or
+// its request log (the tests that ask for newKube in internal/provider: a readiness wait
+// that children share, a Service deleted during a wait, a status without a URL yet, a
+// change behind the provider's back during an apply, readiness after many polls among the
+// faults, and tag resolution by the provider against an in-memory registry); every other
+// Knative acceptance test runs on the real Knative (FAAS_TEST_SIMULATOR_ONLY). It also
+// serves the Knative driver's unit and contract tests (fast, no testbed), the simulated
+// half of the benchmark (request counts with injected latency), and cmd/faas-simulator.
+// TestKnativeServingParity and TestKnativeEventingParity in internal/conformance hold it
+// to the real Knative.
+//
 // Tests start a Server with New and Start, point client-go at URL (or at the kubeconfig
 // Kubeconfig renders), inject faults with SetFaults, inspect what was sent with Requests
 // (never Authorization headers; Secret values redacted), and change objects behind the
