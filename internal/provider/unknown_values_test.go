@@ -284,7 +284,9 @@ data "faas_functions" "null_filter" {
 func TestAccKnative_unknownAndNullCollections(t *testing.T) {
 	c := newCLI(t)
 	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
-	putDomainClaim(t, sim, "api.example.org")
+	// A ClusterDomainClaim is cluster-scoped: its host is this test's alone, since on a
+	// real cluster the route tests hold theirs while this one runs.
+	putDomainClaim(t, sim, "nulls.example.org")
 	for _, name := range []string{"api-key", "regcred"} {
 		if err := sim.Put(&unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "v1", "kind": "Secret",
@@ -302,7 +304,7 @@ variable "methods" {
 
 resource "faas_route" "r" {
   function_id = faas_function.from_var.id
-  host        = "api.example.org"
+  host        = "nulls.example.org"
   methods     = var.methods
 }
 `
