@@ -59,7 +59,7 @@ output "listed_image" {
 func runAliased(t *testing.T, c *cli, block, image1, image2 string) {
 	t.Helper()
 	// On a real cluster nothing may outlive the test, also when it fails half way.
-	t.Cleanup(func() { c.run("destroy", "-auto-approve", "-no-color") })
+	c.destroyOnCleanup()
 	c.writeMain(block + `
 resource "faas_function" "f" {
   name  = "aliased"

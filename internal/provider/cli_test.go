@@ -88,6 +88,13 @@ func (c *cli) command(args ...string) (*exec.Cmd, *bytes.Buffer) {
 	return cmd, &out
 }
 
+// destroyOnCleanup destroys what the configuration applied when the test ends, whether
+// it passed or failed, so that a real platform keeps nothing (a destroy of an empty state
+// does nothing).
+func (c *cli) destroyOnCleanup() {
+	c.t.Cleanup(func() { c.run("destroy", "-auto-approve", "-no-color") })
+}
+
 // run runs terraform and returns its combined output and exit code.
 func (c *cli) run(args ...string) (string, int) {
 	cmd, out := c.command(args...)

@@ -16,7 +16,7 @@ import (
 func TestAccKnative_revisionNameWithScalingPolicyCLI(t *testing.T) {
 	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
 	c := newCLI(t)
-	t.Cleanup(func() { c.run("destroy", "-auto-approve", "-no-color") }) // also after a failure
+	c.destroyOnCleanup()
 	fn := func(rev string) string {
 		line := ""
 		if rev != "" {

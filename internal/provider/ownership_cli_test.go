@@ -29,7 +29,7 @@ resource "faas_function" "f" {
 	first, second := newCLI(t), newCLI(t)
 	// On a real cluster nothing may outlive the test, also when it fails half way (the
 	// destroys below then find nothing to do).
-	t.Cleanup(func() { first.run("destroy", "-auto-approve", "-no-color") })
+	first.destroyOnCleanup()
 	first.writeMain(config)
 	second.writeMain(config)
 	if out, code := first.run("apply", "-auto-approve", "-no-color"); code != 0 {

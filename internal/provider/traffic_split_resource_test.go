@@ -339,7 +339,7 @@ func TestAccKnativeTrafficSplit_twoStatesNeverShareASplit(t *testing.T) {
 	block := sim.ProviderBlock("")
 	first, second := newCLI(t), newCLI(t)
 	// On a real cluster the function must not outlive the test.
-	t.Cleanup(func() { first.run("destroy", "-auto-approve", "-no-color") })
+	first.destroyOnCleanup()
 	first.writeMain(block + `
 resource "faas_function" "f" {
   name  = "shop"

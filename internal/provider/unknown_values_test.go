@@ -179,12 +179,7 @@ func wantCollections(openfaas bool) map[string]any {
 func runUnknownValues(t *testing.T, c *cli, config string, openfaas bool, checkPlatform func() error) {
 	t.Helper()
 	c.writeMain(config)
-	destroyed := false
-	t.Cleanup(func() {
-		if !destroyed {
-			c.run("destroy", "-no-color", "-auto-approve")
-		}
-	})
+	c.destroyOnCleanup()
 	for _, step := range [][]string{{"validate", "-no-color"}, {"apply", "-no-color", "-auto-approve"}, {"plan", "-no-color", "-detailed-exitcode"}} {
 		if out, code := c.run(step...); code != 0 {
 			t.Fatalf("terraform %s exited %d:\n%s", step[0], code, out)
@@ -230,7 +225,6 @@ func runUnknownValues(t *testing.T, c *cli, config string, openfaas bool, checkP
 	if code != 0 {
 		t.Fatalf("terraform destroy exited %d:\n%s", code, out)
 	}
-	destroyed = true
 }
 
 // TestAccFunction_unknownAndNullCollections runs on OpenFaaS (the simulator, Pro, for
