@@ -63,13 +63,19 @@ REQUIRED=(
   TestAccKnative_unknownAndNullCollections
   TestAccKnative_revisionNameWithScalingPolicy
   TestAccKnative_revisionNameWithScalingPolicyCLI
+  TestAccSuite_functionLifecycle/knative
+  TestAccSuite_secretLifecycle/knative
+  TestAccSuite_scalingPolicyLifecycle/knative
+  TestAccSuite_cronTriggerLifecycle/knative
+  TestAccSuite_dataSources/knative
 )
-# The Knative tests, and the Knative halves of tests that cover both platforms (their
-# OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real). The
+# The Knative tests, and the Knative halves of tests that cover several platforms (their
+# OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real; the
+# neutral suite's memfake halves run in the in-process run). The
 # selection is a file of its own because the in-process run of make test reads it too:
 # with FAAS_TEST_SIMULATOR_ONLY, a Knative test it selects skips on the simulator.
 RUN=$(cat internal/provider/testdata/knative-real-run.txt)
-SKIP='/^openfaas$'
+SKIP='/^(openfaas|memfake)$'
 
 
 if [ "${1:-}" != "--inside" ]; then

@@ -17,6 +17,11 @@ LABEL=testacc-openfaas-real
 # supports. Tests of Pro features, faasd, or what only a simulator can show, skip.
 REQUIRED=(
   TestAccOpenFaaS_platform
+  TestAccSuite_functionLifecycle/openfaas
+  TestAccSuite_secretLifecycle/openfaas
+  TestAccSuite_scalingPolicyLifecycle/openfaas
+  TestAccSuite_cronTriggerLifecycle/openfaas
+  TestAccSuite_dataSources/openfaas
   TestAccProvider_configErrors
   TestAccProvider_envFallback
   TestAccProvider_wrongCredentials

@@ -1,0 +1,693 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/faasform/terraform-provider-faas/internal/driver/knative"
+	"github.com/faasform/terraform-provider-faas/internal/platform"
+	"github.com/faasform/terraform-provider-faas/internal/platformtest/memdriver"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
+	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
+)
+
+// The neutral acceptance suite: the tests in this file are written once, in the neutral
+// resources' terms, and run with the real terraform binary on every platform in
+// suitePlatforms, each as a subtest named after the platform. A platform added to that
+// list (DESIGN.md section 11.1) inherits the whole suite; what a platform does not
+// support (its driver's capabilities) is left out of its run, not failed. The
+// per-platform tests elsewhere in this package keep what is specific to a platform: the
+// wire shapes a write produces, the keys it owns, its faults and its own settings.
+//
+// Where each subtest runs in make test: the OpenFaaS one on the real faas-netes
+// Community Edition (scripts/testacc-openfaas-real.sh), the Knative one on the real
+// Knative (scripts/testacc-knative-real.sh, through testdata/knative-real-run.txt), the
+// memfake one in the in-process run (FAAS_TEST_SIMULATOR_ONLY). make testacc runs all
+// three in-process.
+
+// suitePlatform is one platform the neutral suite runs on: how to configure the
+// provider for it, and the few operations a test makes behind Terraform's back. Reads
+// that check what a step did go through a fresh driver of the platform (driver), the
+// code the driver contract (internal/platformtest) holds to the platform; function
+// drift and deletes go to the platform's own API, as another tool would make them.
+type suitePlatform struct {
+	// providers are the provider factories that know the platform's block.
+	providers map[string]func() (tfprotov6.ProviderServer, error)
+	// block is the provider block configuring the provider for the platform.
+	block string
+	// namespace is where the suite's functions and secrets go (the block's default).
+	namespace string
+	// name returns the name of the function or secret a test calls base: unique to the
+	// test on a shared real platform.
+	name func(base string) string
+	// image and altImage are two images the platform runs, for a create and an update.
+	image, altImage string
+	// driver returns a new driver for the platform, for reads and capabilities: a new one
+	// each time, since a driver answers from its read cache until it writes.
+	driver func(t *testing.T) platform.Driver
+	// setImage changes a function's image behind Terraform's back, through the platform's
+	// API, and returns once the platform holds the change.
+	setImage func(t *testing.T, name, image string)
+	// deleteFunction deletes a function behind Terraform's back and returns once it is gone.
+	deleteFunction func(t *testing.T, name string)
+}
+
+// suitePlatforms lists the platforms of the neutral suite, each by the subtest name it
+// runs under and how to open it for a test (which may skip, saying why). A new platform
+// is one entry here.
+var suitePlatforms = []struct {
+	name string
+	open func(t *testing.T) *suitePlatform
+}{
+	{"openfaas", openfaasSuitePlatform},
+	{"knative", knativeSuitePlatform},
+	{"memfake", memfakeSuitePlatform},
+}
+
+// forEachPlatform runs test once per suite platform, each as a parallel subtest.
+func forEachPlatform(t *testing.T, test func(t *testing.T, sp *suitePlatform)) {
+	for _, p := range suitePlatforms {
+		t.Run(p.name, func(t *testing.T) {
+			sp := p.open(t)
+			test(t, sp)
+		})
+	}
+}
+
+// openfaasSuitePlatform opens OpenFaaS: the in-process simulator, or the real gateway of
+// FAAS_TEST_OPENFAAS_URL (the Community Edition's settings suffice for the suite).
+func openfaasSuitePlatform(t *testing.T) *suitePlatform {
+	if knativeRealMode() {
+		t.Skip("the OpenFaaS runs of make test run this platform's part of the suite")
+	}
+	p := newPlatform(t, openfaassim.Options{ReadyAfterPolls: 1}, anyBackend)
+	return &suitePlatform{
+		providers: testAccProviders,
+		block:     providerBlock(p, ""),
+		namespace: ns,
+		name:      p.Name,
+		image:     p.Image("ghcr.io/acme/hello:1.0"),
+		altImage:  p.AltImage("ghcr.io/acme/hello:1.1"),
+		driver:    func(t *testing.T) platform.Driver { return driverFor(t, p) },
+		setImage: func(t *testing.T, name, image string) {
+			if !p.ModifyFunction(ns, name, func(f *openfaassim.Function) { f.Image = image }) {
+				t.Fatalf("function %s/%s is not on the platform", ns, name)
+			}
+		},
+		deleteFunction: func(t *testing.T, name string) {
+			if !p.DeleteFunction(ns, name) {
+				t.Fatalf("function %s/%s is not on the platform", ns, name)
+			}
+		},
+	}
+}
+
+// knativeSuitePlatform opens Knative: the Kubernetes simulator, or the real cluster of
+// FAAS_TEST_KUBECONFIG, in the namespace default.
+func knativeSuitePlatform(t *testing.T) *suitePlatform {
+	if realMode() {
+		t.Skip("the in-process and real-Knative runs of make test run this platform's part of the suite")
+	}
+	c := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	const namespace = "default"
+	return &suitePlatform{
+		providers: testAccProviders,
+		block:     c.ProviderBlock(`namespace = "default"`),
+		namespace: namespace,
+		// The real run shares one cluster between tests, one at a time; each test's
+		// names are its own all the same.
+		name:     func(base string) string { return "suite-" + base },
+		image:    "ghcr.io/acme/hello:1.0",
+		altImage: "ghcr.io/acme/hello:1.1",
+		driver: func(t *testing.T) platform.Driver {
+			kc, err := c.Kubeconfig()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, err := clientcmd.RESTConfigFromKubeConfig(kc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := knative.New(knative.Config{RESTConfig: rc, Namespace: namespace, UserAgent: "faas-suite-test", MaxRetries: 6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		},
+		setImage: func(t *testing.T, name, image string) {
+			if err := c.Modify(k8ssim.ServicesGVR, namespace, name, func(u *unstructured.Unstructured) {
+				cs, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+				c0, _ := cs[0].(map[string]any)
+				_ = unstructured.SetNestedField(c0, image, "image")
+				_ = unstructured.SetNestedSlice(u.Object, cs, "spec", "template", "spec", "containers")
+			}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		deleteFunction: func(t *testing.T, name string) {
+			if !c.Delete(k8ssim.ServicesGVR, namespace, name) {
+				t.Fatalf("Service %s/%s is not on the cluster", namespace, name)
+			}
+		},
+	}
+}
+
+// memfakeSuitePlatform opens the in-memory third platform, a store of the test's own.
+func memfakeSuitePlatform(t *testing.T) *suitePlatform {
+	if realMode() || knativeRealMode() {
+		t.Skip("the in-process run of make test runs the in-memory platform's part of the suite")
+	}
+	storeName := "tfacc-" + t.Name()
+	store := memdriver.Open(storeName)
+	id := func(name string) platform.FunctionID {
+		return platform.FunctionID{Namespace: memdriver.DefaultNamespace, Name: name}
+	}
+	return &suitePlatform{
+		providers: testAccMemfakeProviders,
+		block:     fmt.Sprintf("provider \"faas\" {\n  memfake {\n    store = %q\n  }\n}\n", storeName),
+		namespace: memdriver.DefaultNamespace,
+		name:      func(base string) string { return base },
+		image:     "ghcr.io/acme/hello:1.0",
+		altImage:  "ghcr.io/acme/hello:1.1",
+		driver:    func(*testing.T) platform.Driver { return memdriver.New(store, "") },
+		setImage: func(t *testing.T, name, image string) {
+			if !store.ModifyFunction(id(name), func(fn *platform.Function) { fn.Image = image }) {
+				t.Fatalf("function %s is not in the store", id(name))
+			}
+		},
+		deleteFunction: func(_ *testing.T, name string) { store.DeleteFunction(id(name)) },
+	}
+}
+
+// testAccMemfakeProviders is the provider with the fake memfake platform as a third
+// block. The append is the one line that registers a platform (DESIGN.md section 11).
+var testAccMemfakeProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"faas": providerserver.NewProtocol6WithError(newProvider("test", append(defaultBlocks(), memdriver.Block()))),
+}
+
+// ctx is a bounded context for one out-of-band read.
+func (sp *suitePlatform) ctx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// has reports whether the platform supports feature (a capability name such as
+// "faas_scaling_policy"), as its driver says.
+func (sp *suitePlatform) has(t *testing.T, feature string) bool {
+	info, err := sp.driver(t).Info(sp.ctx(t))
+	if err != nil {
+		t.Fatalf("platform info: %v", err)
+	}
+	return info.Capabilities.Has(feature)
+}
+
+// skipUnless skips the test when the platform lacks one of features, naming it.
+func (sp *suitePlatform) skipUnless(t *testing.T, features ...string) {
+	for _, f := range features {
+		if !sp.has(t, f) {
+			t.Skipf("the platform does not support %s (its driver's capabilities)", f)
+		}
+	}
+}
+
+// id is the function id of name in the suite's namespace.
+func (sp *suitePlatform) id(name string) platform.FunctionID {
+	return platform.FunctionID{Namespace: sp.namespace, Name: name}
+}
+
+// function reads a function as the platform holds it; false when it does not exist.
+func (sp *suitePlatform) function(t *testing.T, name string) (*platform.Function, bool) {
+	fn, err := sp.driver(t).ReadFunction(sp.ctx(t), sp.id(name))
+	if errors.Is(err, platform.ErrNotFound) {
+		return nil, false
+	}
+	if err != nil {
+		t.Fatalf("reading function %s: %v", sp.id(name), err)
+	}
+	return fn, true
+}
+
+// checkFunction checks the function name as the platform holds it.
+func (sp *suitePlatform) checkFunction(t *testing.T, name string, check func(fn *platform.Function) error) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		fn, ok := sp.function(t, name)
+		if !ok {
+			return fmt.Errorf("function %s is not on the platform", sp.id(name))
+		}
+		return check(fn)
+	}
+}
+
+// checkGone fails when one of names is still a function on the platform.
+func (sp *suitePlatform) checkGone(t *testing.T, names ...string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		for _, n := range names {
+			if _, ok := sp.function(t, n); ok {
+				return fmt.Errorf("function %s is still on the platform", sp.id(n))
+			}
+		}
+		return nil
+	}
+}
+
+// wantImageAndMode checks a function's image and its MODE environment variable.
+func wantImageAndMode(image, mode string) func(fn *platform.Function) error {
+	return func(fn *platform.Function) error {
+		if fn.Image != image || fn.Env["MODE"] != mode {
+			return fmt.Errorf("function holds image %q and MODE %q, want %q and %q", fn.Image, fn.Env["MODE"], image, mode)
+		}
+		return nil
+	}
+}
+
+// suiteFunction is a function every platform of the suite runs. Its label suite, the
+// function's name, tells it from other tests' functions on a shared platform.
+func suiteFunction(name, image, mode, extra string) string {
+	return fmt.Sprintf(`
+resource "faas_function" "f" {
+  name   = %[1]q
+  image  = %[2]q
+  env    = { MODE = %[3]q }
+  labels = { team = "payments", suite = %[1]q }
+  limits = {
+    memory = "128Mi"
+  }
+  timeout = "30s"
+%[4]s}
+`, name, image, mode, extra)
+}
+
+// TestAccSuite_functionLifecycle: on every platform, a function is created and ready,
+// the plan after apply is empty, an update is in place, an image changed behind
+// Terraform's back is planned back, import (by id, and an import block by name) verifies
+// every attribute, a function deleted behind Terraform's back is created again, a
+// rename replaces, bad input fails at plan writing nothing, and destroy leaves nothing.
+func TestAccSuite_functionLifecycle(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		hello, renamed := sp.name("hello"), sp.name("hello-v2")
+		cfg := func(name, image, mode string) string { return sp.block + suiteFunction(name, image, mode, "") }
+		const evil = "ghcr.io/evil/hello:6.6"
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy:             sp.checkGone(t, hello, renamed),
+			Steps: []resource.TestStep{
+				{
+					Config: cfg(hello, sp.image, "prod"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("id"), knownvalue.StringExact(sp.id(hello).String())),
+						statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("namespace"), knownvalue.StringExact(sp.namespace)),
+						statecheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("invoke_url"), knownvalue.NotNull()),
+					},
+					Check: sp.checkFunction(t, hello, wantImageAndMode(sp.image, "prod")),
+				},
+				{
+					Config: cfg(hello, sp.image, "prod"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+					}},
+				},
+				{
+					// Update in place.
+					Config: cfg(hello, sp.altImage, "staging"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
+					}},
+					Check: sp.checkFunction(t, hello, wantImageAndMode(sp.altImage, "staging")),
+				},
+				{
+					// Bad input fails at plan, on the attribute; the plan after it is still
+					// empty, so nothing was written.
+					Config:      sp.block + `resource "faas_function" "f" {` + fmt.Sprintf("\n  name = %q\n  image = %q\n  limits = { memory = \"lots\" }\n}\n", hello, sp.altImage),
+					ExpectError: regexp.MustCompile(`(?s)limits.*memory.*lots`),
+				},
+				{
+					Config:   cfg(hello, sp.altImage, "staging"),
+					PlanOnly: true,
+				},
+				{
+					// Drift: the image changed behind Terraform's back is planned back.
+					PreConfig: func() { sp.setImage(t, hello, evil) },
+					Config:    cfg(hello, sp.altImage, "staging"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image"), knownvalue.StringExact(sp.altImage)),
+					}},
+					Check: sp.checkFunction(t, hello, wantImageAndMode(sp.altImage, "staging")),
+				},
+				{
+					ResourceName:      "faas_function.f",
+					ImportState:       true,
+					ImportStateId:     sp.id(hello).String(),
+					ImportStateVerify: true,
+				},
+				{
+					// An import block by name alone: the provider's default namespace.
+					ResourceName:    "faas_function.f",
+					ImportState:     true,
+					ImportStateKind: resource.ImportBlockWithID,
+					ImportStateId:   hello,
+				},
+				{
+					// Deleted behind Terraform's back: refresh drops it, the plan creates it.
+					PreConfig: func() { sp.deleteFunction(t, hello) },
+					Config:    cfg(hello, sp.altImage, "staging"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionCreate),
+					}},
+					Check: sp.checkFunction(t, hello, wantImageAndMode(sp.altImage, "staging")),
+				},
+				{
+					// A rename replaces: the old function goes before the new one is created.
+					Config: cfg(renamed, sp.altImage, "staging"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionDestroyBeforeCreate),
+					}},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						sp.checkGone(t, hello),
+						sp.checkFunction(t, renamed, wantImageAndMode(sp.altImage, "staging")),
+					),
+				},
+			},
+		})
+	})
+}
+
+// TestAccSuite_secretLifecycle: on every platform with secrets, a secret and a function
+// that mounts it are created, a new value without a new version is not sent, a new
+// version updates in place, import verifies, a secret deleted behind Terraform's back is
+// created again, and destroy leaves nothing.
+func TestAccSuite_secretLifecycle(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		sp.skipUnless(t, "faas_secret", "faas_function.secrets")
+		secret, fn := sp.name("api-key"), sp.name("uses-secret")
+		cfg := func(value string, version int) string {
+			return sp.block + fmt.Sprintf(`
+resource "faas_secret" "s" {
+  name             = %q
+  value_wo         = %q
+  value_wo_version = %d
+}
+`, secret, value, version) + suiteFunction(fn, sp.image, "prod", "  secrets = [faas_secret.s.name]\n")
+		}
+		exists := func(want bool) func(*terraform.State) error {
+			return func(*terraform.State) error {
+				ok, err := sp.driver(t).(platform.SecretDriver).SecretExists(sp.ctx(t), sp.namespace, secret)
+				if err != nil || ok != want {
+					return fmt.Errorf("secret %s exists: %v (%v), want %v", secret, ok, err, want)
+				}
+				return nil
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy:             resource.ComposeAggregateTestCheckFunc(exists(false), sp.checkGone(t, fn)),
+			Steps: []resource.TestStep{
+				{
+					Config: cfg("first", 1),
+					Check: resource.ComposeAggregateTestCheckFunc(
+						exists(true),
+						resource.TestCheckResourceAttr("faas_secret.s", "id", sp.namespace+"/"+secret),
+						resource.TestCheckNoResourceAttr("faas_secret.s", "value_wo"),
+						sp.checkFunction(t, fn, func(f *platform.Function) error {
+							if !slices.Equal(f.Secrets, []string{secret}) {
+								return fmt.Errorf("function mounts %v, want [%s]", f.Secrets, secret)
+							}
+							return nil
+						}),
+					),
+				},
+				{
+					// Write-only values are not compared: without a new version nothing is sent.
+					Config: cfg("second", 1),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+					}},
+				},
+				{
+					Config: cfg("second", 2),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_secret.s", plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
+					}},
+					Check: exists(true),
+				},
+				{
+					ResourceName:            "faas_secret.s",
+					ImportState:             true,
+					ImportStateId:           sp.namespace + "/" + secret,
+					ImportStateVerify:       true,
+					ImportStateVerifyIgnore: []string{"value_wo_version"},
+				},
+				{
+					PreConfig: func() {
+						if err := sp.driver(t).(platform.SecretDriver).DeleteSecret(sp.ctx(t), sp.namespace, secret); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: cfg("second", 2),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_secret.s", plancheck.ResourceActionCreate),
+					}},
+					Check: exists(true),
+				},
+			},
+		})
+	})
+}
+
+// TestAccSuite_scalingPolicyLifecycle: on every platform with scaling policies, a
+// policy is created on a function, updated in place without touching the function,
+// imported, planned back after another writer changed it, and removed without removing
+// the function.
+func TestAccSuite_scalingPolicyLifecycle(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		sp.skipUnless(t, "faas_scaling_policy")
+		fn := sp.name("scaled")
+		cfg := func(minReplicas, maxReplicas int) string {
+			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
+resource "faas_scaling_policy" "p" {
+  function_id  = faas_function.f.id
+  min_replicas = %d
+  max_replicas = %d
+}
+`, minReplicas, maxReplicas)
+		}
+		read := func() (*platform.ScalingPolicy, error) {
+			return sp.driver(t).(platform.ScalingDriver).ReadScalingPolicy(sp.ctx(t), sp.id(fn))
+		}
+		want := func(minReplicas, maxReplicas int64) func(*terraform.State) error {
+			return func(*terraform.State) error {
+				p, err := read()
+				if err != nil {
+					return fmt.Errorf("reading the policy: %w", err)
+				}
+				if p.MinReplicas == nil || *p.MinReplicas != minReplicas || p.MaxReplicas == nil || *p.MaxReplicas != maxReplicas {
+					return fmt.Errorf("the platform holds min %v max %v, want %d and %d", deref(p.MinReplicas), deref(p.MaxReplicas), minReplicas, maxReplicas)
+				}
+				return nil
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy:             sp.checkGone(t, fn),
+			Steps: []resource.TestStep{
+				{
+					Config: cfg(1, 4),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("faas_scaling_policy.p", tfjsonpath.New("id"), knownvalue.StringExact(sp.id(fn).String())),
+					},
+					Check: resource.ComposeAggregateTestCheckFunc(want(1, 4), sp.checkFunction(t, fn, wantImageAndMode(sp.image, "prod"))),
+				},
+				{
+					Config: cfg(2, 5),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
+					}},
+					Check: want(2, 5),
+				},
+				{
+					ResourceName:      "faas_scaling_policy.p",
+					ImportState:       true,
+					ImportStateVerify: true,
+				},
+				{
+					// Another writer lowers max: the plan puts it back.
+					PreConfig: func() {
+						p, err := read()
+						if err != nil {
+							t.Fatal(err)
+						}
+						three := int64(3)
+						p.MaxReplicas = &three
+						if _, err := sp.driver(t).(platform.ScalingDriver).ApplyScalingPolicy(sp.ctx(t), p, false); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: cfg(2, 5),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_scaling_policy.p", plancheck.ResourceActionUpdate),
+					}},
+					Check: want(2, 5),
+				},
+				{
+					// Removing the policy leaves the function as it was.
+					Config: sp.block + suiteFunction(fn, sp.image, "prod", ""),
+					Check: resource.ComposeAggregateTestCheckFunc(
+						sp.checkFunction(t, fn, wantImageAndMode(sp.image, "prod")),
+						func(*terraform.State) error {
+							if p, err := read(); !errors.Is(err, platform.ErrNotFound) {
+								return fmt.Errorf("after the policy's destroy the platform holds min %v max %v (%v), want no policy", deref(p.MinReplicas), deref(p.MaxReplicas), err)
+							}
+							return nil
+						},
+					),
+				},
+			},
+		})
+	})
+}
+
+// deref renders an optional count for a message.
+func deref(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
+
+// TestAccSuite_cronTriggerLifecycle: on every platform with cron triggers, a trigger is
+// created, its schedule updated in place, imported, created again after it was deleted
+// behind Terraform's back, and destroyed with its function.
+func TestAccSuite_cronTriggerLifecycle(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		sp.skipUnless(t, "faas_trigger.cron")
+		fn := sp.name("ticker")
+		cfg := func(schedule string) string {
+			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
+resource "faas_trigger" "t" {
+  function_id = faas_function.f.id
+  type        = "cron"
+  schedule    = %q
+}
+`, schedule)
+		}
+		var id string
+		want := func(schedule string) func(*terraform.State) error {
+			return func(s *terraform.State) error {
+				id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
+				tr, err := sp.driver(t).(platform.TriggerDriver).ReadTrigger(sp.ctx(t), id)
+				if err != nil {
+					return fmt.Errorf("reading trigger %s: %w", id, err)
+				}
+				if tr.Type != platform.TriggerCron || tr.Schedule != schedule || tr.Function != sp.id(fn) {
+					return fmt.Errorf("the platform holds %+v, want a cron trigger of %s on %q", tr, sp.id(fn), schedule)
+				}
+				return nil
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy:             sp.checkGone(t, fn),
+			Steps: []resource.TestStep{
+				{Config: cfg("*/5 * * * *"), Check: want("*/5 * * * *")},
+				{
+					Config: cfg("0 * * * *"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_trigger.t", plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
+					}},
+					Check: want("0 * * * *"),
+				},
+				{
+					ResourceName:      "faas_trigger.t",
+					ImportState:       true,
+					ImportStateVerify: true,
+				},
+				{
+					PreConfig: func() {
+						d := sp.driver(t).(platform.TriggerDriver)
+						tr, err := d.ReadTrigger(sp.ctx(t), id)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := d.DeleteTrigger(sp.ctx(t), tr); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: cfg("0 * * * *"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_trigger.t", plancheck.ResourceActionCreate),
+					}},
+					Check: want("0 * * * *"),
+				},
+			},
+		})
+	})
+}
+
+// TestAccSuite_dataSources: on every platform, data.faas_function reads a function
+// Terraform created as the resource holds it, data.faas_functions lists it, and
+// data.faas_platform names the platform with the capabilities its driver reports.
+func TestAccSuite_dataSources(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		fn := sp.name("read-me")
+		info, err := sp.driver(t).Info(sp.ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		caps := make([]knownvalue.Check, 0, len(info.Capabilities.Supported))
+		for _, c := range slices.Sorted(slices.Values(info.Capabilities.Supported)) {
+			caps = append(caps, knownvalue.StringExact(c))
+		}
+		config := sp.block + suiteFunction(fn, sp.image, "prod", "") + `
+data "faas_function" "one" {
+  name = faas_function.f.name
+}
+
+data "faas_functions" "all" {
+  labels     = { suite = faas_function.f.name }
+  depends_on = [faas_function.f]
+}
+
+data "faas_platform" "p" {}
+`
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy:             sp.checkGone(t, fn),
+			Steps: []resource.TestStep{{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.faas_function.one", tfjsonpath.New("id"), knownvalue.StringExact(sp.id(fn).String())),
+					statecheck.ExpectKnownValue("data.faas_function.one", tfjsonpath.New("image"), knownvalue.StringExact(sp.image)),
+					statecheck.ExpectKnownValue("data.faas_function.one", tfjsonpath.New("env"), knownvalue.MapExact(map[string]knownvalue.Check{"MODE": knownvalue.StringExact("prod")})),
+					statecheck.ExpectKnownValue("data.faas_function.one", tfjsonpath.New("labels"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("payments"), "suite": knownvalue.StringExact(fn)})),
+					statecheck.ExpectKnownValue("data.faas_functions.all", tfjsonpath.New("functions"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"id": knownvalue.StringExact(sp.id(fn).String())}),
+					})),
+					statecheck.ExpectKnownValue("data.faas_platform.p", tfjsonpath.New("platform"), knownvalue.StringExact(info.Platform)),
+					statecheck.ExpectKnownValue("data.faas_platform.p", tfjsonpath.New("default_namespace"), knownvalue.StringExact(sp.namespace)),
+					statecheck.ExpectKnownValue("data.faas_platform.p", tfjsonpath.New("capabilities"), knownvalue.ListExact(caps)),
+				},
+			}},
+		})
+	})
+}
