@@ -97,6 +97,17 @@ type Driver interface {
 	ListFunctions(ctx context.Context, namespace string) ([]*Function, error)
 }
 
+// UnsupportedExplainer is implemented by drivers whose platform has a reason of its own
+// for lacking a resource type (its driver does not implement the resource's interface,
+// such as RouteDriver) and an alternative to offer. The provider's error is then
+// "<resource type> is not supported on <platform>" with this text as its detail; without
+// one, a generic detail says to remove the resource.
+type UnsupportedExplainer interface {
+	// WhyUnsupported returns the explanation for resourceType (such as "faas_route"), or
+	// "" for the generic one.
+	WhyUnsupported(resourceType string) string
+}
+
 // FunctionLimiter is implemented by drivers of platforms that cap the number of
 // functions (Capabilities.MaxFunctions).
 type FunctionLimiter interface {

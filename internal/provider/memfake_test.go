@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -80,5 +81,42 @@ resource "faas_function" "f" {
 				ImportStateVerify: true,
 			},
 		},
+	})
+}
+
+// TestAccMemfake_unsupportedResource: a resource whose interface a platform's driver
+// does not implement (memfake has no revisions, so no platform.TrafficDriver) fails at
+// plan with the same error every resource gives, "<resource> is not supported on
+// <platform>", and the generic detail when the driver explains nothing (OpenFaaS's own
+// explanation is tested in TestAccChildren_planTimeErrors); nothing is written.
+func TestAccMemfake_unsupportedResource(t *testing.T) {
+	storeName := "tfacc-" + t.Name()
+	store := memdriver.Open(storeName)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccMemfakeProviders,
+		CheckDestroy: func(*terraform.State) error {
+			if w := store.Writes(); len(w) > 0 {
+				return fmt.Errorf("the refused plan wrote %v", w)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "faas" {
+  memfake {
+    store = %q
+  }
+}
+
+resource "faas_traffic_split" "s" {
+  function_id = "default/x"
+  targets = [{
+    latest_revision = true
+    percent         = 100
+  }]
+}
+`, storeName),
+			ExpectError: regexp.MustCompile(`faas_traffic_split is not supported on memfake memory[\s\S]*remove the[\s\S]*faas_traffic_split`),
+		}},
 	})
 }

@@ -31,16 +31,21 @@ type baseResource struct {
 
 // Configure stores the provider data (the same for every resource).
 func (b *baseResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	b.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
+}
+
+// providerDataOf is the provider data a resource or data source is configured with: nil
+// before the provider is configured, and an error for a value of another type.
+func providerDataOf(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
 	}
-	data, ok := req.ProviderData.(*providerData)
+	data, ok := v.(*providerData)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
+		diags.AddError("Unexpected Configure Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", v))
 	}
-	b.data = data
+	return data
 }
 
 // configured returns the driver, or nil when the provider is not configured yet (plan
@@ -60,6 +65,29 @@ func (b *baseResource) driver(diags *diag.Diagnostics) platform.Driver {
 	diags.AddError("Provider not configured",
 		"The faas provider's configuration was not known when this operation ran. Apply the resources it depends on first.")
 	return nil
+}
+
+// subDriver returns d as S, the driver interface the resource type resourceType (such as
+// "faas_route") needs (platform.RouteDriver and the like), or adds the one error every
+// resource gives on a platform whose driver lacks it: "<resourceType> is not supported on
+// <platform>", with the driver's explanation (platform.UnsupportedExplainer) or a generic
+// one, and returns the zero S (nil).
+func subDriver[S any](ctx context.Context, d platform.Driver, resourceType string, diags *diag.Diagnostics) S {
+	if s, ok := d.(S); ok {
+		return s
+	}
+	var none S
+	info, err := d.Info(ctx)
+	if err != nil {
+		diags.AddError("Cannot check "+resourceType+" against the platform", err.Error())
+		return none
+	}
+	detail := "This platform's driver does not support " + resourceType + "; remove the " + resourceType + "."
+	if e, ok := d.(platform.UnsupportedExplainer); ok && e.WhyUnsupported(resourceType) != "" {
+		detail = e.WhyUnsupported(resourceType)
+	}
+	diags.AddError(resourceType+" is not supported on "+info.Describe(), detail)
+	return none
 }
 
 // conflictNote follows a conflict reported as a warning at plan time.
@@ -366,7 +394,7 @@ func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 	if diags.HasError() {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, timeout(&m), diags)
+	ctx, cancel, ok := withTimeout(ctx, timeout(&m), defaultChildTimeout, diags)
 	if !ok {
 		return
 	}
@@ -380,8 +408,11 @@ func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 	}
 }
 
-func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
-	d, dd := get(ctx, defaultChildTimeout)
+// withTimeout bounds ctx by the operation's timeout (get, a timeouts.Value's Create or
+// Update method, with dflt when the configuration sets none); false when the timeout is
+// invalid (its diagnostics are in diags). cancel is always safe to call.
+func withTimeout(ctx context.Context, get timeoutGetter, dflt time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
+	d, dd := get(ctx, dflt)
 	diags.Append(dd...)
 	if diags.HasError() {
 		return ctx, func() {}, false

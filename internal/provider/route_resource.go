@@ -124,27 +124,6 @@ func (r *routeResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 	}
 }
 
-// routeDriver returns the platform's RouteDriver, or adds the error that says why the
-// platform has no routes and what to use instead.
-func routeDriver(ctx context.Context, d platform.Driver, diags *diag.Diagnostics) platform.RouteDriver {
-	if rd, ok := d.(platform.RouteDriver); ok {
-		return rd
-	}
-	info, err := d.Info(ctx)
-	if err != nil {
-		diags.AddError("Cannot check faas_route against the platform", err.Error())
-		return nil
-	}
-	detail := "This platform's driver does not manage routes yet; remove the faas_route."
-	if info.Platform == "openfaas" {
-		detail = "The OpenFaaS gateway API has no routes: every function is reached at <gateway_url>/function/<name>.<namespace> " +
-			"(faas_function.invoke_url). For a custom host or path, use the OpenFaaS FunctionIngress CRD (ingress-operator, " +
-			"created through the Kubernetes API, for example with the kubernetes provider) or your own ingress, and remove this faas_route."
-	}
-	diags.AddError("faas_route is not supported on "+info.Describe(), detail)
-	return nil
-}
-
 func routeFromModel(m *routeModel) (rt *platform.Route, fnKnown, ok bool) {
 	rt = &platform.Route{Host: m.Host.ValueString(), Path: m.Path.ValueString(), TLSSecret: m.TLSSecret.ValueString()}
 	methods, known := setStrings(m.Methods)
@@ -172,7 +151,7 @@ func (r *routeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if req.Plan.Raw.IsNull() || d == nil {
 		return
 	}
-	rd := routeDriver(ctx, d, &resp.Diagnostics)
+	rd := subDriver[platform.RouteDriver](ctx, d, "faas_route", &resp.Diagnostics)
 	if rd == nil {
 		return
 	}
@@ -198,7 +177,7 @@ func (r *routeResource) write(ctx context.Context, plan *routeModel, create bool
 	if d == nil {
 		return false
 	}
-	rd := routeDriver(ctx, d, diags)
+	rd := subDriver[platform.RouteDriver](ctx, d, "faas_route", diags)
 	if rd == nil {
 		return false
 	}
@@ -251,7 +230,7 @@ func (r *routeResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() || d == nil {
 		return
 	}
-	rd := routeDriver(ctx, d, &resp.Diagnostics)
+	rd := subDriver[platform.RouteDriver](ctx, d, "faas_route", &resp.Diagnostics)
 	if rd == nil {
 		return
 	}
@@ -282,11 +261,11 @@ func (r *routeResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rd := routeDriver(ctx, d, &resp.Diagnostics)
+	rd := subDriver[platform.RouteDriver](ctx, d, "faas_route", &resp.Diagnostics)
 	if rd == nil {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultChildTimeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}

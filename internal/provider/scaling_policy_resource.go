@@ -270,14 +270,6 @@ func policyToModel(p *platform.ScalingPolicy, m *scalingPolicyModel) {
 	}
 }
 
-func scalingDriver(d platform.Driver, diags *diag.Diagnostics) platform.ScalingDriver {
-	sd, ok := d.(platform.ScalingDriver)
-	if !ok {
-		diags.AddError("faas_scaling_policy is not supported by this platform", "The configured platform has no scaling policies.")
-	}
-	return sd
-}
-
 func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -294,7 +286,7 @@ func (r *scalingPolicyResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if d == nil || !ok {
 		return
 	}
-	sd := scalingDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.ScalingDriver](ctx, d, "faas_scaling_policy", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}
@@ -351,7 +343,7 @@ func (r *scalingPolicyResource) apply(ctx context.Context, plan *scalingPolicyMo
 	if d == nil {
 		return false
 	}
-	sd := scalingDriver(d, diags)
+	sd := subDriver[platform.ScalingDriver](ctx, d, "faas_scaling_policy", diags)
 	if sd == nil {
 		return false
 	}
@@ -402,7 +394,7 @@ func (r *scalingPolicyResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() || d == nil {
 		return
 	}
-	sd := scalingDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.ScalingDriver](ctx, d, "faas_scaling_policy", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}
@@ -440,11 +432,11 @@ func (r *scalingPolicyResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sd := scalingDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.ScalingDriver](ctx, d, "faas_scaling_policy", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultChildTimeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}

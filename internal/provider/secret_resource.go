@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -91,14 +90,6 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func secretDriver(d platform.Driver, diags *diag.Diagnostics) platform.SecretDriver {
-	sd, ok := d.(platform.SecretDriver)
-	if !ok {
-		diags.AddError("faas_secret is not supported by this platform", "The configured platform has no secrets API.")
-	}
-	return sd
-}
-
 // ModifyPlan defaults the namespace from the provider, registers the write-only value
 // with the driver's redactor (Terraform sends it in the configuration of every plan, so
 // a platform error that echoes it is scrubbed even in a run that does not write it), and
@@ -121,7 +112,7 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if known(plan.Name) && req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.Namespace.ValueString()+"/"+plan.Name.ValueString())...)
 	}
-	sd := secretDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.SecretDriver](ctx, d, "faas_secret", &resp.Diagnostics)
 	if sd == nil || !known(plan.Name) || !known(plan.Namespace) {
 		return
 	}
@@ -141,7 +132,7 @@ func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sd := secretDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.SecretDriver](ctx, d, "faas_secret", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}
@@ -166,7 +157,7 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() || d == nil {
 		return
 	}
-	sd := secretDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.SecretDriver](ctx, d, "faas_secret", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}
@@ -199,7 +190,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sd := secretDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.SecretDriver](ctx, d, "faas_secret", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}
@@ -221,7 +212,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sd := secretDriver(d, &resp.Diagnostics)
+	sd := subDriver[platform.SecretDriver](ctx, d, "faas_secret", &resp.Diagnostics)
 	if sd == nil {
 		return
 	}

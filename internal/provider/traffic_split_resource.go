@@ -253,28 +253,6 @@ func splitToModel(ctx context.Context, s *platform.TrafficSplit, m *trafficSplit
 	diags.Append(d...)
 }
 
-// trafficDriver returns the platform's TrafficDriver, or adds the error that says why
-// the platform cannot split traffic and what to use instead.
-func trafficDriver(ctx context.Context, d platform.Driver, diags *diag.Diagnostics) platform.TrafficDriver {
-	if td, ok := d.(platform.TrafficDriver); ok {
-		return td
-	}
-	info, err := d.Info(ctx)
-	if err != nil {
-		diags.AddError("Cannot check faas_traffic_split against the platform", err.Error())
-		return nil
-	}
-	detail := "This platform's driver does not split traffic; remove the faas_traffic_split."
-	if info.Platform == "openfaas" {
-		detail = "An OpenFaaS function has no revisions: each deployment replaces the running version, so there is nothing to " +
-			"split its traffic across, and the gateway routes each function name to one Deployment. For a canary on OpenFaaS, " +
-			"deploy the new version as a second faas_function and weight the two with a service mesh or an ingress in front of " +
-			"the gateway (outside this provider), and remove this faas_traffic_split."
-	}
-	diags.AddError("faas_traffic_split is not supported on "+info.Describe(), detail)
-	return nil
-}
-
 func (r *trafficSplitResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -301,7 +279,7 @@ func (r *trafficSplitResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if d == nil {
 		return
 	}
-	td := trafficDriver(ctx, d, &resp.Diagnostics)
+	td := subDriver[platform.TrafficDriver](ctx, d, "faas_traffic_split", &resp.Diagnostics)
 	if td == nil {
 		return
 	}
@@ -351,7 +329,7 @@ func (r *trafficSplitResource) apply(ctx context.Context, plan *trafficSplitMode
 	if d == nil {
 		return false
 	}
-	td := trafficDriver(ctx, d, diags)
+	td := subDriver[platform.TrafficDriver](ctx, d, "faas_traffic_split", diags)
 	if td == nil {
 		return false
 	}
@@ -403,7 +381,7 @@ func (r *trafficSplitResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() || d == nil {
 		return
 	}
-	td := trafficDriver(ctx, d, &resp.Diagnostics)
+	td := subDriver[platform.TrafficDriver](ctx, d, "faas_traffic_split", &resp.Diagnostics)
 	if td == nil {
 		return
 	}
@@ -441,11 +419,11 @@ func (r *trafficSplitResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	td := trafficDriver(ctx, d, &resp.Diagnostics)
+	td := subDriver[platform.TrafficDriver](ctx, d, "faas_traffic_split", &resp.Diagnostics)
 	if td == nil {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultChildTimeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -286,18 +286,6 @@ func planNameAndBroker(ctx context.Context, td platform.TriggerDriver, cfg, plan
 	}
 }
 
-func triggerDriver(d platform.Driver, diags *diag.Diagnostics) platform.TriggerDriver {
-	td, ok := d.(platform.TriggerDriver)
-	if !ok {
-		name, detail := "this platform", "This platform's driver does not manage triggers yet; remove the faas_trigger."
-		if info, err := d.Info(context.Background()); err == nil {
-			name = info.Describe()
-		}
-		diags.AddError("faas_trigger is not supported on "+name, detail)
-	}
-	return td
-}
-
 func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -317,7 +305,7 @@ func (r *triggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if d == nil {
 		return
 	}
-	td := triggerDriver(d, &resp.Diagnostics)
+	td := subDriver[platform.TriggerDriver](ctx, d, "faas_trigger", &resp.Diagnostics)
 	if td == nil {
 		return
 	}
@@ -347,7 +335,7 @@ func (r *triggerResource) write(ctx context.Context, plan *triggerModel, create 
 	if d == nil {
 		return false
 	}
-	td := triggerDriver(d, diags)
+	td := subDriver[platform.TriggerDriver](ctx, d, "faas_trigger", diags)
 	if td == nil {
 		return false
 	}
@@ -417,7 +405,7 @@ func (r *triggerResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() || d == nil {
 		return
 	}
-	td := triggerDriver(d, &resp.Diagnostics)
+	td := subDriver[platform.TriggerDriver](ctx, d, "faas_trigger", &resp.Diagnostics)
 	if td == nil {
 		return
 	}
@@ -452,11 +440,11 @@ func (r *triggerResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	td := triggerDriver(d, &resp.Diagnostics)
+	td := subDriver[platform.TriggerDriver](ctx, d, "faas_trigger", &resp.Diagnostics)
 	if td == nil {
 		return
 	}
-	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultChildTimeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}

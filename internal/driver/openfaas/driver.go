@@ -124,6 +124,25 @@ func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
 	return info, nil
 }
 
+var _ platform.UnsupportedExplainer = (*Driver)(nil)
+
+// WhyUnsupported implements platform.UnsupportedExplainer: OpenFaaS has neither routes
+// nor revisions, and each has its OpenFaaS alternative.
+func (d *Driver) WhyUnsupported(resourceType string) string {
+	switch resourceType {
+	case "faas_route":
+		return "The OpenFaaS gateway API has no routes: every function is reached at <gateway_url>/function/<name>.<namespace> " +
+			"(faas_function.invoke_url). For a custom host or path, use the OpenFaaS FunctionIngress CRD (ingress-operator, " +
+			"created through the Kubernetes API, for example with the kubernetes provider) or your own ingress, and remove this faas_route."
+	case "faas_traffic_split":
+		return "An OpenFaaS function has no revisions: each deployment replaces the running version, so there is nothing to " +
+			"split its traffic across, and the gateway routes each function name to one Deployment. For a canary on OpenFaaS, " +
+			"deploy the new version as a second faas_function and weight the two with a service mesh or an ingress in front of " +
+			"the gateway (outside this provider), and remove this faas_traffic_split."
+	}
+	return ""
+}
+
 // capabilities lists what each backend and edition honours (FACTS.md sections 6 to 8;
 // the matrix is in DESIGN.md section 4).
 func capabilities(backend, edition string) platform.Capabilities {
