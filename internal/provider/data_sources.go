@@ -23,16 +23,7 @@ type baseDataSource struct {
 
 // Configure stores the provider data.
 func (b *baseDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	b.data = data
+	b.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 func (b *baseDataSource) driver(diags *diag.Diagnostics) platform.Driver {

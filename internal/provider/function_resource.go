@@ -809,14 +809,12 @@ func (r *functionResource) Create(ctx context.Context, req resource.CreateReques
 // and runs the platform's checks again (the provider may have been configured lazily,
 // after the plan). Callers stop when diags has an error; cancel is always safe to call.
 func prepareWrite(ctx context.Context, d platform.Driver, plan *functionResourceModel,
-	timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), dflt time.Duration, diags *diag.Diagnostics,
+	timeout timeoutGetter, dflt time.Duration, diags *diag.Diagnostics,
 ) (context.Context, context.CancelFunc, *platform.Function) {
-	t, dd := timeout(ctx, dflt)
-	diags.Append(dd...)
-	if diags.HasError() {
-		return ctx, func() {}, nil
+	ctx, cancel, ok := withTimeout(ctx, timeout, dflt, diags)
+	if !ok {
+		return ctx, cancel, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, t)
 	fn, _ := functionFromModel(ctx, plan, d.DefaultNamespace(), diags)
 	checkFunction(ctx, d, fn, diags)
 	return ctx, cancel, fn
@@ -918,13 +916,11 @@ func (r *functionResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, ok := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	id := platform.FunctionID{Namespace: state.Namespace.ValueString(), Name: state.Name.ValueString()}
 	if err := d.DeleteFunction(ctx, id); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Error deleting function %s", id), err.Error())
