@@ -3,8 +3,11 @@
 // API, following the facts in FACTS.md beside this file and the Knative column of
 // DESIGN.md section 3. It
 // talks to the API server only through k8s.io/client-go (the dynamic client and
-// discovery), with small typed views of the objects converted by
-// runtime.DefaultUnstructuredConverter.
+// discovery). It reads Services and Secrets as the upstream API types
+// (knative.dev/serving's servingv1.Service, k8s.io/api's corev1.Secret) converted by
+// runtime.DefaultUnstructuredConverter, and the other kinds field by field; every write
+// edits the unstructured object as read, so fields the driver does not own are never
+// dropped.
 //
 // A function is a serving.knative.dev/v1 Service. Writes are read-modify-write of the
 // object as read, with metadata.resourceVersion and a retry on 409 Conflict, under

@@ -401,13 +401,13 @@ func mapAt(obj map[string]any, fields ...string) map[string]any {
 	return cur
 }
 
-// toUnstructured converts an API object the driver builds (a volume, a mount, an env
-// entry) to its unstructured form, for insertion into an object as read.
+// toUnstructured converts an API value the driver builds to its unstructured form: a
+// new Secret, or a volume, mount or env entry to insert into a Service as read.
 func toUnstructured(v any) map[string]any {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
 	if err != nil {
-		// Only the API types' own structs of strings, pointers and slices are
-		// converted; they always convert.
+		// Only API structs built here, of strings, bools, maps, slices and pointers,
+		// are converted; they always convert.
 		panic(fmt.Sprintf("converting %T: %v", v, err))
 	}
 	return m
