@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/resource"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"knative.dev/networking/pkg/apis/networking"
+	"knative.dev/pkg/apis"
 	"knative.dev/serving/pkg/apis/autoscaling"
 	"knative.dev/serving/pkg/apis/serving"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -147,24 +149,25 @@ func decodeLastApplied(s string) (lastApplied, bool) {
 	return la, true
 }
 
-// toService converts an unstructured Service to the driver's typed view.
-func toService(u *unstructured.Unstructured) (*service, error) {
-	var s service
+// servicesGVR is the Knative Service (serving.knative.dev/v1), the function.
+var servicesGVR = servingv1.SchemeGroupVersion.WithResource("services")
+
+// toService converts an unstructured Service to knative.dev/serving's own type, for
+// reading only: writes edit the unstructured object as read (applyFunction), so fields
+// the driver does not own, or that this version of the type does not know, are kept.
+func toService(u *unstructured.Unstructured) (*servingv1.Service, error) {
+	var s servingv1.Service
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &s); err != nil {
 		return nil, fmt.Errorf("decoding Service %s/%s: %w", u.GetNamespace(), u.GetName(), err)
 	}
 	return &s, nil
 }
 
-// userContainer is the container the function maps to: the only one, or the one named
-// user-container (Knative's default name), or the first.
-func userContainerIndex(cs []container) int {
-	for i, c := range cs {
-		if c.Name == "user-container" {
-			return i
-		}
-	}
-	return 0
+// userContainerIndex is the index of the container the function maps to, given the
+// containers' names: the one named user-container (Knative's default name), or the
+// first.
+func userContainerIndex(names []string) int {
+	return max(slices.Index(names, "user-container"), 0)
 }
 
 // fromService maps a Service to the neutral function: user-owned keys only, server
@@ -174,11 +177,15 @@ func fromService(u *unstructured.Unstructured) (*platform.Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn := &platform.Function{ID: platform.FunctionID{Namespace: s.Metadata.Namespace, Name: s.Metadata.Name}}
-	la, hasLA := decodeLastApplied(s.Metadata.Annotations[LastAppliedAnnotation])
+	fn := &platform.Function{ID: platform.FunctionID{Namespace: s.Namespace, Name: s.Name}}
+	la, hasLA := decodeLastApplied(s.Annotations[LastAppliedAnnotation])
 	rs := s.Spec.Template.Spec
 	if len(rs.Containers) > 0 {
-		c := rs.Containers[userContainerIndex(rs.Containers)]
+		names := make([]string, len(rs.Containers))
+		for i, c := range rs.Containers {
+			names[i] = c.Name
+		}
+		c := rs.Containers[userContainerIndex(names)]
 		fn.Image = c.Image
 		fn.Command = nilIfEmpty(c.Command)
 		fn.Args = nilIfEmpty(c.Args)
@@ -228,14 +235,14 @@ func fromService(u *unstructured.Unstructured) (*platform.Function, error) {
 		fn.MaxConcurrency = *rs.ContainerConcurrency
 	}
 	fn.Timeout = timeoutFrom(rs.TimeoutSeconds, la, hasLA)
-	fn.RevisionName = s.Spec.Template.Metadata.Name
-	for k, v := range s.Metadata.Labels {
+	fn.RevisionName = s.Spec.Template.Name
+	for k, v := range s.Labels {
 		if fn.Labels == nil {
 			fn.Labels = map[string]string{}
 		}
 		fn.Labels[k] = v
 	}
-	for k, v := range s.Metadata.Annotations {
+	for k, v := range s.Annotations {
 		if ReservedAnnotationOwner(k) != "" {
 			continue
 		}
@@ -269,48 +276,35 @@ func timeoutFrom(ts *int64, la lastApplied, hasLA bool) string {
 
 // envSourceFrom reads an env entry's valueFrom: a Secret's or a ConfigMap's key, or
 // neither for a reference of another kind (fieldRef, resourceFieldRef).
-func envSourceFrom(vf map[string]any) platform.EnvSource {
-	ref := func(field string) *platform.KeyRef {
-		m, ok := vf[field].(map[string]any)
-		if !ok {
-			return nil
-		}
-		r := &platform.KeyRef{}
-		r.Name, _ = m["name"].(string)
-		r.Key, _ = m["key"].(string)
-		if o, ok := m["optional"].(bool); ok {
-			r.Optional = &o
-		}
-		return r
+func envSourceFrom(vf *corev1.EnvVarSource) platform.EnvSource {
+	var src platform.EnvSource
+	if r := vf.SecretKeyRef; r != nil {
+		src.SecretKeyRef = &platform.KeyRef{Name: r.Name, Key: r.Key, Optional: r.Optional}
 	}
-	return platform.EnvSource{SecretKeyRef: ref("secretKeyRef"), ConfigMapKeyRef: ref("configMapKeyRef")}
+	if r := vf.ConfigMapKeyRef; r != nil {
+		src.ConfigMapKeyRef = &platform.KeyRef{Name: r.Name, Key: r.Key, Optional: r.Optional}
+	}
+	return src
 }
 
-// valueFromObject renders an EnvSource as an env entry's valueFrom.
-func valueFromObject(src platform.EnvSource) map[string]any {
-	ref := func(r *platform.KeyRef) map[string]any {
-		m := map[string]any{"name": r.Name, "key": r.Key}
-		if r.Optional != nil {
-			m["optional"] = *r.Optional
-		}
-		return m
+// envVarSource is an EnvSource as an env entry's valueFrom.
+func envVarSource(src platform.EnvSource) *corev1.EnvVarSource {
+	var vf corev1.EnvVarSource
+	if r := src.SecretKeyRef; r != nil {
+		vf.SecretKeyRef = &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: r.Name}, Key: r.Key, Optional: r.Optional}
 	}
-	out := map[string]any{}
-	if src.SecretKeyRef != nil {
-		out["secretKeyRef"] = ref(src.SecretKeyRef)
+	if r := src.ConfigMapKeyRef; r != nil {
+		vf.ConfigMapKeyRef = &corev1.ConfigMapKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: r.Name}, Key: r.Key, Optional: r.Optional}
 	}
-	if src.ConfigMapKeyRef != nil {
-		out["configMapKeyRef"] = ref(src.ConfigMapKeyRef)
-	}
-	return out
+	return &vf
 }
 
-func resourcesFrom(q map[string]resource.Quantity) platform.Resources {
+func resourcesFrom(q corev1.ResourceList) platform.Resources {
 	var r platform.Resources
-	if v, ok := q["cpu"]; ok {
+	if v, ok := q[corev1.ResourceCPU]; ok {
 		r.CPU = v.String()
 	}
-	if v, ok := q["memory"]; ok {
+	if v, ok := q[corev1.ResourceMemory]; ok {
 		r.Memory = v.String()
 	}
 	return r
@@ -325,31 +319,26 @@ func nilIfEmpty(s []string) []string {
 
 // statusFrom computes readiness as Knative defines it (service_lifecycle.go IsReady):
 // the controller observed the current generation and the Ready condition is True.
-func statusFrom(s *service) platform.FunctionStatus {
-	st := platform.FunctionStatus{InvokeURL: s.Status.URL,
+func statusFrom(s *servingv1.Service) platform.FunctionStatus {
+	st := platform.FunctionStatus{InvokeURL: s.Status.URL.String(),
 		LatestCreatedRevision: s.Status.LatestCreatedRevisionName, LatestReadyRevision: s.Status.LatestReadyRevisionName}
-	var ready *condition
-	for i := range s.Status.Conditions {
-		if s.Status.Conditions[i].Type == "Ready" {
-			ready = &s.Status.Conditions[i]
-		}
-	}
-	_, minScale, hasMin := autoscaling.MinScaleAnnotation.Get(s.Spec.Template.Metadata.Annotations)
-	hpa := autoscaling.ClassAnnotation.Value(s.Spec.Template.Metadata.Annotations) == autoscaling.HPA
+	ready := s.Status.GetCondition(servingv1.ServiceConditionReady)
+	_, minScale, hasMin := autoscaling.MinScaleAnnotation.Get(s.Spec.Template.Annotations)
+	hpa := autoscaling.ClassAnnotation.Value(s.Spec.Template.Annotations) == autoscaling.HPA
 	// KPA scales to zero unless min-scale says otherwise (config-autoscaler min-scale 0,
 	// enable-scale-to-zero true); HPA never does (FACTS.md section 4).
 	st.ScaleToZero = !hpa && (!hasMin || minScale == "0")
 	switch {
-	case s.Metadata.DeletionTimestamp != "":
+	case s.DeletionTimestamp != nil:
 		st.Reason = "the Service is being deleted"
-	case s.Status.ObservedGeneration != s.Metadata.Generation:
-		st.Reason = fmt.Sprintf("the Knative controller has not yet reconciled generation %d (it last observed %d)", s.Metadata.Generation, s.Status.ObservedGeneration)
+	case s.Status.ObservedGeneration != s.Generation:
+		st.Reason = fmt.Sprintf("the Knative controller has not yet reconciled generation %d (it last observed %d)", s.Generation, s.Status.ObservedGeneration)
 	case ready == nil:
 		st.Reason = "the Service reports no Ready condition yet"
 	default:
-		st.Ready = ready.Status == "True"
+		st.Ready = ready.IsTrue()
 		st.Reason = notReadyText(s, ready)
-		st.Failed = ready.Status == "False"
+		st.Failed = ready.IsFalse()
 	}
 	return st
 }
@@ -359,18 +348,18 @@ func statusFrom(s *service) platform.FunctionStatus {
 // Route's "Configuration X does not have any ready Revision" while the cause, such as
 // an image that cannot be fetched, is only in ConfigurationsReady (observed on the real
 // Knative Serving, TESTBED.md).
-func notReadyText(s *service, ready *condition) string {
+func notReadyText(s *servingv1.Service, ready *apis.Condition) string {
 	text := conditionText(ready)
-	if ready.Status == "True" {
+	if ready.IsTrue() {
 		return text
 	}
 	for i := range s.Status.Conditions {
 		c := &s.Status.Conditions[i]
-		if c.Type == "Ready" || c.Status != "False" {
+		if c.Type == servingv1.ServiceConditionReady || !c.IsFalse() {
 			continue
 		}
 		if t := conditionText(c); !strings.Contains(text, t) {
-			text += "; " + c.Type + ": " + t
+			text += "; " + string(c.Type) + ": " + t
 		}
 	}
 	return text
@@ -378,14 +367,14 @@ func notReadyText(s *service, ready *condition) string {
 
 // failed reports a Service whose current generation failed, with the reason: statusFrom's
 // Failed, the rule platform.ReadyCheck applies in every readiness wait.
-func failed(s *service) (bool, string) {
+func failed(s *servingv1.Service) (bool, string) {
 	st := statusFrom(s)
 	return st.Failed, st.Reason
 }
 
-func conditionText(c *condition) string {
+func conditionText(c *apis.Condition) string {
 	switch {
-	case c.Status == "True":
+	case c.IsTrue():
 		return "Ready"
 	case c.Reason != "" && c.Message != "":
 		return c.Reason + ": " + c.Message
@@ -394,7 +383,7 @@ func conditionText(c *condition) string {
 	case c.Message != "":
 		return c.Message
 	}
-	return "Ready is " + c.Status
+	return "Ready is " + string(c.Status)
 }
 
 // ---- writing ---------------------------------------------------------------------------
@@ -412,10 +401,13 @@ func mapAt(obj map[string]any, fields ...string) map[string]any {
 	return cur
 }
 
+// toUnstructured converts an API value the driver builds to its unstructured form: a
+// new Secret, or a volume, mount or env entry to insert into a Service as read.
 func toUnstructured(v any) map[string]any {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
 	if err != nil {
-		// Only our own plain structs are converted; they always convert.
+		// Only API structs built here, of strings, bools, maps, slices and pointers,
+		// are converted; they always convert.
 		panic(fmt.Sprintf("converting %T: %v", v, err))
 	}
 	return m
@@ -498,20 +490,15 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 
 	ps := mapAt(obj, "spec", "template", "spec")
 	containers, _ := ps["containers"].([]any)
-	idx := 0
 	if len(containers) == 0 {
 		containers = []any{map[string]any{}}
-	} else {
-		var typed []container
-		for _, c := range containers {
-			var tc container
-			if cm, ok := c.(map[string]any); ok {
-				_ = runtime.DefaultUnstructuredConverter.FromUnstructured(cm, &tc)
-			}
-			typed = append(typed, tc)
-		}
-		idx = userContainerIndex(typed)
 	}
+	names := make([]string, len(containers))
+	for i, c := range containers {
+		cm, _ := c.(map[string]any)
+		names[i], _ = cm["name"].(string)
+	}
+	idx := userContainerIndex(names)
 	c, ok := containers[idx].(map[string]any)
 	if !ok {
 		c = map[string]any{}
@@ -531,11 +518,11 @@ func applyFunction(obj map[string]any, fn *platform.Function, token string) {
 		}
 	}
 	if len(fn.Secrets) > 0 {
-		pv := &projectedVolume{}
+		pv := &corev1.ProjectedVolumeSource{}
 		for _, name := range slices.Compact(slices.Sorted(slices.Values(fn.Secrets))) {
-			pv.Sources = append(pv.Sources, volumeProjection{Secret: &localObjectRef{Name: name}})
+			pv.Sources = append(pv.Sources, corev1.VolumeProjection{Secret: &corev1.SecretProjection{LocalObjectReference: corev1.LocalObjectReference{Name: name}}})
 		}
-		vols = append(vols, toUnstructured(&volume{Name: SecretsVolume, Projected: pv}))
+		vols = append(vols, toUnstructured(&corev1.Volume{Name: SecretsVolume, VolumeSource: corev1.VolumeSource{Projected: pv}}))
 	}
 	setOrDelete(ps, "volumes", vols, len(vols) == 0)
 
@@ -591,14 +578,10 @@ func applyContainer(c map[string]any, fn *platform.Function, prevOwned []string)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(fn.EnvFrom)) {
-		env = append(env, map[string]any{"name": k, "valueFrom": valueFromObject(fn.EnvFrom[k])})
+		env = append(env, toUnstructured(&corev1.EnvVar{Name: k, ValueFrom: envVarSource(fn.EnvFrom[k])}))
 	}
 	for _, k := range slices.Sorted(maps.Keys(fn.Env)) {
-		e := map[string]any{"name": k}
-		if v := fn.Env[k]; v != "" {
-			e["value"] = v
-		}
-		env = append(env, e)
+		env = append(env, toUnstructured(&corev1.EnvVar{Name: k, Value: fn.Env[k]}))
 	}
 	setOrDelete(c, "env", env, len(env) == 0)
 
@@ -635,7 +618,7 @@ func applyContainer(c map[string]any, fn *platform.Function, prevOwned []string)
 		}
 	}
 	if len(fn.Secrets) > 0 {
-		mounts = append(mounts, toUnstructured(&volumeMount{Name: SecretsVolume, MountPath: SecretsMountPath, ReadOnly: true}))
+		mounts = append(mounts, toUnstructured(&corev1.VolumeMount{Name: SecretsVolume, MountPath: SecretsMountPath, ReadOnly: true}))
 	}
 	setOrDelete(c, "volumeMounts", mounts, len(mounts) == 0)
 }
@@ -655,7 +638,7 @@ func setQuantity(q map[string]any, k, want string) {
 
 // newServiceObject is a Service holding only what faas_function sets.
 func newServiceObject(fn *platform.Function, token string) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "serving.knative.dev/v1", "kind": "Service"}}
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": servicesGVR.GroupVersion().String(), "kind": "Service"}}
 	applyFunction(u.Object, fn, token)
 	return u
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -23,17 +24,19 @@ const ManagedByLabel = "app.kubernetes.io/managed-by"
 // managedBy is ManagedByLabel's value.
 const managedBy = "terraform-provider-faas"
 
+// secretsGVR is the core v1 Secret.
+var secretsGVR = corev1.SchemeGroupVersion.WithResource("secrets")
+
 // secretObject is an Opaque core v1 Secret holding the value under one key named like
 // the secret, as faas-netes stores OpenFaaS secrets, so the function's projected
 // volume shows it as the file /var/openfaas/secrets/<name> on both platforms.
 func secretObject(s *platform.Secret) *unstructured.Unstructured {
-	obj, _ := runtime.DefaultUnstructuredConverter.ToUnstructured(&secret{
-		APIVersion: "v1", Kind: "Secret",
-		Metadata: objectMeta{Name: s.Name, Namespace: s.Namespace, Labels: map[string]string{ManagedByLabel: managedBy}},
-		Type:     "Opaque",
-		Data:     map[string][]byte{s.Name: []byte(s.Value)},
-	}) // a struct of strings, maps and byte slices always converts
-	return &unstructured.Unstructured{Object: obj}
+	return &unstructured.Unstructured{Object: toUnstructured(&corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: secretsGVR.GroupVersion().String(), Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace, Labels: map[string]string{ManagedByLabel: managedBy}},
+		Type:       corev1.SecretTypeOpaque,
+		Data:       map[string][]byte{s.Name: []byte(s.Value)},
+	})}
 }
 
 func (d *Driver) secrets(ns string) interface {
@@ -80,7 +83,7 @@ func (d *Driver) CreateSecret(ctx context.Context, s *platform.Secret) error {
 
 // holds reports whether a Secret read back carries exactly the value s sends.
 func holds(u *unstructured.Unstructured, s *platform.Secret) bool {
-	var got secret
+	var got corev1.Secret
 	if runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &got) != nil {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -306,14 +307,12 @@ func (e *MissingRevisionError) Unwrap() error { return platform.ErrInvalid }
 // that reports a missing revision ends the wait at once with *MissingRevisionError.
 func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
 	what := "traffic split of function " + id.String()
-	return d.pollService(ctx, id, what, "routed", func(u *unstructured.Unstructured, sv *service) (bool, string, error) {
-		if sv.Status.ObservedGeneration != sv.Metadata.Generation {
+	return d.pollService(ctx, id, what, "routed", func(u *unstructured.Unstructured, sv *servingv1.Service) (bool, string, error) {
+		if sv.Status.ObservedGeneration != sv.Generation {
 			return false, statusFrom(sv).Reason, nil
 		}
-		for _, c := range sv.Status.Conditions {
-			if c.Type == "RoutesReady" && c.Status == "False" && c.Reason == "RevisionMissing" && strings.Contains(c.Message, "referenced in traffic") {
-				return false, conditionText(&c), &MissingRevisionError{Function: id, Message: c.Message}
-			}
+		if c := sv.Status.GetCondition(servingv1.ServiceConditionRoutesReady); c.IsFalse() && c.Reason == "RevisionMissing" && strings.Contains(c.Message, "referenced in traffic") {
+			return false, conditionText(c), &MissingRevisionError{Function: id, Message: c.Message}
 		}
 		st := statusFrom(sv)
 		if ready, why, err := platform.ReadyCheck(id, &st); !ready || err != nil {
