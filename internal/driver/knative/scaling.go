@@ -255,18 +255,13 @@ func setPolicy(obj map[string]any, p *platform.ScalingPolicy) {
 
 // ApplyScalingPolicy implements platform.ScalingDriver: under the function's lock it
 // replaces the policy's template annotations (a new Revision), re-checking on create
-// that no other policy exists, then waits until the new Revision is Ready.
+// that no other policy exists, then waits until the new Revision is Ready. Like every
+// write of a driver, it takes p as CheckScalingPolicy passed it (the provider runs the
+// check at plan and again at apply, DESIGN.md section 6), and does not check it again.
 func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPolicy, create bool) (*platform.ScalingPolicy, error) {
 	info, err := d.Info(ctx)
 	if err != nil {
 		return nil, err
-	}
-	probs, err := checkPolicy(info.Describe(), p)
-	if err != nil {
-		return nil, err
-	}
-	if len(probs) > 0 {
-		return nil, fmt.Errorf("%w", probs[0])
 	}
 	u, wrote, err := d.modify(ctx, p.Function, func(obj map[string]any) error {
 		if create && policyPresent(obj) {
