@@ -305,10 +305,11 @@ func TestCacheEveryWriteInvalidates(t *testing.T) {
 			return nil
 		}},
 		{"modify", func(d *Driver) error {
-			return d.Modify(ctx, fid("base"), func(cur *functionDeployment) error {
+			_, err := d.Modify(ctx, fid("base"), func(cur *functionDeployment) error {
 				cur.Labels = setKey(cur.Labels, "extra", "1")
 				return nil
 			})
+			return err
 		}, func(d *Driver) error {
 			fn, err := d.ReadFunction(ctx, fid("base"))
 			if err == nil && fn.Labels["extra"] != "1" {
@@ -498,7 +499,7 @@ func TestCacheReadInFlightDuringAWriteIsNotStored(t *testing.T) {
 			}
 			if route == "get one" {
 				// A write elsewhere in the namespace makes misses read one function.
-				if err := d.Modify(ctx, fid("target"), func(cur *functionDeployment) error {
+				if _, err := d.Modify(ctx, fid("target"), func(cur *functionDeployment) error {
 					cur.Labels = setKey(cur.Labels, "step", "0")
 					return nil
 				}); err != nil {

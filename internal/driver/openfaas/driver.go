@@ -472,7 +472,7 @@ func (d *Driver) readStatus(ctx context.Context, id platform.FunctionID) (*funct
 // owned by sibling resources, under the per-function lock. It skips the write when
 // nothing would change, because every faas-netes update rolls the pods.
 func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*platform.Function, error) {
-	err := d.modify(ctx, fn.ID, fn, func(cur *functionDeployment) error {
+	_, err := d.modify(ctx, fn.ID, fn, func(cur *functionDeployment) error {
 		// Keep the create token: it identifies this instance of the function, and an
 		// unchanged record lets a no-op update skip the write.
 		token := ""
@@ -502,10 +502,11 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 // Modify runs a read-modify-write of one function under its lock: mutate receives the
 // whole deployment as it would be sent again (with the fields faas-netes does not
 // return restored from the last-applied annotation) and edits it; nothing is written
-// when mutate leaves it unchanged. Child resources use it for the keys they own; a
+// when mutate leaves it unchanged (compared as the platform compares quantities), and it
+// reports whether it wrote. Child resources use it for the keys they own; a
 // change to a function whose unreadable fields are unknown is refused
 // (platform.WriteUnknowns with no function: a child knows none of them).
-func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func(cur *functionDeployment) error) error {
+func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func(cur *functionDeployment) error) (bool, error) {
 	return d.modify(ctx, id, nil, mutate)
 }
 
@@ -517,17 +518,18 @@ func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func
 // the read shows it; after a 200, which faas-netes answers when it did not apply the
 // update, the read-modify-write runs again from what the platform holds, up to
 // updateAttempts times, and then fails with ErrNotApplied.
-func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platform.Function, mutate func(cur *functionDeployment) error) error {
+func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platform.Function, mutate func(cur *functionDeployment) error) (bool, error) {
+	wrote := false
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
 	info, err := d.Info(ctx)
 	if err != nil {
-		return err
+		return wrote, err
 	}
 	// Never from the cache: the write must start from what the platform holds now.
 	st, err := d.freshStatus(ctx, id)
 	if err != nil {
-		return err
+		return wrote, err
 	}
 	verify := info.Backend == BackendFaasNetes
 	start := time.Now()
@@ -537,7 +539,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		image := cur.Image
 		before, _ := json.Marshal(cur)
 		if err := mutate(&cur); err != nil {
-			return err
+			return wrote, err
 		}
 		// Nothing to write when the platform would hold the same: compared as the
 		// read-back check compares (verify.go), because the platform returns quantities
@@ -545,42 +547,43 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		var orig functionDeployment
 		_ = json.Unmarshal(before, &orig) // what json.Marshal just wrote always decodes
 		if sameDeployment(orig, cur) {
-			return nil
+			return wrote, nil
 		}
 		if unknown := platform.WriteUnknowns(fromWire(st, info, d.endpoint()), fn); len(unknown) > 0 {
-			return &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
+			return wrote, &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
 		}
 		resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
 		if err != nil {
-			return err
+			return wrote, err
 		}
 		if !isSuccess(resp.StatusCode) {
-			return d.apiError(http.MethodPut, "/system/functions", resp)
+			return wrote, d.apiError(http.MethodPut, "/system/functions", resp)
 		}
+		wrote = true
 		if !verify {
-			return nil
+			return wrote, nil
 		}
 		holds := func(st *functionStatus) bool { return sameDeployment(deploymentFromStatus(st), cur) }
 		if resp.StatusCode != http.StatusOK {
 			// Accepted: wait until the gateway's reads show it.
 			if _, err := d.awaitVisible(ctx, id, "showing the update it accepted", holds); err != nil {
-				return fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
+				return wrote, fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
 			}
-			return nil
+			return wrote, nil
 		}
 		// 200: faas-netes did not apply it. The read shows what the platform holds now.
 		if st, err = d.freshStatus(ctx, id); err != nil {
-			return fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
+			return wrote, fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
 		}
 		if holds(st) {
-			return nil
+			return wrote, nil
 		}
 		if attempt >= updateAttempts {
-			return notApplied(info, image, cur.Image, attempt, time.Since(start))
+			return wrote, notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
 		if err := sleep(ctx, delay()); err != nil {
-			return notApplied(info, image, cur.Image, attempt, time.Since(start))
+			return wrote, notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 	}
 }

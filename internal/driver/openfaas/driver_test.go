@@ -117,7 +117,7 @@ func TestReadWithoutLastAppliedReportsUnreadable(t *testing.T) {
 		t.Errorf("command %v", got.Command)
 	}
 	// A child's read-modify-write must refuse: it would drop the env it cannot see.
-	err = d.Modify(context.Background(), got.ID, func(cur *functionDeployment) error {
+	_, err = d.Modify(context.Background(), got.ID, func(cur *functionDeployment) error {
 		cur.Labels = setKey(cur.Labels, ScaleLabelPrefix+"min", "1")
 		return nil
 	})
@@ -134,12 +134,12 @@ func TestUpdatePreservesSiblingKeysAndSkipsNoOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Sibling resources own these keys.
-	if err := d.Modify(ctx, fn.ID, func(cur *functionDeployment) error {
+	if wrote, err := d.Modify(ctx, fn.ID, func(cur *functionDeployment) error {
 		cur.Labels = setKey(cur.Labels, ScaleLabelPrefix+"max", "4")
 		cur.Annotations = setKey(cur.Annotations, TopicAnnotation, "orders")
 		return nil
-	}); err != nil {
-		t.Fatal(err)
+	}); err != nil || !wrote {
+		t.Fatalf("a modify that changes keys: wrote %v, %v", wrote, err)
 	}
 	stored, _ := sim.GetFunction(DefaultNamespace, "keep")
 	if stored.EnvVars["MODE"] != "prod" {
@@ -156,8 +156,8 @@ func TestUpdatePreservesSiblingKeysAndSkipsNoOps(t *testing.T) {
 	}
 	// A modify that changes nothing writes nothing (each faas-netes PUT rolls the pods).
 	sim.ResetRequests()
-	if err := d.Modify(ctx, fn.ID, func(*functionDeployment) error { return nil }); err != nil {
-		t.Fatal(err)
+	if wrote, err := d.Modify(ctx, fn.ID, func(*functionDeployment) error { return nil }); err != nil || wrote {
+		t.Fatalf("a modify that changes nothing: wrote %v, %v", wrote, err)
 	}
 	if w := sim.Writes(); len(w) != 0 {
 		t.Fatalf("no-op modify wrote %d times", len(w))
@@ -236,7 +236,7 @@ func TestConcurrentModifyNeverLosesKeys(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			key := ScaleLabelPrefix + "k" + string(rune('a'+i))
-			if err := d.Modify(ctx, fn.ID, func(cur *functionDeployment) error {
+			if _, err := d.Modify(ctx, fn.ID, func(cur *functionDeployment) error {
 				cur.Labels = setKey(cur.Labels, key, "v")
 				return nil
 			}); err != nil {

@@ -187,12 +187,10 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 	if err != nil {
 		return nil, err
 	}
-	wrote := false
-	err = d.modify(ctx, p.Function, nil, func(cur *functionDeployment) error {
+	wrote, err := d.modify(ctx, p.Function, nil, func(cur *functionDeployment) error {
 		if create && hasScaling(cur.Labels) {
 			return fmt.Errorf("%s: %w", policyExists(info, p.Function).Error(), platform.ErrConflict)
 		}
-		before := fmt.Sprint(cur.Labels)
 		for k := range cur.Labels {
 			if strings.HasPrefix(k, ScaleLabelPrefix) {
 				delete(cur.Labels, k)
@@ -201,7 +199,6 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		for k, v := range policyLabels(p) {
 			cur.Labels = setKey(cur.Labels, k, v)
 		}
-		wrote = before != fmt.Sprint(cur.Labels)
 		return nil
 	})
 	if err != nil {
@@ -233,14 +230,11 @@ func (d *Driver) DeleteScalingPolicy(ctx context.Context, fn platform.FunctionID
 // (platform.WriteUnknowns), nothing is written and the error is a
 // *platform.KeysRemainError naming the keys left.
 func (d *Driver) removeKeys(ctx context.Context, fn platform.FunctionID, what string, remove func(cur *functionDeployment)) error {
-	wrote := false
 	var left []string
-	err := d.modify(ctx, fn, nil, func(cur *functionDeployment) error {
-		before := fmt.Sprint(cur.Labels, cur.Annotations)
+	wrote, err := d.modify(ctx, fn, nil, func(cur *functionDeployment) error {
 		labels, annotations := maps.Clone(cur.Labels), maps.Clone(cur.Annotations)
 		remove(cur)
 		left = append(changedKeys("label", labels, cur.Labels), changedKeys("annotation", annotations, cur.Annotations)...)
-		wrote = before != fmt.Sprint(cur.Labels, cur.Annotations)
 		return nil
 	})
 	var unknown *platform.UnknownValuesError

@@ -205,8 +205,7 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 	if err != nil {
 		return nil, err
 	}
-	wrote := false
-	err = d.modify(ctx, t.Function, nil, func(cur *functionDeployment) error {
+	wrote, err := d.modify(ctx, t.Function, nil, func(cur *functionDeployment) error {
 		topics := splitTopics(cur.Annotations[TopicAnnotation])
 		present := false
 		for _, el := range topics {
@@ -223,7 +222,6 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 				return fmt.Errorf("%s: %w", p.Error(), platform.ErrConflict)
 			}
 		}
-		before := fmt.Sprint(cur.Annotations)
 		if !present {
 			topics = append(topics, element(t))
 		}
@@ -233,7 +231,6 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 			// prefix and runs the schedule in it.
 			cur.Annotations[ScheduleAnnotation] = platform.WithCronTimeZone(t.TimeZone, t.Schedule)
 		}
-		wrote = before != fmt.Sprint(cur.Annotations)
 		return nil
 	})
 	if err != nil {
