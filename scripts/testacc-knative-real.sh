@@ -140,5 +140,5 @@ for kind in services.serving.knative.dev domainmappings.serving.knative.dev ping
   leftovers=$(kubectl --kubeconfig "$FAAS_TEST_KUBECONFIG" get "$kind" -A --no-headers 2>&1 || true)
   [ -z "$leftovers" ] || [[ "$leftovers" == "No resources found"* ]] || fail_run "$work/test.log" "the tests left $kind behind: $leftovers"
 done
-grep -E -- '^--- (PASS|FAIL)' "$work/test.log" || true
+grep -E -- '^ *--- (PASS|FAIL)' "$work/test.log" || true
 echo "$LABEL: $(grep -cE '^ *--- PASS: ' "$work/test.log" || true) passed, $(grep -cE '^ *--- FAIL: ' "$work/test.log" || true) failed, $(grep -cE '^ *--- SKIP: ' "$work/test.log" || true) skipped (simulator-only), in ${elapsed}s"

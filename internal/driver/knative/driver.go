@@ -358,7 +358,7 @@ func (d *Driver) CreateFunction(ctx context.Context, fn *platform.Function) (*pl
 	if err != nil {
 		return nil, fmt.Errorf("creating function %s: %w", fn.ID, err)
 	}
-	return mapService(created, fn)
+	return fromService(created)
 }
 
 // createOnce POSTs obj through platform.CreateOnce: mine tells whether an object read
@@ -402,19 +402,6 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-// mapService maps a Service read back after a write, keeping the user's spelling of
-// values Knative normalises.
-func mapService(u *unstructured.Unstructured, sent *platform.Function) (*platform.Function, error) {
-	fn, err := fromService(u)
-	if err != nil {
-		return nil, err
-	}
-	if sent != nil {
-		keepSpelling(fn, sent)
-	}
-	return fn, nil
-}
-
 // ReadFunction implements platform.Driver, through this run's cache (cache.go).
 func (d *Driver) ReadFunction(ctx context.Context, id platform.FunctionID) (*platform.Function, error) {
 	u, err := d.readService(ctx, id)
@@ -436,7 +423,7 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 	if err != nil {
 		return nil, fmt.Errorf("updating function %s: %w", fn.ID, err)
 	}
-	return mapService(u, fn)
+	return fromService(u)
 }
 
 // pinnedTemplateChange reports whether writing fn over the Service cur would change its

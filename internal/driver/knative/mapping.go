@@ -658,14 +658,6 @@ func timeoutSeconds(s string) (int64, error) {
 	return int64(d / time.Second), nil
 }
 
-// keepSpelling returns the function read back with the user's spelling of values that
-// Knative normalises (quantities such as 0.5 → 500m) wherever they are equal.
-func keepSpelling(got, sent *platform.Function) *platform.Function {
-	got.Limits = sameResources(got.Limits, sent.Limits)
-	got.Requests = sameResources(got.Requests, sent.Requests)
-	return got
-}
-
 func sameResources(got, sent platform.Resources) platform.Resources {
 	got.CPU = sameQuantity(got.CPU, sent.CPU)
 	got.Memory = sameQuantity(got.Memory, sent.Memory)
