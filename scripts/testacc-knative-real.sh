@@ -68,6 +68,8 @@ REQUIRED=(
   TestAccSuite_scalingPolicyLifecycle/knative
   TestAccSuite_cronTriggerLifecycle/knative
   TestAccSuite_dataSources/knative
+  TestAccSuite_routeLifecycle/knative
+  TestAccSuite_topicTriggerLifecycle/knative
 )
 # The Knative tests, and the Knative halves of tests that cover several platforms (their
 # OpenFaaS halves are skipped here: they run in testacc-openfaas-sim and -real; the

@@ -22,6 +22,7 @@ REQUIRED=(
   TestAccSuite_scalingPolicyLifecycle/openfaas
   TestAccSuite_cronTriggerLifecycle/openfaas
   TestAccSuite_dataSources/openfaas
+  TestAccSuite_topicTriggerLifecycle/openfaas
   TestAccProvider_configErrors
   TestAccProvider_envFallback
   TestAccProvider_wrongCredentials

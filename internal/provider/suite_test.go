@@ -66,6 +66,11 @@ type suitePlatform struct {
 	setImage func(t *testing.T, name, image string)
 	// deleteFunction deletes a function behind Terraform's back and returns once it is gone.
 	deleteFunction func(t *testing.T, name string)
+	// prepareRoute and prepareTopic put in place, outside Terraform, what a route to host
+	// or a topic trigger needs on the platform besides its function, as its operators
+	// would (Knative: a ClusterDomainClaim for host; the Broker default). nil: nothing.
+	prepareRoute func(t *testing.T, host string)
+	prepareTopic func(t *testing.T)
 }
 
 // suitePlatforms lists the platforms of the neutral suite, each by the subtest name it
@@ -165,6 +170,8 @@ func knativeSuitePlatform(t *testing.T) *suitePlatform {
 				t.Fatalf("Service %s/%s is not on the cluster", namespace, name)
 			}
 		},
+		prepareRoute: func(t *testing.T, host string) { putDomainClaim(t, c, host) },
+		prepareTopic: func(t *testing.T) { putBroker(t, c, "default") },
 	}
 }
 
@@ -688,6 +695,166 @@ data "faas_platform" "p" {}
 					statecheck.ExpectKnownValue("data.faas_platform.p", tfjsonpath.New("capabilities"), knownvalue.ListExact(caps)),
 				},
 			}},
+		})
+	})
+}
+
+// TestAccSuite_routeLifecycle: on every platform with routes, a route is created to a
+// function, its TLS secret set in place, imported, created again after it was deleted
+// behind Terraform's back, and destroyed.
+func TestAccSuite_routeLifecycle(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		sp.skipUnless(t, "faas_route", "faas_route.tls_secret")
+		fn, host := sp.name("routed"), "suite-route.example.org"
+		if sp.prepareRoute != nil {
+			sp.prepareRoute(t, host)
+		}
+		cfg := func(extra string) string {
+			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
+resource "faas_route" "r" {
+  function_id = faas_function.f.id
+  host        = %q
+  %s
+}
+`, host, extra)
+		}
+		var id string
+		want := func(tls string) func(*terraform.State) error {
+			return func(s *terraform.State) error {
+				id = s.RootModule().Resources["faas_route.r"].Primary.ID
+				r, err := sp.driver(t).(platform.RouteDriver).ReadRoute(sp.ctx(t), id)
+				if err != nil {
+					return fmt.Errorf("reading route %s: %w", id, err)
+				}
+				if r.Function != sp.id(fn) || r.Host != host || r.TLSSecret != tls {
+					return fmt.Errorf("the platform holds %+v, want a route of %s at %s with TLS secret %q", r, sp.id(fn), host, tls)
+				}
+				return nil
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy: resource.ComposeAggregateTestCheckFunc(sp.checkGone(t, fn), func(*terraform.State) error {
+				if r, err := sp.driver(t).(platform.RouteDriver).ReadRoute(sp.ctx(t), id); !errors.Is(err, platform.ErrNotFound) {
+					return fmt.Errorf("after destroy the platform holds route %+v (%v)", r, err)
+				}
+				return nil
+			}),
+			Steps: []resource.TestStep{
+				{
+					Config: cfg(""),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("faas_route.r", tfjsonpath.New("url"), knownvalue.NotNull()),
+					},
+					Check: want(""),
+				},
+				{
+					Config: cfg(`tls_secret = "suite-tls"`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_route.r", plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
+					}},
+					Check: want("suite-tls"),
+				},
+				{ResourceName: "faas_route.r", ImportState: true, ImportStateVerify: true},
+				{
+					PreConfig: func() {
+						d := sp.driver(t).(platform.RouteDriver)
+						r, err := d.ReadRoute(sp.ctx(t), id)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := d.DeleteRoute(sp.ctx(t), r); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: cfg(`tls_secret = "suite-tls"`),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_route.r", plancheck.ResourceActionCreate),
+					}},
+					Check: want("suite-tls"),
+				},
+			},
+		})
+	})
+}
+
+// TestAccSuite_topicTriggerLifecycle: on every platform with topic triggers, a trigger
+// is created, its topic changed (a new trigger where the topic is part of its identity),
+// imported, created again after it was deleted behind Terraform's back, and destroyed.
+func TestAccSuite_topicTriggerLifecycle(t *testing.T) {
+	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+		sp.skipUnless(t, "faas_trigger.topic")
+		if sp.prepareTopic != nil {
+			sp.prepareTopic(t)
+		}
+		fn := sp.name("listener")
+		cfg := func(topic string) string {
+			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
+resource "faas_trigger" "t" {
+  function_id = faas_function.f.id
+  type        = "topic"
+  topic       = %q
+}
+`, topic)
+		}
+		var id, before string
+		want := func(topic string) func(*terraform.State) error {
+			return func(s *terraform.State) error {
+				id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
+				tr, err := sp.driver(t).(platform.TriggerDriver).ReadTrigger(sp.ctx(t), id)
+				if err != nil {
+					return fmt.Errorf("reading trigger %s: %w", id, err)
+				}
+				if tr.Type != platform.TriggerTopic || tr.Topic != topic || tr.Function != sp.id(fn) {
+					return fmt.Errorf("the platform holds %+v, want a topic trigger of %s on %q", tr, sp.id(fn), topic)
+				}
+				return nil
+			}
+		}
+		resource.ParallelTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: sp.providers,
+			CheckDestroy:             sp.checkGone(t, fn),
+			Steps: []resource.TestStep{
+				{Config: cfg("orders"), Check: want("orders")},
+				{
+					PreConfig: func() { before = id },
+					Config:    cfg("payments"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionNoop),
+					}},
+					Check: resource.ComposeAggregateTestCheckFunc(want("payments"), func(*terraform.State) error {
+						// Nothing listens on the old topic any more (the id may be the same
+						// where the topic is not part of it).
+						tr, err := sp.driver(t).(platform.TriggerDriver).ReadTrigger(sp.ctx(t), before)
+						if err == nil && tr.Topic == "orders" {
+							return fmt.Errorf("the trigger on orders is still on the platform: %+v", tr)
+						}
+						if err != nil && !errors.Is(err, platform.ErrNotFound) {
+							return fmt.Errorf("reading the old trigger %s: %w", before, err)
+						}
+						return nil
+					}),
+				},
+				{ResourceName: "faas_trigger.t", ImportState: true, ImportStateVerify: true},
+				{
+					PreConfig: func() {
+						d := sp.driver(t).(platform.TriggerDriver)
+						tr, err := d.ReadTrigger(sp.ctx(t), id)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := d.DeleteTrigger(sp.ctx(t), tr); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: cfg("payments"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("faas_trigger.t", plancheck.ResourceActionCreate),
+					}},
+					Check: want("payments"),
+				},
+			},
 		})
 	})
 }
