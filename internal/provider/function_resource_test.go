@@ -640,6 +640,10 @@ var functionErrorAttrs = map[string]string{
 	"edition forced to ce":      "image_pull_secrets",
 }
 
+// TestAccKnative_functionLifecycle: what a function is on Knative, beyond the neutral
+// suite (TestAccSuite_functionLifecycle, which also imports, deletes behind Terraform's
+// back and renames): the Service's container, containerConcurrency and timeoutSeconds as
+// written, an update in place, and drift made with kubectl in the image and a label.
 func TestAccKnative_functionLifecycle(t *testing.T) {
 	sim := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 2})
 	cfg := func(name, image, mode string) string {
@@ -702,37 +706,6 @@ func TestAccKnative_functionLifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue("faas_function.f", tfjsonpath.New("image"), knownvalue.StringExact("ghcr.io/acme/hello:1.1")),
 				}},
-			},
-			{
-				ResourceName:      "faas_function.f",
-				ImportState:       true,
-				ImportStateId:     "default/hello",
-				ImportStateVerify: true,
-			},
-			{
-				ResourceName:    "faas_function.f",
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "hello",
-			},
-			{
-				PreConfig: func() { sim.Delete(k8ssim.ServicesGVR, "default", "hello") },
-				Config:    cfg("hello", "ghcr.io/acme/hello:1.1", "staging"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionCreate),
-				}},
-			},
-			{
-				Config: cfg("hello-v2", "ghcr.io/acme/hello:1.1", "staging"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("faas_function.f", plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				Check: func(*terraform.State) error {
-					if _, ok := kservice(sim, "hello"); ok {
-						return fmt.Errorf("old Service left behind after rename")
-					}
-					return nil
-				},
 			},
 		},
 	})
