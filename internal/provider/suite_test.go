@@ -208,6 +208,16 @@ var testAccMemfakeProviders = map[string]func() (tfprotov6.ProviderServer, error
 	"faas": providerserver.NewProtocol6WithError(newProvider("test", append(defaultBlocks(), memdriver.Block()))),
 }
 
+// sub returns a new driver of the platform as S (platform.ScalingDriver and the like),
+// and fails the test when the driver is not one.
+func sub[S any](t *testing.T, sp *suitePlatform) S {
+	d, ok := sp.driver(t).(S)
+	if !ok {
+		t.Fatalf("the platform's driver does not implement %T", (*S)(nil))
+	}
+	return d
+}
+
 // ctx is a bounded context for one out-of-band read.
 func (sp *suitePlatform) ctx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -415,7 +425,7 @@ resource "faas_secret" "s" {
 		}
 		exists := func(want bool) func(*terraform.State) error {
 			return func(*terraform.State) error {
-				ok, err := sp.driver(t).(platform.SecretDriver).SecretExists(sp.ctx(t), sp.namespace, secret)
+				ok, err := sub[platform.SecretDriver](t, sp).SecretExists(sp.ctx(t), sp.namespace, secret)
 				if err != nil || ok != want {
 					return fmt.Errorf("secret %s exists: %v (%v), want %v", secret, ok, err, want)
 				}
@@ -464,7 +474,7 @@ resource "faas_secret" "s" {
 				},
 				{
 					PreConfig: func() {
-						if err := sp.driver(t).(platform.SecretDriver).DeleteSecret(sp.ctx(t), sp.namespace, secret); err != nil {
+						if err := sub[platform.SecretDriver](t, sp).DeleteSecret(sp.ctx(t), sp.namespace, secret); err != nil {
 							t.Fatal(err)
 						}
 					},
@@ -497,7 +507,7 @@ resource "faas_scaling_policy" "p" {
 `, minReplicas, maxReplicas)
 		}
 		read := func() (*platform.ScalingPolicy, error) {
-			return sp.driver(t).(platform.ScalingDriver).ReadScalingPolicy(sp.ctx(t), sp.id(fn))
+			return sub[platform.ScalingDriver](t, sp).ReadScalingPolicy(sp.ctx(t), sp.id(fn))
 		}
 		want := func(minReplicas, maxReplicas int64) func(*terraform.State) error {
 			return func(*terraform.State) error {
@@ -544,7 +554,7 @@ resource "faas_scaling_policy" "p" {
 						}
 						three := int64(3)
 						p.MaxReplicas = &three
-						if _, err := sp.driver(t).(platform.ScalingDriver).ApplyScalingPolicy(sp.ctx(t), p, false); err != nil {
+						if _, err := sub[platform.ScalingDriver](t, sp).ApplyScalingPolicy(sp.ctx(t), p, false); err != nil {
 							t.Fatal(err)
 						}
 					},
@@ -600,7 +610,7 @@ resource "faas_trigger" "t" {
 		want := func(schedule string) func(*terraform.State) error {
 			return func(s *terraform.State) error {
 				id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
-				tr, err := sp.driver(t).(platform.TriggerDriver).ReadTrigger(sp.ctx(t), id)
+				tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), id)
 				if err != nil {
 					return fmt.Errorf("reading trigger %s: %w", id, err)
 				}
@@ -630,7 +640,7 @@ resource "faas_trigger" "t" {
 				},
 				{
 					PreConfig: func() {
-						d := sp.driver(t).(platform.TriggerDriver)
+						d := sub[platform.TriggerDriver](t, sp)
 						tr, err := d.ReadTrigger(sp.ctx(t), id)
 						if err != nil {
 							t.Fatal(err)
@@ -722,7 +732,7 @@ resource "faas_route" "r" {
 		want := func(tls string) func(*terraform.State) error {
 			return func(s *terraform.State) error {
 				id = s.RootModule().Resources["faas_route.r"].Primary.ID
-				r, err := sp.driver(t).(platform.RouteDriver).ReadRoute(sp.ctx(t), id)
+				r, err := sub[platform.RouteDriver](t, sp).ReadRoute(sp.ctx(t), id)
 				if err != nil {
 					return fmt.Errorf("reading route %s: %w", id, err)
 				}
@@ -735,7 +745,7 @@ resource "faas_route" "r" {
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: sp.providers,
 			CheckDestroy: resource.ComposeAggregateTestCheckFunc(sp.checkGone(t, fn), func(*terraform.State) error {
-				if r, err := sp.driver(t).(platform.RouteDriver).ReadRoute(sp.ctx(t), id); !errors.Is(err, platform.ErrNotFound) {
+				if r, err := sub[platform.RouteDriver](t, sp).ReadRoute(sp.ctx(t), id); !errors.Is(err, platform.ErrNotFound) {
 					return fmt.Errorf("after destroy the platform holds route %+v (%v)", r, err)
 				}
 				return nil
@@ -759,7 +769,7 @@ resource "faas_route" "r" {
 				{ResourceName: "faas_route.r", ImportState: true, ImportStateVerify: true},
 				{
 					PreConfig: func() {
-						d := sp.driver(t).(platform.RouteDriver)
+						d := sub[platform.RouteDriver](t, sp)
 						r, err := d.ReadRoute(sp.ctx(t), id)
 						if err != nil {
 							t.Fatal(err)
@@ -802,7 +812,7 @@ resource "faas_trigger" "t" {
 		want := func(topic string) func(*terraform.State) error {
 			return func(s *terraform.State) error {
 				id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
-				tr, err := sp.driver(t).(platform.TriggerDriver).ReadTrigger(sp.ctx(t), id)
+				tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), id)
 				if err != nil {
 					return fmt.Errorf("reading trigger %s: %w", id, err)
 				}
@@ -826,7 +836,7 @@ resource "faas_trigger" "t" {
 					Check: resource.ComposeAggregateTestCheckFunc(want("payments"), func(*terraform.State) error {
 						// Nothing listens on the old topic any more (the id may be the same
 						// where the topic is not part of it).
-						tr, err := sp.driver(t).(platform.TriggerDriver).ReadTrigger(sp.ctx(t), before)
+						tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), before)
 						if err == nil && tr.Topic == "orders" {
 							return fmt.Errorf("the trigger on orders is still on the platform: %+v", tr)
 						}
@@ -839,7 +849,7 @@ resource "faas_trigger" "t" {
 				{ResourceName: "faas_trigger.t", ImportState: true, ImportStateVerify: true},
 				{
 					PreConfig: func() {
-						d := sp.driver(t).(platform.TriggerDriver)
+						d := sub[platform.TriggerDriver](t, sp)
 						tr, err := d.ReadTrigger(sp.ctx(t), id)
 						if err != nil {
 							t.Fatal(err)
