@@ -3,11 +3,12 @@
 // API, following the facts in FACTS.md beside this file and the Knative column of
 // DESIGN.md section 3. It
 // talks to the API server only through k8s.io/client-go (the dynamic client and
-// discovery). It reads Services and Secrets as the upstream API types
-// (knative.dev/serving's servingv1.Service, k8s.io/api's corev1.Secret) converted by
-// runtime.DefaultUnstructuredConverter, and the other kinds field by field; every write
-// edits the unstructured object as read, so fields the driver does not own are never
-// dropped.
+// discovery). It reads Services (their traffic targets included), the status of
+// Revisions and Secrets as the upstream API types (knative.dev/serving's
+// servingv1.Service, servingv1.RevisionStatus, k8s.io/api's corev1.Secret) converted by
+// runtime.DefaultUnstructuredConverter, and the other kinds (PingSource, Trigger,
+// DomainMapping, ClusterDomainClaim) field by field; every write edits the unstructured
+// object as read, so fields the driver does not own are never dropped.
 //
 // A function is a serving.knative.dev/v1 Service. Writes are read-modify-write of the
 // object as read, with metadata.resourceVersion and a retry on 409 Conflict, under
@@ -554,7 +555,7 @@ func (d *Driver) ListFunctions(ctx context.Context, namespace string) ([]*platfo
 // *platform.TimeoutError with the last one. The caller has just written the Service, so
 // one the API server no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
-	return d.pollService(ctx, id, "function "+id.String(), "ready", func(_ *unstructured.Unstructured, s *servingv1.Service) (bool, string, error) {
+	return d.pollService(ctx, id, "function "+id.String(), "ready", func(s *servingv1.Service) (bool, string, error) {
 		st := statusFrom(s)
 		return platform.ReadyCheck(id, &st)
 	})
@@ -565,7 +566,7 @@ func (d *Driver) WaitReady(ctx context.Context, id platform.FunctionID) (*unstru
 // ("ready", "routed"). The caller has just written the Service, so one the API server
 // no longer returns was deleted: a *platform.DeletedError.
 func (d *Driver) pollService(ctx context.Context, id platform.FunctionID, what, state string,
-	check func(u *unstructured.Unstructured, s *servingv1.Service) (bool, string, error)) (*unstructured.Unstructured, error) {
+	check func(s *servingv1.Service) (bool, string, error)) (*unstructured.Unstructured, error) {
 	var last *unstructured.Unstructured
 	presence := platform.NewPresence("function "+id.String(), state, true)
 	err := platform.WaitFor(ctx, what, platform.ConditionReady, d.pollBackoff, func(ctx context.Context) (bool, string, error) {
@@ -583,7 +584,7 @@ func (d *Driver) pollService(ctx context.Context, id platform.FunctionID, what, 
 		if err != nil {
 			return false, "", err
 		}
-		return check(u, s)
+		return check(s)
 	})
 	return last, err
 }

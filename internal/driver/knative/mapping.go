@@ -402,7 +402,8 @@ func mapAt(obj map[string]any, fields ...string) map[string]any {
 }
 
 // toUnstructured converts an API value the driver builds to its unstructured form: a
-// new Secret, or a volume, mount or env entry to insert into a Service as read.
+// new Secret, or a volume, mount, env entry or traffic target to insert into a Service
+// as read.
 func toUnstructured(v any) map[string]any {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(v)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 )
@@ -36,18 +36,9 @@ import (
 // pin no digest.
 
 // revisionsGVR is the Knative Revision (serving.knative.dev/v1, read only).
-var revisionsGVR = schema.GroupVersionResource{Group: "serving.knative.dev", Version: "v1", Resource: "revisions"}
+var revisionsGVR = servingv1.SchemeGroupVersion.WithResource("revisions")
 
 var _ platform.ImageDigestDriver = (*Driver)(nil)
-
-// revisionStatus is the part of a Revision's status the driver reads
-// (knative/serving pkg/apis/serving/v1/revision_types.go, ContainerStatus).
-type revisionStatus struct {
-	ContainerStatuses []struct {
-		Name        string `json:"name"`
-		ImageDigest string `json:"imageDigest,omitempty"`
-	} `json:"containerStatuses,omitempty"`
-}
 
 // RunningImageDigest implements platform.ImageDigestDriver: the digest recorded in the
 // status of the revision fn runs (see above). A revision that is gone, or that records
@@ -71,12 +62,14 @@ func (d *Driver) RunningImageDigest(ctx context.Context, fn *platform.Function) 
 }
 
 // revisionDigest is the digest of the user container's image recorded in a Revision's
-// status: the entry named user-container (Knative's default name), else the only one.
-// The recorded value is a full reference (<repository>@sha256:...); only the digest
-// after the last "@" is returned.
+// status (knative.dev/serving's servingv1.RevisionStatus, its ContainerStatuses): the
+// entry named user-container (Knative's default name), else the only one. The recorded
+// value is a full reference (<repository>@sha256:...); only the digest after the last
+// "@" is returned. Only the status is decoded, and a status that does not decode gives
+// none.
 func revisionDigest(u *unstructured.Unstructured) string {
 	raw, _, _ := unstructured.NestedMap(u.Object, "status")
-	var st revisionStatus
+	var st servingv1.RevisionStatus
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &st); err != nil {
 		return ""
 	}

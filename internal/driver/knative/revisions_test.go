@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
 )
@@ -96,6 +98,40 @@ func TestNewRevision(t *testing.T) {
 		c.change(&next)
 		if got := d.NewRevision(prior, &next); got != c.want {
 			t.Errorf("%s: NewRevision = %t, want %t", c.name, got, c.want)
+		}
+	}
+}
+
+// TestRevisionDigest: the user container's entry is the one named user-container, else
+// the only one; the digest is what follows the last "@"; a status that records none, or
+// that does not decode, gives none.
+func TestRevisionDigest(t *testing.T) {
+	const ref = "ghcr.io/acme/f@sha256:1111"
+	status := func(cs ...map[string]any) map[string]any {
+		l := make([]any, len(cs))
+		for i, c := range cs {
+			l[i] = c
+		}
+		return map[string]any{"containerStatuses": l}
+	}
+	for name, c := range map[string]struct {
+		status any
+		want   string
+	}{
+		"user-container among several":  {status(map[string]any{"name": "sidecar", "imageDigest": "x@sha256:2222"}, map[string]any{"name": "user-container", "imageDigest": ref}), "sha256:1111"},
+		"the only one, named otherwise": {status(map[string]any{"name": "app", "imageDigest": ref}), "sha256:1111"},
+		"several, none user-container":  {status(map[string]any{"name": "a", "imageDigest": ref}, map[string]any{"name": "b", "imageDigest": ref}), ""},
+		"no digest recorded":            {status(map[string]any{"name": "user-container"}), ""},
+		"no @ in the reference":         {status(map[string]any{"name": "user-container", "imageDigest": "sha256:1111"}), ""},
+		"no status":                     {nil, ""},
+		"a status that does not decode": {map[string]any{"containerStatuses": "none"}, ""},
+	} {
+		u := &unstructured.Unstructured{Object: map[string]any{"kind": "Revision"}}
+		if c.status != nil {
+			u.Object["status"] = c.status
+		}
+		if got := revisionDigest(u); got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
 		}
 	}
 }

@@ -25,16 +25,6 @@ import (
 // (everything to the latest revision). Changing it creates no Revision.
 const TrafficAnnotation = "faasform.dev/traffic-split"
 
-// trafficTarget is one spec.traffic or status.traffic entry
-// (knative/serving pkg/apis/serving/v1/traffic_types.go).
-type trafficTarget struct {
-	Tag            string `json:"tag,omitempty"`
-	RevisionName   string `json:"revisionName,omitempty"`
-	LatestRevision *bool  `json:"latestRevision,omitempty"`
-	Percent        *int64 `json:"percent,omitempty"`
-	URL            string `json:"url,omitempty"`
-}
-
 // CheckTrafficSplit implements platform.TrafficDriver: what Knative's webhook rejects
 // (revision names outside the Service's prefix, tags that are no DNS-1035 label) and
 // what the tag's host name cannot hold; with create set, a split already on the function.
@@ -54,17 +44,25 @@ func (d *Driver) CheckTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 	if err != nil {
 		return nil, d.apiError(http.MethodGet, itemPath(servicesGVR, s.Function.Namespace, s.Function.Name), err)
 	}
-	if splitPresent(u.Object) {
+	present, err := splitPresent(u.Object)
+	if err != nil {
+		return nil, err
+	}
+	if present {
 		out = append(out, splitExists(info, s.Function))
 	}
 	return out, nil
 }
 
-// splitPresent reports a split on a Service: the marker, or traffic other than
-// Knative's default (set with kubectl, say).
-func splitPresent(obj map[string]any) bool {
-	_, ok := splitFrom(platform.FunctionID{}, obj)
-	return ok
+// splitPresent reports a split on a Service object as read: the marker, or traffic
+// other than Knative's default (set with kubectl, say).
+func splitPresent(obj map[string]any) (bool, error) {
+	sv, err := toService(&unstructured.Unstructured{Object: obj})
+	if err != nil {
+		return false, err
+	}
+	_, ok := splitFrom(platform.FunctionID{}, sv)
+	return ok, nil
 }
 
 func splitExists(info platform.Info, id platform.FunctionID) *platform.UnsupportedError {
@@ -95,67 +93,44 @@ func checkSplit(plat string, s *platform.TrafficSplit) []*platform.UnsupportedEr
 	return out
 }
 
-// trafficOf reads spec.traffic (or status.traffic) of a Service object.
-func trafficOf(obj map[string]any, field string) []trafficTarget {
-	raw, _, _ := unstructured.NestedSlice(obj, field, "traffic")
-	out := make([]trafficTarget, 0, len(raw))
-	for _, r := range raw {
-		m, _ := r.(map[string]any)
-		var t trafficTarget
-		t.Tag, _ = m["tag"].(string)
-		t.RevisionName, _ = m["revisionName"].(string)
-		t.URL, _ = m["url"].(string)
-		if b, ok := m["latestRevision"].(bool); ok {
-			t.LatestRevision = &b
-		}
-		if p, ok := m["percent"].(int64); ok {
-			t.Percent = &p
-		}
-		out = append(out, t)
+// defaulted is a Service's spec.traffic or status.traffic (knative.dev/serving's
+// servingv1.TrafficTarget) with Knative's own defaults applied to copies of its targets
+// (TrafficTarget.SetDefaults: latestRevision is true exactly when the target names no
+// revision, percent is 0), so every LatestRevision and Percent is set.
+func defaulted(ts []servingv1.TrafficTarget) []servingv1.TrafficTarget {
+	out := make([]servingv1.TrafficTarget, len(ts))
+	for i, t := range ts {
+		t.SetDefaults(context.Background())
+		out[i] = t
 	}
 	return out
 }
 
-// latest applies Knative's default: a target without latestRevision is the latest
-// revision exactly when it names none (route_defaults.go TrafficTarget.SetDefaults).
-func (t trafficTarget) latest() bool {
-	if t.LatestRevision != nil {
-		return *t.LatestRevision
-	}
-	return t.RevisionName == ""
-}
-
-func (t trafficTarget) percent() int64 {
-	if t.Percent == nil {
-		return 0
-	}
-	return *t.Percent
-}
-
 // isDefaultTraffic reports Knative's default traffic: none, or everything to the latest
 // revision without a tag.
-func isDefaultTraffic(ts []trafficTarget) bool {
-	return len(ts) == 0 || (len(ts) == 1 && ts[0].latest() && ts[0].percent() == 100 && ts[0].Tag == "" && ts[0].RevisionName == "")
+func isDefaultTraffic(ts []servingv1.TrafficTarget) bool {
+	ts = defaulted(ts)
+	return len(ts) == 0 || (len(ts) == 1 && *ts[0].LatestRevision && *ts[0].Percent == 100 && ts[0].Tag == "" && ts[0].RevisionName == "")
 }
 
 // splitFrom maps a Service to its split: spec.traffic, with each tag's URL from
 // status.traffic. ok is false when the Service carries neither the marker nor traffic
 // other than Knative's default.
-func splitFrom(fn platform.FunctionID, obj map[string]any) (*platform.TrafficSplit, bool) {
-	spec := trafficOf(obj, "spec")
-	_, marked, _ := unstructured.NestedString(obj, "metadata", "annotations", TrafficAnnotation)
+func splitFrom(fn platform.FunctionID, sv *servingv1.Service) (*platform.TrafficSplit, bool) {
+	spec := defaulted(sv.Spec.Traffic)
+	_, marked := sv.Annotations[TrafficAnnotation]
 	if !marked && isDefaultTraffic(spec) {
 		return nil, false
 	}
 	urls := map[string]string{}
-	for _, t := range trafficOf(obj, "status") {
-		if t.Tag != "" && t.URL != "" {
-			urls[t.Tag] = t.URL
+	for _, t := range sv.Status.Traffic {
+		if u := t.URL.String(); t.Tag != "" && u != "" {
+			urls[t.Tag] = u
 		}
 	}
 	s := &platform.TrafficSplit{Function: fn}
 	for _, t := range spec {
-		tt := platform.TrafficTarget{LatestRevision: t.latest(), Percent: t.percent(), Tag: t.Tag, URL: urls[t.Tag]}
+		tt := platform.TrafficTarget{LatestRevision: *t.LatestRevision, Percent: *t.Percent, Tag: t.Tag, URL: urls[t.Tag]}
 		if !tt.LatestRevision {
 			tt.RevisionName = t.RevisionName
 		}
@@ -184,19 +159,17 @@ func setTraffic(obj map[string]any, s *platform.TrafficSplit) {
 	m["annotations"] = anns
 }
 
-// trafficSpec renders a split as spec.traffic, with every field Knative defaults
-// written out, so the object read back equals the object written.
+// trafficSpec renders a split as spec.traffic, servingv1.TrafficTargets with every
+// field Knative defaults (latestRevision, percent) written out, so the object read back
+// equals the object written.
 func trafficSpec(s *platform.TrafficSplit) []any {
 	out := make([]any, 0, len(s.Targets))
 	for _, t := range s.Targets {
-		e := map[string]any{"latestRevision": t.LatestRevision, "percent": t.Percent}
+		tt := servingv1.TrafficTarget{Tag: t.Tag, LatestRevision: &t.LatestRevision, Percent: &t.Percent}
 		if !t.LatestRevision {
-			e["revisionName"] = t.RevisionName
+			tt.RevisionName = t.RevisionName
 		}
-		if t.Tag != "" {
-			e["tag"] = t.Tag
-		}
-		out = append(out, e)
+		out = append(out, toUnstructured(&tt))
 	}
 	return out
 }
@@ -207,7 +180,11 @@ func (d *Driver) ReadTrafficSplit(ctx context.Context, fn platform.FunctionID) (
 	if err != nil {
 		return nil, fmt.Errorf("reading the traffic split of function %s: %w", fn, d.apiError(http.MethodGet, itemPath(servicesGVR, fn.Namespace, fn.Name), err))
 	}
-	s, ok := splitFrom(fn, u.Object)
+	sv, err := toService(u)
+	if err != nil {
+		return nil, fmt.Errorf("reading the traffic split of function %s: %w", fn, err)
+	}
+	s, ok := splitFrom(fn, sv)
 	if !ok {
 		return nil, fmt.Errorf("function %s sends all traffic to its latest revision (no spec.traffic of its own): %w", fn, platform.ErrNotFound)
 	}
@@ -238,8 +215,14 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 		if v, ok, _ := unstructured.NestedString(obj, "metadata", "annotations", TrafficAnnotation); ok {
 			prevMarker = &v
 		}
-		if create && splitPresent(obj) {
-			return fmt.Errorf("%s: %w", splitExists(info, s.Function).Error(), platform.ErrConflict)
+		if create {
+			present, err := splitPresent(obj)
+			if err != nil {
+				return err
+			}
+			if present {
+				return fmt.Errorf("%s: %w", splitExists(info, s.Function).Error(), platform.ErrConflict)
+			}
 		}
 		setTraffic(obj, s)
 		return nil
@@ -248,7 +231,7 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 		return nil, fmt.Errorf("writing the traffic split of function %s: %w", s.Function, err)
 	}
 	// Also when nothing changed: the split is only applied once Knative routes it.
-	u, err := d.waitTraffic(ctx, s.Function)
+	sv, err := d.waitTraffic(ctx, s.Function)
 	var missing *MissingRevisionError
 	if errors.As(err, &missing) && wrote {
 		// Nothing of this split is kept: the Service routes as before.
@@ -276,7 +259,7 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 		// Written: the caller keeps it (tainted), never losing track of it.
 		return s, err
 	}
-	got, ok := splitFrom(s.Function, u.Object)
+	got, ok := splitFrom(s.Function, sv)
 	if !ok {
 		return nil, fmt.Errorf("function %s lost its traffic split while it was routed: %w", s.Function, platform.ErrNotFound)
 	}
@@ -303,11 +286,13 @@ func (e *MissingRevisionError) Error() string {
 func (e *MissingRevisionError) Unwrap() error { return platform.ErrInvalid }
 
 // waitTraffic waits until Knative routes the Service's spec.traffic: the current
-// generation observed, Ready True, and status.traffic holding the same targets. A Route
-// that reports a missing revision ends the wait at once with *MissingRevisionError.
-func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unstructured.Unstructured, error) {
+// generation observed, Ready True, and status.traffic holding the same targets; it
+// returns the Service read then. A Route that reports a missing revision ends the wait
+// at once with *MissingRevisionError.
+func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*servingv1.Service, error) {
 	what := "traffic split of function " + id.String()
-	return d.pollService(ctx, id, what, "routed", func(u *unstructured.Unstructured, sv *servingv1.Service) (bool, string, error) {
+	var routed *servingv1.Service
+	_, err := d.pollService(ctx, id, what, "routed", func(sv *servingv1.Service) (bool, string, error) {
 		if sv.Status.ObservedGeneration != sv.Generation {
 			return false, statusFrom(sv).Reason, nil
 		}
@@ -318,26 +303,29 @@ func (d *Driver) waitTraffic(ctx context.Context, id platform.FunctionID) (*unst
 		if ready, why, err := platform.ReadyCheck(id, &st); !ready || err != nil {
 			return false, why, err
 		}
-		if !trafficRouted(trafficOf(u.Object, "spec"), trafficOf(u.Object, "status")) {
+		if !trafficRouted(sv.Spec.Traffic, sv.Status.Traffic) {
 			return false, "the Route does not serve spec.traffic yet (status.traffic differs)", nil
 		}
+		routed = sv
 		return true, "", nil
 	})
+	return routed, err
 }
 
 // trafficRouted reports whether status.traffic serves spec.traffic: the same targets
 // in order, by percent, tag, and revision (status names the revision a latestRevision
-// target resolved to).
-func trafficRouted(spec, status []trafficTarget) bool {
+// target resolved to), Knative's defaults applied to both.
+func trafficRouted(spec, status []servingv1.TrafficTarget) bool {
 	if len(spec) != len(status) {
 		return false
 	}
+	spec, status = defaulted(spec), defaulted(status)
 	for i := range spec {
 		a, b := spec[i], status[i]
-		if a.percent() != b.percent() || a.Tag != b.Tag || a.latest() != b.latest() {
+		if *a.Percent != *b.Percent || a.Tag != b.Tag || *a.LatestRevision != *b.LatestRevision {
 			return false
 		}
-		if !a.latest() && a.RevisionName != b.RevisionName {
+		if !*a.LatestRevision && a.RevisionName != b.RevisionName {
 			return false
 		}
 	}

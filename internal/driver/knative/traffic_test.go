@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"knative.dev/pkg/apis"
+	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 
 	"github.com/faasform/terraform-provider-faas/internal/platform"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/k8ssim"
@@ -132,23 +134,46 @@ func TestTrafficSplitLifecycle(t *testing.T) {
 func TestTrafficRouted(t *testing.T) {
 	yes, no := true, false
 	p := func(v int64) *int64 { return &v }
-	spec := []trafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(50)}, {LatestRevision: &yes, Percent: p(50), Tag: "t"}}
+	spec := []servingv1.TrafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(50)}, {LatestRevision: &yes, Percent: p(50), Tag: "t"}}
 	cases := []struct {
 		name   string
-		status []trafficTarget
+		status []servingv1.TrafficTarget
 		want   bool
 	}{
-		{"same", []trafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(50)}, {RevisionName: "a-2", LatestRevision: &yes, Percent: p(50), Tag: "t", URL: "http://t-a"}}, true},
-		{"old percent", []trafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(100)}}, false},
-		{"other revision", []trafficTarget{{RevisionName: "a-0", LatestRevision: &no, Percent: p(50)}, {RevisionName: "a-2", LatestRevision: &yes, Percent: p(50), Tag: "t"}}, false},
-		{"no tag yet", []trafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(50)}, {RevisionName: "a-2", LatestRevision: &yes, Percent: p(50)}}, false},
+		{"same", []servingv1.TrafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(50)}, {RevisionName: "a-2", LatestRevision: &yes, Percent: p(50), Tag: "t", URL: apis.HTTP("t-a")}}, true},
+		{"old percent", []servingv1.TrafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(100)}}, false},
+		{"other revision", []servingv1.TrafficTarget{{RevisionName: "a-0", LatestRevision: &no, Percent: p(50)}, {RevisionName: "a-2", LatestRevision: &yes, Percent: p(50), Tag: "t"}}, false},
+		{"no tag yet", []servingv1.TrafficTarget{{RevisionName: "a-1", LatestRevision: &no, Percent: p(50)}, {RevisionName: "a-2", LatestRevision: &yes, Percent: p(50)}}, false},
 	}
 	for _, c := range cases {
 		if got := trafficRouted(spec, c.status); got != c.want {
 			t.Errorf("%s: %v", c.name, got)
 		}
 	}
-	if !isDefaultTraffic(nil) || !isDefaultTraffic([]trafficTarget{{Percent: p(100)}}) || isDefaultTraffic(spec) {
+	// Knative's defaults: a target without latestRevision is the latest revision when it
+	// names none, and one without percent has 0.
+	if !trafficRouted([]servingv1.TrafficTarget{{Percent: p(100)}, {RevisionName: "a-1", Tag: "old"}},
+		[]servingv1.TrafficTarget{{RevisionName: "a-2", LatestRevision: &yes, Percent: p(100)}, {RevisionName: "a-1", Tag: "old", Percent: p(0)}}) {
+		t.Error("defaults: not routed")
+	}
+	if !isDefaultTraffic(nil) || !isDefaultTraffic([]servingv1.TrafficTarget{{Percent: p(100)}}) || isDefaultTraffic(spec) ||
+		isDefaultTraffic([]servingv1.TrafficTarget{{RevisionName: "a-1", Percent: p(100)}}) {
 		t.Error("isDefaultTraffic")
+	}
+}
+
+// TestTrafficSpec: spec.traffic as written, latestRevision and percent always set (so
+// that Knative's defaulting changes nothing), revisionName only for a named revision,
+// tag only when set.
+func TestTrafficSpec(t *testing.T) {
+	got := trafficSpec(&platform.TrafficSplit{Targets: []platform.TrafficTarget{
+		{RevisionName: "a-1", Percent: 0}, {RevisionName: "a-2", Percent: 40, Tag: "canary"}, {LatestRevision: true, Percent: 60}}})
+	want := []any{
+		map[string]any{"latestRevision": false, "percent": int64(0), "revisionName": "a-1"},
+		map[string]any{"latestRevision": false, "percent": int64(40), "revisionName": "a-2", "tag": "canary"},
+		map[string]any{"latestRevision": true, "percent": int64(60)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("trafficSpec = %#v, want %#v", got, want)
 	}
 }
