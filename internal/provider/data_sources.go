@@ -415,7 +415,10 @@ func (d *platformDataSource) Read(ctx context.Context, _ datasource.ReadRequest,
 		resp.Diagnostics.AddError("Error reading the platform", err.Error())
 		return
 	}
-	caps := append([]string(nil), info.Capabilities.Supported...)
+	caps := make([]string, 0, len(info.Capabilities.Supported))
+	for _, f := range info.Capabilities.Supported {
+		caps = append(caps, f.String())
+	}
 	sort.Strings(caps)
 	m := platformDataModel{
 		Platform: types.StringValue(info.Platform), Backend: types.StringValue(info.Backend), Edition: types.StringValue(info.Edition),
