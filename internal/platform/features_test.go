@@ -44,13 +44,21 @@ func TestFeatures_catalogue(t *testing.T) {
 			continue
 		}
 		for _, spec := range gen.Specs {
-			vs := spec.(*ast.ValueSpec)
-			if typ, ok := vs.Type.(*ast.Ident); !ok || typ.Name != "Feature" {
-				t.Errorf("constant %s in features.go is not declared as a Feature", vs.Names[0])
+			vs, ok := spec.(*ast.ValueSpec)
+			if !ok {
+				continue
+			}
+			if typ, ok := vs.Type.(*ast.Ident); !ok || typ.Name != "Feature" || len(vs.Values) != len(vs.Names) {
+				t.Errorf("constant %s in features.go is not declared as a Feature with a value", vs.Names[0])
 				continue
 			}
 			for i, name := range vs.Names {
-				value, err := strconv.Unquote(vs.Values[i].(*ast.BasicLit).Value)
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				if !ok {
+					t.Errorf("constant %s in features.go is not a string literal", name)
+					continue
+				}
+				value, err := strconv.Unquote(lit.Value)
 				if err != nil {
 					t.Fatal(err)
 				}
