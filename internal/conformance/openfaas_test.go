@@ -251,7 +251,7 @@ func exercise(t *testing.T, g *gateway, ns string) {
 	}
 
 	// Child resources: through the driver when it implements them.
-	if sd, ok := any(d).(platform.ScalingDriver); ok && info.Capabilities.Has("faas_scaling_policy") {
+	if sd, ok := any(d).(platform.ScalingDriver); ok && info.Capabilities.Has(platform.FeatureScalingPolicy) {
 		lo, hi := int64(1), int64(3)
 		p := &platform.ScalingPolicy{Function: fn.ID, MinReplicas: &lo, MaxReplicas: &hi}
 		if probs := must(sd.CheckScalingPolicy(ctx, p, true))(t); len(probs) != 0 {

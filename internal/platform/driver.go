@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -45,11 +46,11 @@ func (i Info) Describe() string {
 }
 
 // Capabilities lists what a platform supports, for plan-time checks and for the
-// faas_platform data source. Feature names are neutral attribute paths such as
-// "faas_function.image_pull_secrets" or "faas_trigger.cron".
+// faas_platform data source.
 type Capabilities struct {
-	// Supported lists the neutral features this platform honours.
-	Supported []string
+	// Supported lists the features this platform honours, each one of the Feature
+	// constants (features.go).
+	Supported []Feature
 	// MaxReplicas is the highest replica count a scaling policy may ask for; 0 means no limit.
 	MaxReplicas int64
 	// MaxFunctions is how many functions the platform runs at most (the OpenFaaS Community
@@ -60,13 +61,8 @@ type Capabilities struct {
 }
 
 // Has reports whether feature is in Supported.
-func (c Capabilities) Has(feature string) bool {
-	for _, f := range c.Supported {
-		if f == feature {
-			return true
-		}
-	}
-	return false
+func (c Capabilities) Has(feature Feature) bool {
+	return slices.Contains(c.Supported, feature)
 }
 
 // Driver is the interface every platform driver implements. Methods return errors that

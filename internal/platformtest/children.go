@@ -96,7 +96,7 @@ func readTrigger(t *testing.T, ctx context.Context, td platform.TriggerDriver, i
 func topicTrigger(t *testing.T, ctx context.Context, e *Env) {
 	td := triggerDriver(t, e.Driver)
 	caps := info(t, ctx, e).Capabilities
-	if !caps.Has("faas_trigger.topic") {
+	if !caps.Has(platform.FeatureTriggerTopic) {
 		t.Skip("the platform does not report faas_trigger.topic")
 	}
 	fn := create(t, ctx, e, "topics")
@@ -146,7 +146,7 @@ func topicTrigger(t *testing.T, ctx context.Context, e *Env) {
 	e.prepareTopic(t, other)
 	otherID := td.TriggerID(other)
 	_, err = td.CreateTrigger(ctx, other)
-	multiple := caps.Has("faas_trigger.topic.multiple")
+	multiple := caps.Has(platform.FeatureTriggerTopicMultiple)
 	switch {
 	case multiple && err != nil:
 		t.Fatalf("a second topic on a platform with faas_trigger.topic.multiple: %v", err)
@@ -246,7 +246,7 @@ func routes(t *testing.T, ctx context.Context, e *Env) {
 	}
 
 	up := *r
-	if caps.Has("faas_route.tls_secret") {
+	if caps.Has(platform.FeatureRouteTLSSecret) {
 		up.TLSSecret = "api-tls"
 	} else {
 		t.Log("the platform does not report faas_route.tls_secret: the update rewrites the same settings")
@@ -424,13 +424,13 @@ func concurrentWriters(t *testing.T, ctx context.Context, e *Env) {
 		}
 		cron := &platform.Trigger{Function: fn.ID, Type: platform.TriggerCron, Schedule: "*/5 * * * *"}
 		switch {
-		case caps.Has("faas_trigger.topic.multiple"):
+		case caps.Has(platform.FeatureTriggerTopicMultiple):
 			triggers = append(triggers, topic("busy.one"), topic("busy.two"))
-		case caps.Has("faas_trigger.cron_and_topic") && caps.Has("faas_trigger.topic"):
+		case caps.Has(platform.FeatureTriggerCronAndTopic) && caps.Has(platform.FeatureTriggerTopic):
 			triggers = append(triggers, cron, topic("busy.one"))
-		case caps.Has("faas_trigger.topic"):
+		case caps.Has(platform.FeatureTriggerTopic):
 			triggers = append(triggers, topic("busy.one"))
-		case caps.Has("faas_trigger.cron"):
+		case caps.Has(platform.FeatureTriggerCron):
 			triggers = append(triggers, cron)
 		}
 		for i, tr := range triggers {

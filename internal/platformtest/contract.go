@@ -31,6 +31,7 @@ func Run(t *testing.T, h Harness) {
 		name string
 		run  func(t *testing.T, ctx context.Context, e *Env)
 	}{
+		{"CapabilitiesAreInTheCatalogue", capabilitiesInCatalogue},
 		{"CreateReadRoundTrip", createReadRoundTrip},
 		{"ReadMissingIsNotFound", readMissingIsNotFound},
 		{"UpdateIsReadBack", updateIsReadBack},
@@ -60,6 +61,29 @@ func Run(t *testing.T, h Harness) {
 			defer cancel()
 			c.run(t, ctx, e)
 		})
+	}
+}
+
+// capabilitiesInCatalogue: the driver reports only features of the catalogue.
+func capabilitiesInCatalogue(t *testing.T, ctx context.Context, e *Env) {
+	CheckCapabilities(t, info(t, ctx, e).Capabilities)
+}
+
+// CheckCapabilities fails t unless every feature caps lists is one of platform.Features,
+// once: a name outside the catalogue is one no check asks for, and the faas_platform data
+// source would show it. Drivers whose capabilities vary by backend or edition call it
+// for each, beyond the one the contract runs against.
+func CheckCapabilities(t testing.TB, caps platform.Capabilities) {
+	t.Helper()
+	seen := map[platform.Feature]bool{}
+	for _, f := range caps.Supported {
+		if !slices.Contains(platform.Features(), f) {
+			t.Errorf("the driver reports %q, which is not in the catalogue (internal/platform/features.go)", f)
+		}
+		if seen[f] {
+			t.Errorf("the driver reports %q twice", f)
+		}
+		seen[f] = true
 	}
 }
 

@@ -5,7 +5,8 @@
 // the contract needs to observe and change that backend behind the driver's back.
 //
 // The contract checks what every driver promises to the resources, whatever the
-// platform: create, read, update and delete of functions, "not found" semantics, the
+// platform: that the features it reports are in the catalogue (platform.Features),
+// create, read, update and delete of functions, "not found" semantics, the
 // create rule (DESIGN.md section 5.4: an existing function is never taken over, a create
 // whose answer was lost is resolved by reading back, not by sending it again), that an
 // update with nothing to change writes nothing, that a delete returns only once the

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -398,11 +400,23 @@ func (d *platformDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"endpoint":          schema.StringAttribute{Computed: true, MarkdownDescription: "The management API's base URL."},
 			"default_namespace": schema.StringAttribute{Computed: true, MarkdownDescription: "Namespace used when a resource sets none."},
 			"capabilities": computedList("Supported features, as resource or attribute paths such as `faas_scaling_policy`, " +
-				"`faas_function.image_pull_secrets` or `faas_trigger.cron_and_topic`. What is not listed fails at plan time."),
+				"`faas_function.image_pull_secrets` or `faas_trigger.cron_and_topic`, sorted. What is not listed fails at plan time. " +
+				"The names a platform may list: " + featureNames() + "."),
 			"max_replicas":    schema.Int64Attribute{Computed: true, MarkdownDescription: "Highest replica count the platform runs per function (OpenFaaS CE 5, faasd 1); 0 means no limit."},
 			"scaling_metrics": computedList("Accepted `faas_scaling_policy.metric` values; empty when only min/max are honoured."),
 		},
 	}
+}
+
+// featureNames is every feature of the catalogue, sorted, as Markdown code spans.
+func featureNames() string {
+	features := platform.Features()
+	slices.Sort(features)
+	names := make([]string, 0, len(features))
+	for _, f := range features {
+		names = append(names, "`"+f.String()+"`")
+	}
+	return strings.Join(names, ", ")
 }
 
 func (d *platformDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -415,7 +429,10 @@ func (d *platformDataSource) Read(ctx context.Context, _ datasource.ReadRequest,
 		resp.Diagnostics.AddError("Error reading the platform", err.Error())
 		return
 	}
-	caps := append([]string(nil), info.Capabilities.Supported...)
+	caps := make([]string, 0, len(info.Capabilities.Supported))
+	for _, f := range info.Capabilities.Supported {
+		caps = append(caps, f.String())
+	}
 	sort.Strings(caps)
 	m := platformDataModel{
 		Platform: types.StringValue(info.Platform), Backend: types.StringValue(info.Backend), Edition: types.StringValue(info.Edition),

@@ -738,7 +738,7 @@ func checkUnsupportedWhileUnknown(ctx context.Context, d platform.Driver, plan *
 		return
 	}
 	info, err := d.Info(ctx)
-	if err != nil || info.Capabilities.Has("faas_function.env_value_from") {
+	if err != nil || info.Capabilities.Has(platform.FeatureFunctionEnvValueFrom) {
 		return
 	}
 	diags.AddAttributeError(path.Root("env_value_from"), "Unsupported on "+info.Describe(),

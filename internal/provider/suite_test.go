@@ -225,9 +225,9 @@ func (sp *suitePlatform) ctx(t *testing.T) context.Context {
 	return ctx
 }
 
-// has reports whether the platform supports feature (a capability name such as
-// "faas_scaling_policy"), as its driver says.
-func (sp *suitePlatform) has(t *testing.T, feature string) bool {
+// has reports whether the platform supports feature (such as
+// platform.FeatureScalingPolicy), as its driver says.
+func (sp *suitePlatform) has(t *testing.T, feature platform.Feature) bool {
 	info, err := sp.driver(t).Info(sp.ctx(t))
 	if err != nil {
 		t.Fatalf("platform info: %v", err)
@@ -236,7 +236,7 @@ func (sp *suitePlatform) has(t *testing.T, feature string) bool {
 }
 
 // skipUnless skips the test when the platform lacks one of features, naming it.
-func (sp *suitePlatform) skipUnless(t *testing.T, features ...string) {
+func (sp *suitePlatform) skipUnless(t *testing.T, features ...platform.Feature) {
 	for _, f := range features {
 		if !sp.has(t, f) {
 			t.Skipf("the platform does not support %s (its driver's capabilities)", f)
@@ -412,7 +412,7 @@ func TestAccSuite_functionLifecycle(t *testing.T) {
 // created again, and destroy leaves nothing.
 func TestAccSuite_secretLifecycle(t *testing.T) {
 	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, "faas_secret", "faas_function.secrets")
+		sp.skipUnless(t, platform.FeatureSecret, platform.FeatureFunctionSecrets)
 		secret, fn := sp.name("api-key"), sp.name("uses-secret")
 		cfg := func(value string, version int) string {
 			return sp.block + fmt.Sprintf(`
@@ -495,7 +495,7 @@ resource "faas_secret" "s" {
 // the function.
 func TestAccSuite_scalingPolicyLifecycle(t *testing.T) {
 	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, "faas_scaling_policy")
+		sp.skipUnless(t, platform.FeatureScalingPolicy)
 		fn := sp.name("scaled")
 		cfg := func(minReplicas, maxReplicas int) string {
 			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
@@ -595,7 +595,7 @@ func deref(n *int64) any {
 // behind Terraform's back, and destroyed with its function.
 func TestAccSuite_cronTriggerLifecycle(t *testing.T) {
 	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, "faas_trigger.cron")
+		sp.skipUnless(t, platform.FeatureTriggerCron)
 		fn := sp.name("ticker")
 		cfg := func(schedule string) string {
 			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
@@ -672,7 +672,7 @@ func TestAccSuite_dataSources(t *testing.T) {
 		}
 		caps := make([]knownvalue.Check, 0, len(info.Capabilities.Supported))
 		for _, c := range slices.Sorted(slices.Values(info.Capabilities.Supported)) {
-			caps = append(caps, knownvalue.StringExact(c))
+			caps = append(caps, knownvalue.StringExact(c.String()))
 		}
 		config := sp.block + suiteFunction(fn, sp.image, "prod", "") + `
 data "faas_function" "one" {

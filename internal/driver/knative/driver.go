@@ -252,15 +252,18 @@ func (d *Driver) Info(ctx context.Context) (platform.Info, error) {
 // FACTS.md sections 3 to 6).
 func capabilities() platform.Capabilities {
 	return platform.Capabilities{
-		Supported: []string{
-			"faas_function", "faas_function.command", "faas_function.args", "faas_function.env", "faas_function.secrets",
-			"faas_function.labels", "faas_function.annotations", "faas_function.limits.cpu", "faas_function.limits.memory",
-			"faas_function.requests", "faas_function.timeout", "faas_function.max_concurrency",
-			"faas_function.read_only_root_filesystem", "faas_function.image_pull_secrets", "faas_function.namespace.multiple",
-			"faas_secret", "faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.min_replicas.zero",
-			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
-			"faas_trigger.time_zone", "faas_trigger.payload", "faas_trigger.broker", "faas_route", "faas_route.tls_secret",
-			"faas_function.revision_name", "faas_traffic_split", "faas_traffic_split.tag", "faas_function.env_value_from",
+		Supported: []platform.Feature{
+			platform.FeatureFunction, platform.FeatureFunctionCommand, platform.FeatureFunctionArgs, platform.FeatureFunctionEnv,
+			platform.FeatureFunctionSecrets, platform.FeatureFunctionLabels, platform.FeatureFunctionAnnotations,
+			platform.FeatureFunctionLimitsCPU, platform.FeatureFunctionLimitsMemory, platform.FeatureFunctionRequests,
+			platform.FeatureFunctionTimeout, platform.FeatureFunctionMaxConcurrency, platform.FeatureFunctionReadOnlyRootFilesystem,
+			platform.FeatureFunctionImagePullSecrets, platform.FeatureFunctionNamespaceMultiple,
+			platform.FeatureSecret, platform.FeatureScalingPolicy, platform.FeatureScalingPolicyMetric,
+			platform.FeatureScalingPolicyMinReplicasZero, platform.FeatureTriggerCron, platform.FeatureTriggerTopic,
+			platform.FeatureTriggerTopicMultiple, platform.FeatureTriggerCronAndTopic, platform.FeatureTriggerTimeZone,
+			platform.FeatureTriggerPayload, platform.FeatureTriggerBroker, platform.FeatureRoute, platform.FeatureRouteTLSSecret,
+			platform.FeatureFunctionRevisionName, platform.FeatureTrafficSplit, platform.FeatureTrafficSplitTag,
+			platform.FeatureFunctionEnvValueFrom,
 		},
 		ScalingMetrics: []string{MetricConcurrency, MetricRPS, MetricCPU, MetricMemory},
 	}

@@ -33,12 +33,12 @@ func TestInfo(t *testing.T) {
 	if info.Describe() != "Knative knative-serving" {
 		t.Errorf("describe %q", info.Describe())
 	}
-	for _, f := range []string{"faas_function.image_pull_secrets", "faas_scaling_policy.min_replicas.zero", "faas_secret"} {
+	for _, f := range []platform.Feature{platform.FeatureFunctionImagePullSecrets, platform.FeatureScalingPolicyMinReplicasZero, platform.FeatureSecret} {
 		if !info.Capabilities.Has(f) {
 			t.Errorf("capability %s missing", f)
 		}
 	}
-	if info.Capabilities.Has("faas_function.openfaas.constraints") {
+	if info.Capabilities.Has(platform.FeatureFunctionOpenFaaSConstraints) {
 		t.Error("constraints are not supported")
 	}
 	n := len(sim.Requests())

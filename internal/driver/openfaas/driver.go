@@ -146,20 +146,20 @@ func (d *Driver) WhyUnsupported(resourceType string) string {
 // capabilities lists what each backend and edition honours (FACTS.md sections 6 to 8;
 // the matrix is in DESIGN.md section 4).
 func capabilities(backend, edition string) platform.Capabilities {
-	c := platform.Capabilities{Supported: []string{
-		"faas_function", "faas_function.command", "faas_function.env", "faas_function.secrets",
-		"faas_function.labels", "faas_function.annotations", "faas_function.limits.memory",
-		"faas_function.timeout", "faas_function.max_concurrency", "faas_function.read_only_root_filesystem",
-		"faas_secret", "faas_trigger.cron", "faas_trigger.topic",
+	c := platform.Capabilities{Supported: []platform.Feature{
+		platform.FeatureFunction, platform.FeatureFunctionCommand, platform.FeatureFunctionEnv, platform.FeatureFunctionSecrets,
+		platform.FeatureFunctionLabels, platform.FeatureFunctionAnnotations, platform.FeatureFunctionLimitsMemory,
+		platform.FeatureFunctionTimeout, platform.FeatureFunctionMaxConcurrency, platform.FeatureFunctionReadOnlyRootFilesystem,
+		platform.FeatureSecret, platform.FeatureTriggerCron, platform.FeatureTriggerTopic,
 	}}
 	if backend == BackendFaasNetes {
-		c.Supported = append(c.Supported, "faas_function.limits.cpu", "faas_function.requests", "faas_scaling_policy")
+		c.Supported = append(c.Supported, platform.FeatureFunctionLimitsCPU, platform.FeatureFunctionRequests, platform.FeatureScalingPolicy)
 		c.ScalingMetrics = []string{}
 		c.MaxReplicas = 5
 		if edition == EditionPro {
-			c.Supported = append(c.Supported, "faas_function.image_pull_secrets", "faas_function.openfaas.constraints",
-				"faas_function.namespace.multiple", "faas_scaling_policy.metric", "faas_scaling_policy.min_replicas.zero",
-				"faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
+			c.Supported = append(c.Supported, platform.FeatureFunctionImagePullSecrets, platform.FeatureFunctionOpenFaaSConstraints,
+				platform.FeatureFunctionNamespaceMultiple, platform.FeatureScalingPolicyMetric, platform.FeatureScalingPolicyMinReplicasZero,
+				platform.FeatureTriggerTopicMultiple, platform.FeatureTriggerCronAndTopic)
 			c.MaxReplicas = 0
 			c.ScalingMetrics = []string{"rps", "concurrency", "cpu"}
 		}
@@ -171,7 +171,7 @@ func capabilities(backend, edition string) platform.Capabilities {
 		c.MaxFunctions = CEMaxFunctions
 	}
 	if backend == BackendFaasd && edition == EditionPro {
-		c.Supported = append(c.Supported, "faas_function.namespace.multiple", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic")
+		c.Supported = append(c.Supported, platform.FeatureFunctionNamespaceMultiple, platform.FeatureTriggerTopicMultiple, platform.FeatureTriggerCronAndTopic)
 	}
 	return c
 }
@@ -229,24 +229,24 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			"a ConfigMap: the gateway's API carries literal values only, and OpenFaaS secrets are mounted as files",
 			"Remove env_value_from; list the secret in secrets and read /var/openfaas/secrets/<name> in the function, or set a literal value in env")
 	}
-	if len(fn.ImagePullSecrets) > 0 && !caps.Has("faas_function.image_pull_secrets") {
+	if len(fn.ImagePullSecrets) > 0 && !caps.Has(platform.FeatureFunctionImagePullSecrets) {
 		if info.Backend == BackendFaasd {
 			add(platform.Attr("image_pull_secrets"), "faasd reads registry credentials from /var/lib/faasd/.docker/config.json on the host, not per function", "Remove image_pull_secrets and configure the credentials on the faasd host")
 		} else {
 			add(platform.Attr("image_pull_secrets"), "private registries are an OpenFaaS Standard/Enterprise feature; the Community Edition only deploys public images", "Use a public image, or OpenFaaS Pro")
 		}
 	}
-	if len(fn.Constraints) > 0 && !caps.Has("faas_function.openfaas.constraints") {
+	if len(fn.Constraints) > 0 && !caps.Has(platform.FeatureFunctionOpenFaaSConstraints) {
 		if info.Backend == BackendFaasd {
 			add(platform.Attr("openfaas").Name("constraints"), "faasd runs every function on its single host", "Remove the constraints")
 		} else {
 			add(platform.Attr("openfaas").Name("constraints"), "faas-netes CE ignores constraints (it deploys with an empty node selector), so they would be silently dropped", "Remove the constraints, or use OpenFaaS Pro")
 		}
 	}
-	if fn.Limits.CPU != "" && !caps.Has("faas_function.limits.cpu") {
+	if fn.Limits.CPU != "" && !caps.Has(platform.FeatureFunctionLimitsCPU) {
 		add(platform.Attr("limits").Name("cpu"), "faasd applies only a memory limit to a function's container", "Remove limits.cpu")
 	}
-	if !fn.Requests.IsZero() && !caps.Has("faas_function.requests") {
+	if !fn.Requests.IsZero() && !caps.Has(platform.FeatureFunctionRequests) {
 		add(platform.Attr("requests"), "faasd does not reserve resources for a function's container", "Remove requests")
 	}
 	if info.Backend == BackendFaasd {
@@ -254,7 +254,7 @@ func (d *Driver) CheckFunction(ctx context.Context, fn *platform.Function) ([]*p
 			reserved("env", "PATH", "faasd (it sets PATH in the container and never returns it, so the value could not be read back)")
 		}
 	}
-	if fn.ID.Namespace != "" && fn.ID.Namespace != d.namespace && !caps.Has("faas_function.namespace.multiple") {
+	if fn.ID.Namespace != "" && fn.ID.Namespace != d.namespace && !caps.Has(platform.FeatureFunctionNamespaceMultiple) {
 		add(platform.Attr("namespace"), fmt.Sprintf("the Community Edition serves a single function namespace, %q", d.namespace), "Leave namespace unset, or set it to "+fmt.Sprintf("%q", d.namespace))
 	}
 	return out, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/faasform/terraform-provider-faas/internal/conformance"
 	"github.com/faasform/terraform-provider-faas/internal/httpclient"
 	"github.com/faasform/terraform-provider-faas/internal/platform"
+	"github.com/faasform/terraform-provider-faas/internal/platformtest"
 	"github.com/faasform/terraform-provider-faas/internal/simulator/openfaassim"
 )
 
@@ -78,6 +79,18 @@ func TestInfoDetection(t *testing.T) {
 		_, _ = d.Info(context.Background())
 		if len(sim.Requests()) != n {
 			t.Errorf("Info was not cached")
+		}
+	}
+}
+
+// TestCapabilitiesAreInTheCatalogue: every backend and edition reports only features of
+// the catalogue, once (the driver contract runs against two of the four).
+func TestCapabilitiesAreInTheCatalogue(t *testing.T) {
+	for _, backend := range []string{BackendFaasNetes, BackendFaasd} {
+		for _, edition := range []string{EditionCE, EditionPro} {
+			t.Run(backend+"/"+edition, func(t *testing.T) {
+				platformtest.CheckCapabilities(t, capabilities(backend, edition))
+			})
 		}
 	}
 }

@@ -188,7 +188,7 @@ func fromWire(st *functionStatus, info platform.Info, endpoint string) *platform
 		fn.Constraints = st.Constraints
 	case hasLA:
 		fn.Constraints = la.Constraints
-	case info.Capabilities.Has("faas_function.openfaas.constraints"):
+	case info.Capabilities.Has(platform.FeatureFunctionOpenFaaSConstraints):
 		// Only where constraints are honoured: faas-netes CE deploys every function with
 		// an empty node selector, so a write cannot lose any there.
 		fn.Status.Unreadable = append(fn.Status.Unreadable, platform.AttrConstraints)

@@ -260,15 +260,15 @@ func New(store *Store, namespace string) *Driver {
 // Info implements platform.Driver.
 func (d *Driver) Info(context.Context) (platform.Info, error) {
 	return platform.Info{Platform: Platform, Backend: "memory", Version: "0", Endpoint: "memfake://" + d.store.name,
-		Capabilities: platform.Capabilities{Supported: []string{
-			"faas_function", "faas_function.command", "faas_function.env", "faas_function.secrets",
-			"faas_function.labels", "faas_function.annotations", "faas_function.limits.memory",
-			"faas_function.limits.cpu", "faas_function.requests", "faas_function.timeout",
-			"faas_function.max_concurrency", "faas_function.read_only_root_filesystem",
-			"faas_function.namespace.multiple", "faas_secret",
-			"faas_scaling_policy", "faas_scaling_policy.metric", "faas_scaling_policy.min_replicas.zero",
-			"faas_trigger.cron", "faas_trigger.topic", "faas_trigger.topic.multiple", "faas_trigger.cron_and_topic",
-			"faas_trigger.time_zone", "faas_trigger.payload", "faas_route", "faas_route.tls_secret",
+		Capabilities: platform.Capabilities{Supported: []platform.Feature{
+			platform.FeatureFunction, platform.FeatureFunctionCommand, platform.FeatureFunctionEnv, platform.FeatureFunctionSecrets,
+			platform.FeatureFunctionLabels, platform.FeatureFunctionAnnotations, platform.FeatureFunctionLimitsMemory,
+			platform.FeatureFunctionLimitsCPU, platform.FeatureFunctionRequests, platform.FeatureFunctionTimeout,
+			platform.FeatureFunctionMaxConcurrency, platform.FeatureFunctionReadOnlyRootFilesystem,
+			platform.FeatureFunctionNamespaceMultiple, platform.FeatureSecret,
+			platform.FeatureScalingPolicy, platform.FeatureScalingPolicyMetric, platform.FeatureScalingPolicyMinReplicasZero,
+			platform.FeatureTriggerCron, platform.FeatureTriggerTopic, platform.FeatureTriggerTopicMultiple, platform.FeatureTriggerCronAndTopic,
+			platform.FeatureTriggerTimeZone, platform.FeatureTriggerPayload, platform.FeatureRoute, platform.FeatureRouteTLSSecret,
 		}, ScalingMetrics: scalingMetrics}}, nil
 }
 
