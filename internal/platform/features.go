@@ -24,9 +24,9 @@ const (
 	FeatureFunction Feature = "faas_function"
 	// FeatureFunctionCommand is faas_function.command. All platforms.
 	FeatureFunctionCommand Feature = "faas_function.command"
-	// FeatureFunctionArgs is faas_function.args, passed to the container as written (spaces
-	// included). Knative. The OpenFaaS driver accepts args without whitespace (it joins them
-	// into the watchdog's fprocess) but does not report the feature.
+	// FeatureFunctionArgs is faas_function.args. All platforms: Knative and memfake pass
+	// them to the container as written (spaces included); OpenFaaS joins them into the
+	// watchdog's fprocess, so an element with whitespace is refused at plan.
 	FeatureFunctionArgs Feature = "faas_function.args"
 	// FeatureFunctionEnv is faas_function.env. All platforms.
 	FeatureFunctionEnv Feature = "faas_function.env"
@@ -103,9 +103,9 @@ const (
 	// faas-netes Pro, faasd Pro, Knative, memfake; on the OpenFaaS Community Edition both
 	// need the single-valued topic annotation.
 	FeatureTriggerCronAndTopic Feature = "faas_trigger.cron_and_topic"
-	// FeatureTriggerTimeZone is faas_trigger.time_zone for a cron trigger. Knative and
-	// memfake. The OpenFaaS driver accepts time_zone too (it writes it as the schedule's
-	// CRON_TZ= prefix) but does not report the feature.
+	// FeatureTriggerTimeZone is faas_trigger.time_zone for a cron trigger. All platforms:
+	// Knative's PingSource spec.timezone; OpenFaaS writes it as the schedule's CRON_TZ=
+	// prefix, which the cron-connector reads.
 	FeatureTriggerTimeZone Feature = "faas_trigger.time_zone"
 	// FeatureTriggerPayload is faas_trigger.payload, the body a cron trigger sends.
 	// Knative and memfake; the OpenFaaS cron-connector sends an empty body.

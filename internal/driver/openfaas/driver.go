@@ -151,6 +151,8 @@ func capabilities(backend, edition string) platform.Capabilities {
 		platform.FeatureFunctionLabels, platform.FeatureFunctionAnnotations, platform.FeatureFunctionLimitsMemory,
 		platform.FeatureFunctionTimeout, platform.FeatureFunctionMaxConcurrency, platform.FeatureFunctionReadOnlyRootFilesystem,
 		platform.FeatureSecret, platform.FeatureTriggerCron, platform.FeatureTriggerTopic,
+		// args without whitespace, joined into fprocess; time_zone as the CRON_TZ= prefix.
+		platform.FeatureFunctionArgs, platform.FeatureTriggerTimeZone,
 	}}
 	if backend == BackendFaasNetes {
 		c.Supported = append(c.Supported, platform.FeatureFunctionLimitsCPU, platform.FeatureFunctionRequests, platform.FeatureScalingPolicy)

@@ -261,7 +261,7 @@ func New(store *Store, namespace string) *Driver {
 func (d *Driver) Info(context.Context) (platform.Info, error) {
 	return platform.Info{Platform: Platform, Backend: "memory", Version: "0", Endpoint: "memfake://" + d.store.name,
 		Capabilities: platform.Capabilities{Supported: []platform.Feature{
-			platform.FeatureFunction, platform.FeatureFunctionCommand, platform.FeatureFunctionEnv, platform.FeatureFunctionSecrets,
+			platform.FeatureFunction, platform.FeatureFunctionCommand, platform.FeatureFunctionArgs, platform.FeatureFunctionEnv, platform.FeatureFunctionSecrets,
 			platform.FeatureFunctionLabels, platform.FeatureFunctionAnnotations, platform.FeatureFunctionLimitsMemory,
 			platform.FeatureFunctionLimitsCPU, platform.FeatureFunctionRequests, platform.FeatureFunctionTimeout,
 			platform.FeatureFunctionMaxConcurrency, platform.FeatureFunctionReadOnlyRootFilesystem,
