@@ -608,17 +608,7 @@ resource "faas_trigger" "t" {
 		}
 		var id string
 		want := func(schedule string) func(*terraform.State) error {
-			return func(s *terraform.State) error {
-				id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
-				tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), id)
-				if err != nil {
-					return fmt.Errorf("reading trigger %s: %w", id, err)
-				}
-				if tr.Type != platform.TriggerCron || tr.Schedule != schedule || tr.Function != sp.id(fn) {
-					return fmt.Errorf("the platform holds %+v, want a cron trigger of %s on %q", tr, sp.id(fn), schedule)
-				}
-				return nil
-			}
+			return sp.checkTrigger(t, &id, platform.Trigger{Function: sp.id(fn), Type: platform.TriggerCron, Schedule: schedule})
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: sp.providers,
@@ -639,17 +629,8 @@ resource "faas_trigger" "t" {
 					ImportStateVerify: true,
 				},
 				{
-					PreConfig: func() {
-						d := sub[platform.TriggerDriver](t, sp)
-						tr, err := d.ReadTrigger(sp.ctx(t), id)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if err := d.DeleteTrigger(sp.ctx(t), tr); err != nil {
-							t.Fatal(err)
-						}
-					},
-					Config: cfg("0 * * * *"),
+					PreConfig: func() { sp.deleteTrigger(t, id) },
+					Config:    cfg("0 * * * *"),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("faas_trigger.t", plancheck.ResourceActionCreate),
 					}},
@@ -658,6 +639,34 @@ resource "faas_trigger" "t" {
 			},
 		})
 	})
+}
+
+// checkTrigger records the id of faas_trigger.t from the state in *id and checks that
+// the platform holds the trigger want describes (its function, type, schedule and topic).
+func (sp *suitePlatform) checkTrigger(t *testing.T, id *string, want platform.Trigger) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		*id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
+		tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), *id)
+		if err != nil {
+			return fmt.Errorf("reading trigger %s: %w", *id, err)
+		}
+		if tr.Function != want.Function || tr.Type != want.Type || tr.Schedule != want.Schedule || tr.Topic != want.Topic {
+			return fmt.Errorf("the platform holds %+v, want a %s trigger of %s on %q", tr, want.Type, want.Function, want.Schedule+want.Topic)
+		}
+		return nil
+	}
+}
+
+// deleteTrigger deletes the trigger id behind Terraform's back.
+func (sp *suitePlatform) deleteTrigger(t *testing.T, id string) {
+	d := sub[platform.TriggerDriver](t, sp)
+	tr, err := d.ReadTrigger(sp.ctx(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeleteTrigger(sp.ctx(t), tr); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestAccSuite_dataSources: on every platform, data.faas_function reads a function
@@ -810,17 +819,7 @@ resource "faas_trigger" "t" {
 		}
 		var id, before string
 		want := func(topic string) func(*terraform.State) error {
-			return func(s *terraform.State) error {
-				id = s.RootModule().Resources["faas_trigger.t"].Primary.ID
-				tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), id)
-				if err != nil {
-					return fmt.Errorf("reading trigger %s: %w", id, err)
-				}
-				if tr.Type != platform.TriggerTopic || tr.Topic != topic || tr.Function != sp.id(fn) {
-					return fmt.Errorf("the platform holds %+v, want a topic trigger of %s on %q", tr, sp.id(fn), topic)
-				}
-				return nil
-			}
+			return sp.checkTrigger(t, &id, platform.Trigger{Function: sp.id(fn), Type: platform.TriggerTopic, Topic: topic})
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: sp.providers,
@@ -848,17 +847,8 @@ resource "faas_trigger" "t" {
 				},
 				{ResourceName: "faas_trigger.t", ImportState: true, ImportStateVerify: true},
 				{
-					PreConfig: func() {
-						d := sub[platform.TriggerDriver](t, sp)
-						tr, err := d.ReadTrigger(sp.ctx(t), id)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if err := d.DeleteTrigger(sp.ctx(t), tr); err != nil {
-							t.Fatal(err)
-						}
-					},
-					Config: cfg("payments"),
+					PreConfig: func() { sp.deleteTrigger(t, id) },
+					Config:    cfg("payments"),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("faas_trigger.t", plancheck.ResourceActionCreate),
 					}},
