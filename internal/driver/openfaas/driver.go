@@ -505,7 +505,9 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 // whole deployment as it would be sent again (with the fields faas-netes does not
 // return restored from the last-applied annotation) and edits it; nothing is written
 // when mutate leaves it unchanged (compared as the platform compares quantities), and it
-// reports whether it wrote. Child resources use it for the keys they own; a
+// reports whether it wrote: whether the platform accepted a write (202, or a read after
+// a 200 showed it applied), with or without an error after it; an update faas-netes
+// never applied, or a request whose answer was lost, is not reported as written. Child resources use it for the keys they own; a
 // change to a function whose unreadable fields are unknown is refused
 // (platform.WriteUnknowns with no function: a child knows none of them).
 func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func(cur *functionDeployment) error) (bool, error) {
@@ -561,13 +563,14 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		if !isSuccess(resp.StatusCode) {
 			return wrote, d.apiError(http.MethodPut, "/system/functions", resp)
 		}
-		wrote = true
 		if !verify {
-			return wrote, nil
+			return true, nil
 		}
 		holds := func(st *functionStatus) bool { return sameDeployment(deploymentFromStatus(st), cur) }
 		if resp.StatusCode != http.StatusOK {
-			// Accepted: wait until the gateway's reads show it.
+			// Accepted (written, whatever the wait says): wait until the gateway's reads
+			// show it.
+			wrote = true
 			if _, err := d.awaitVisible(ctx, id, "showing the update it accepted", holds); err != nil {
 				return wrote, fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
 			}
@@ -578,7 +581,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 			return wrote, fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
 		}
 		if holds(st) {
-			return wrote, nil
+			return true, nil
 		}
 		if attempt >= updateAttempts {
 			return wrote, notApplied(info, image, cur.Image, attempt, time.Since(start))

@@ -202,7 +202,12 @@ func (d *Driver) ApplyScalingPolicy(ctx context.Context, p *platform.ScalingPoli
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("writing the scaling policy of function %s: %w", p.Function, d.explain(err))
+		err = fmt.Errorf("writing the scaling policy of function %s: %w", p.Function, d.explain(err))
+		if wrote {
+			// Accepted, then not seen in time: the caller keeps it (tainted).
+			return p, err
+		}
+		return nil, err
 	}
 	if wrote {
 		if err := d.WaitReady(ctx, p.Function); err != nil {

@@ -234,7 +234,12 @@ func (d *Driver) writeTrigger(ctx context.Context, t *platform.Trigger, create b
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("writing the %s trigger of function %s: %w", t.Type, t.Function, d.explain(err))
+		err = fmt.Errorf("writing the %s trigger of function %s: %w", t.Type, t.Function, d.explain(err))
+		if wrote {
+			// Accepted, then not seen in time: the caller keeps it (tainted).
+			return t, err
+		}
+		return nil, err
 	}
 	if wrote {
 		if err := d.WaitReady(ctx, t.Function); err != nil {
