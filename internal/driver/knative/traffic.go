@@ -201,9 +201,6 @@ func (d *Driver) ApplyTrafficSplit(ctx context.Context, s *platform.TrafficSplit
 	if err != nil {
 		return nil, err
 	}
-	if probs := checkSplit(info.Describe(), s); len(probs) > 0 {
-		return nil, fmt.Errorf("%w", probs[0])
-	}
 	var prevTraffic any
 	var prevMarker *string
 	_, wrote, err := d.modify(ctx, s.Function, func(obj map[string]any) error {
