@@ -81,6 +81,7 @@ func TestFeatures_catalogue(t *testing.T) {
 	}
 }
 
+// TestCapabilities_Has: Has finds a listed feature and no other.
 func TestCapabilities_Has(t *testing.T) {
 	c := Capabilities{Supported: []Feature{FeatureFunction, FeatureTriggerCron}}
 	if !c.Has(FeatureTriggerCron) || c.Has(FeatureTriggerTopic) || (Capabilities{}).Has(FeatureFunction) {

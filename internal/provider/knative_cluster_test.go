@@ -71,10 +71,17 @@ type knativeCluster interface {
 // FAAS_TEST_KUBECONFIG (opts then do not apply: the real Serving decides readiness).
 func newKnativeCluster(t *testing.T, opts k8ssim.Options) knativeCluster {
 	t.Helper()
+	if !knativeRealMode() && simulatorOnly() && realKnativeRuns(t) {
+		skipCovered(t, "testacc-knative-real")
+	}
+	return openKnativeCluster(t, opts)
+}
+
+// openKnativeCluster is newKnativeCluster without FAAS_TEST_SIMULATOR_ONLY's skip, for a
+// caller that decides itself (the neutral suite, after its capability check).
+func openKnativeCluster(t *testing.T, opts k8ssim.Options) knativeCluster {
+	t.Helper()
 	if !knativeRealMode() {
-		if simulatorOnly() && realKnativeRuns(t) {
-			skipCovered(t, "testacc-knative-real")
-		}
 		return simCluster{newKubeSim(t, opts)}
 	}
 	if os.Getenv("TF_ACC") == "" {

@@ -262,7 +262,6 @@ func notFoundRemoves(ctx context.Context, resp *resource.ReadResponse, what stri
 
 const defaultChildTimeout = 10 * time.Minute
 
-// withTimeout bounds ctx by a timeouts block value (default 10 minutes).
 // timeoutsBlock is the `timeouts` block of a resource: create, update and delete bounds
 // with the given descriptions, and a description of the block itself.
 func timeoutsBlock(ctx context.Context, create, update, del string) schema.Block {
@@ -378,7 +377,7 @@ func readOnlySettings(ctx context.Context, wait *types.Bool, t *timeouts.Value) 
 	}
 }
 
-// timeoutGetter is a timeouts.Value's Create or Update method.
+// timeoutGetter is a timeouts.Value's Create, Update or Delete method.
 type timeoutGetter = func(context.Context, time.Duration) (time.Duration, diag.Diagnostics)
 
 // writePlanned is the Create and Update of the child resources: it reads the plan into
@@ -408,8 +407,8 @@ func writePlanned[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 	}
 }
 
-// withTimeout bounds ctx by the operation's timeout (get, a timeouts.Value's Create or
-// Update method, with dflt when the configuration sets none); false when the timeout is
+// withTimeout bounds ctx by the operation's timeout (get, a timeouts.Value's Create,
+// Update or Delete method, with dflt when the configuration sets none); false when the timeout is
 // invalid (its diagnostics are in diags). cancel is always safe to call.
 func withTimeout(ctx context.Context, get timeoutGetter, dflt time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc, bool) {
 	d, dd := get(ctx, dflt)

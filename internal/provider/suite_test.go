@@ -74,22 +74,36 @@ type suitePlatform struct {
 }
 
 // suitePlatforms lists the platforms of the neutral suite, each by the subtest name it
-// runs under and how to open it for a test (which may skip, saying why). A new platform
-// is one entry here.
+// runs under, how to open it for a test (which may skip, saying why), and which run of
+// make test runs its part against the real platform (its script's LABEL; the in-process
+// run, FAAS_TEST_SIMULATOR_ONLY, then leaves it to that run), "" when the in-process run
+// is where it runs. A new platform is one entry here.
 var suitePlatforms = []struct {
-	name string
-	open func(t *testing.T) *suitePlatform
+	name      string
+	open      func(t *testing.T) *suitePlatform
+	coveredBy string
 }{
-	{"openfaas", openfaasSuitePlatform},
-	{"knative", knativeSuitePlatform},
-	{"memfake", memfakeSuitePlatform},
+	{"openfaas", openfaasSuitePlatform, "testacc-openfaas-real"},
+	{"knative", knativeSuitePlatform, "testacc-knative-real"},
+	{"memfake", memfakeSuitePlatform, ""},
 }
 
-// forEachPlatform runs test once per suite platform, each as a parallel subtest.
-func forEachPlatform(t *testing.T, test func(t *testing.T, sp *suitePlatform)) {
+// forEachPlatform runs test once per suite platform, each as a subtest, on the
+// platforms whose driver lists every feature in needs; on the others the subtest skips,
+// naming the feature. The capability check comes before the in-process run leaves a
+// subtest to a real run, so that a run is never handed a subtest it would skip.
+func forEachPlatform(t *testing.T, needs []platform.Feature, test func(t *testing.T, sp *suitePlatform)) {
 	for _, p := range suitePlatforms {
 		t.Run(p.name, func(t *testing.T) {
 			sp := p.open(t)
+			for _, f := range needs {
+				if !sp.has(t, f) {
+					t.Skipf("the platform does not support %s (its driver's capabilities)", f)
+				}
+			}
+			if p.coveredBy != "" && simulatorOnly() && !realMode() && !knativeRealMode() {
+				skipCovered(t, p.coveredBy)
+			}
 			test(t, sp)
 		})
 	}
@@ -101,7 +115,8 @@ func openfaasSuitePlatform(t *testing.T) *suitePlatform {
 	if knativeRealMode() {
 		t.Skip("the OpenFaaS runs of make test run this platform's part of the suite")
 	}
-	p := newPlatform(t, openfaassim.Options{ReadyAfterPolls: 1}, anyBackend)
+	// simulatorToo: forEachPlatform leaves the subtest to the real run itself.
+	p := newPlatform(t, openfaassim.Options{ReadyAfterPolls: 1}, anyBackend, simulatorToo)
 	return &suitePlatform{
 		providers: testAccProviders,
 		block:     providerBlock(p, ""),
@@ -129,14 +144,15 @@ func knativeSuitePlatform(t *testing.T) *suitePlatform {
 	if realMode() {
 		t.Skip("the in-process and real-Knative runs of make test run this platform's part of the suite")
 	}
-	c := newKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
+	c := openKnativeCluster(t, k8ssim.Options{ReadyAfterPolls: 1})
 	const namespace = "default"
 	return &suitePlatform{
 		providers: testAccProviders,
 		block:     c.ProviderBlock(`namespace = "default"`),
 		namespace: namespace,
-		// The real run shares one cluster between tests, one at a time; each test's
-		// names are its own all the same.
+		// The real run shares one cluster and namespace between tests, one at a time:
+		// each suite test names its functions differently from every other test, and
+		// the run fails when a test leaves a Service behind.
 		name:     func(base string) string { return "suite-" + base },
 		image:    "ghcr.io/acme/hello:1.0",
 		altImage: "ghcr.io/acme/hello:1.1",
@@ -198,7 +214,12 @@ func memfakeSuitePlatform(t *testing.T) *suitePlatform {
 				t.Fatalf("function %s is not in the store", id(name))
 			}
 		},
-		deleteFunction: func(_ *testing.T, name string) { store.DeleteFunction(id(name)) },
+		deleteFunction: func(t *testing.T, name string) {
+			if _, ok := store.Function(id(name)); !ok {
+				t.Fatalf("function %s is not in the store", id(name))
+			}
+			store.DeleteFunction(id(name))
+		},
 	}
 }
 
@@ -233,15 +254,6 @@ func (sp *suitePlatform) has(t *testing.T, feature platform.Feature) bool {
 		t.Fatalf("platform info: %v", err)
 	}
 	return info.Capabilities.Has(feature)
-}
-
-// skipUnless skips the test when the platform lacks one of features, naming it.
-func (sp *suitePlatform) skipUnless(t *testing.T, features ...platform.Feature) {
-	for _, f := range features {
-		if !sp.has(t, f) {
-			t.Skipf("the platform does not support %s (its driver's capabilities)", f)
-		}
-	}
 }
 
 // id is the function id of name in the suite's namespace.
@@ -295,7 +307,9 @@ func wantImageAndMode(image, mode string) func(fn *platform.Function) error {
 }
 
 // suiteFunction is a function every platform of the suite runs. Its label suite, the
-// function's name, tells it from other tests' functions on a shared platform.
+// function's name, tells it from other tests' functions on a shared platform. Its CPU
+// limit is one the platforms store in another spelling (500m): the import steps verify
+// that the user's spelling is read back.
 func suiteFunction(name, image, mode, extra string) string {
 	return fmt.Sprintf(`
 resource "faas_function" "f" {
@@ -304,6 +318,7 @@ resource "faas_function" "f" {
   env    = { MODE = %[3]q }
   labels = { team = "payments", suite = %[1]q }
   limits = {
+    cpu    = "0.5"
     memory = "128Mi"
   }
   timeout = "30s"
@@ -317,7 +332,7 @@ resource "faas_function" "f" {
 // every attribute, a function deleted behind Terraform's back is created again, a
 // rename replaces, bad input fails at plan writing nothing, and destroy leaves nothing.
 func TestAccSuite_functionLifecycle(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+	forEachPlatform(t, nil, func(t *testing.T, sp *suitePlatform) {
 		hello, renamed := sp.name("hello"), sp.name("hello-v2")
 		cfg := func(name, image, mode string) string { return sp.block + suiteFunction(name, image, mode, "") }
 		resource.ParallelTest(t, resource.TestCase{
@@ -412,8 +427,7 @@ func TestAccSuite_functionLifecycle(t *testing.T) {
 // version updates in place, import verifies, a secret deleted behind Terraform's back is
 // created again, and destroy leaves nothing.
 func TestAccSuite_secretLifecycle(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, platform.FeatureSecret, platform.FeatureFunctionSecrets)
+	forEachPlatform(t, []platform.Feature{platform.FeatureSecret, platform.FeatureFunctionSecrets}, func(t *testing.T, sp *suitePlatform) {
 		secret, fn := sp.name("api-key"), sp.name("uses-secret")
 		cfg := func(value string, version int) string {
 			return sp.block + fmt.Sprintf(`
@@ -495,8 +509,7 @@ resource "faas_secret" "s" {
 // imported, planned back after another writer changed it, and removed without removing
 // the function.
 func TestAccSuite_scalingPolicyLifecycle(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, platform.FeatureScalingPolicy)
+	forEachPlatform(t, []platform.Feature{platform.FeatureScalingPolicy}, func(t *testing.T, sp *suitePlatform) {
 		fn := sp.name("scaled")
 		cfg := func(minReplicas, maxReplicas int) string {
 			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
@@ -571,8 +584,12 @@ resource "faas_scaling_policy" "p" {
 					Check: resource.ComposeAggregateTestCheckFunc(
 						sp.checkFunction(t, fn, wantImageAndMode(sp.image, "prod")),
 						func(*terraform.State) error {
-							if p, err := read(); !errors.Is(err, platform.ErrNotFound) {
-								return fmt.Errorf("after the policy's destroy the platform holds min %v max %v (%v), want no policy", deref(p.MinReplicas), deref(p.MaxReplicas), err)
+							p, err := read()
+							switch {
+							case err == nil:
+								return fmt.Errorf("after the policy's destroy the platform holds min %v max %v, want no policy", deref(p.MinReplicas), deref(p.MaxReplicas))
+							case !errors.Is(err, platform.ErrNotFound):
+								return fmt.Errorf("reading the policy after its destroy: %w", err)
 							}
 							return nil
 						},
@@ -595,8 +612,7 @@ func deref(n *int64) any {
 // created, its schedule updated in place, imported, created again after it was deleted
 // behind Terraform's back, and destroyed with its function.
 func TestAccSuite_cronTriggerLifecycle(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, platform.FeatureTriggerCron)
+	forEachPlatform(t, []platform.Feature{platform.FeatureTriggerCron}, func(t *testing.T, sp *suitePlatform) {
 		fn := sp.name("ticker")
 		cfg := func(schedule string) string {
 			return sp.block + suiteFunction(fn, sp.image, "prod", "") + fmt.Sprintf(`
@@ -613,7 +629,7 @@ resource "faas_trigger" "t" {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: sp.providers,
-			CheckDestroy:             sp.checkGone(t, fn),
+			CheckDestroy:             resource.ComposeAggregateTestCheckFunc(sp.checkGone(t, fn), sp.checkTriggerGone(t, &id)),
 			Steps: []resource.TestStep{
 				{Config: cfg("*/5 * * * *"), Check: want("*/5 * * * *")},
 				{
@@ -658,6 +674,20 @@ func (sp *suitePlatform) checkTrigger(t *testing.T, id *string, want platform.Tr
 	}
 }
 
+// checkTriggerGone fails when the trigger *id is still on the platform.
+func (sp *suitePlatform) checkTriggerGone(t *testing.T, id *string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		tr, err := sub[platform.TriggerDriver](t, sp).ReadTrigger(sp.ctx(t), *id)
+		switch {
+		case err == nil:
+			return fmt.Errorf("after destroy the platform holds trigger %+v", tr)
+		case !errors.Is(err, platform.ErrNotFound):
+			return fmt.Errorf("reading trigger %s after destroy: %w", *id, err)
+		}
+		return nil
+	}
+}
+
 // deleteTrigger deletes the trigger id behind Terraform's back.
 func (sp *suitePlatform) deleteTrigger(t *testing.T, id string) {
 	d := sub[platform.TriggerDriver](t, sp)
@@ -674,7 +704,7 @@ func (sp *suitePlatform) deleteTrigger(t *testing.T, id string) {
 // Terraform created as the resource holds it, data.faas_functions lists it, and
 // data.faas_platform names the platform with the capabilities its driver reports.
 func TestAccSuite_dataSources(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
+	forEachPlatform(t, nil, func(t *testing.T, sp *suitePlatform) {
 		fn := sp.name("read-me")
 		info, err := sp.driver(t).Info(sp.ctx(t))
 		if err != nil {
@@ -723,8 +753,7 @@ data "faas_platform" "p" {}
 // function, its TLS secret set in place, imported, created again after it was deleted
 // behind Terraform's back, and destroyed.
 func TestAccSuite_routeLifecycle(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, "faas_route", "faas_route.tls_secret")
+	forEachPlatform(t, []platform.Feature{platform.FeatureRoute, platform.FeatureRouteTLSSecret}, func(t *testing.T, sp *suitePlatform) {
 		fn, host := sp.name("routed"), "suite-route.example.org"
 		if sp.prepareRoute != nil {
 			sp.prepareRoute(t, host)
@@ -800,11 +829,11 @@ resource "faas_route" "r" {
 }
 
 // TestAccSuite_topicTriggerLifecycle: on every platform with topic triggers, a trigger
-// is created, its topic changed (a new trigger where the topic is part of its identity),
-// imported, created again after it was deleted behind Terraform's back, and destroyed.
+// is created, its topic changed (in place or as a new trigger, as the platform has it;
+// either way nothing listens on the old topic after it), imported, created again after
+// it was deleted behind Terraform's back, and destroyed.
 func TestAccSuite_topicTriggerLifecycle(t *testing.T) {
-	forEachPlatform(t, func(t *testing.T, sp *suitePlatform) {
-		sp.skipUnless(t, "faas_trigger.topic")
+	forEachPlatform(t, []platform.Feature{platform.FeatureTriggerTopic}, func(t *testing.T, sp *suitePlatform) {
 		if sp.prepareTopic != nil {
 			sp.prepareTopic(t)
 		}
@@ -824,7 +853,7 @@ resource "faas_trigger" "t" {
 		}
 		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: sp.providers,
-			CheckDestroy:             sp.checkGone(t, fn),
+			CheckDestroy:             resource.ComposeAggregateTestCheckFunc(sp.checkGone(t, fn), sp.checkTriggerGone(t, &id)),
 			Steps: []resource.TestStep{
 				{Config: cfg("orders"), Check: want("orders")},
 				{
