@@ -272,3 +272,28 @@ func TestNeverWritesUnknownValues(t *testing.T) {
 		t.Fatalf("a child write after the record exists: %v", err)
 	}
 }
+
+// TestAcceptedButUnseenChildWriteIsReturned: when faas-netes accepts a child's write
+// (202) but its reads do not show it before the deadline, the policy and the trigger come
+// back together with the error (the ScalingDriver and TriggerDriver contracts), so that
+// the provider keeps them, tainted, instead of leaving their keys on the function with
+// nothing in state.
+func TestAcceptedButUnseenChildWriteIsReturned(t *testing.T) {
+	d, sim := newTestDriver(t, openfaassim.Options{})
+	if _, err := d.CreateFunction(context.Background(), sampleFunction("slow")); err != nil {
+		t.Fatal(err)
+	}
+	id := platform.FunctionID{Namespace: DefaultNamespace, Name: "slow"}
+	sim.SetStaleReads(time.Minute)
+	one, four := int64(1), int64(4)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if p, err := d.ApplyScalingPolicy(ctx, &platform.ScalingPolicy{Function: id, MinReplicas: &one, MaxReplicas: &four}, true); err == nil || p == nil {
+		t.Errorf("ApplyScalingPolicy returned %v, %v; want the policy with the error", p, err)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	if tr, err := d.CreateTrigger(ctx2, &platform.Trigger{Function: id, Type: platform.TriggerCron, Schedule: "@daily"}); err == nil || tr == nil {
+		t.Errorf("CreateTrigger returned %v, %v; want the trigger with the error", tr, err)
+	}
+}
