@@ -507,8 +507,8 @@ func (d *Driver) UpdateFunction(ctx context.Context, fn *platform.Function) (*pl
 // when mutate leaves it unchanged (compared as the platform compares quantities), and it
 // reports whether it wrote: whether the platform accepted a write (202, or a read after
 // a 200 showed it applied), with or without an error after it; an update faas-netes
-// never applied, or a request whose answer was lost, is not reported as written. Child resources use it for the keys they own; a
-// change to a function whose unreadable fields are unknown is refused
+// never applied, or a request whose answer was lost, is not reported as written. Child
+// resources use it for the keys they own; a change to a function whose unreadable fields are unknown is refused
 // (platform.WriteUnknowns with no function: a child knows none of them).
 func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func(cur *functionDeployment) error) (bool, error) {
 	return d.modify(ctx, id, nil, mutate)
@@ -523,17 +523,16 @@ func (d *Driver) Modify(ctx context.Context, id platform.FunctionID, mutate func
 // update, the read-modify-write runs again from what the platform holds, up to
 // updateAttempts times, and then fails with ErrNotApplied.
 func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platform.Function, mutate func(cur *functionDeployment) error) (bool, error) {
-	wrote := false
 	unlock := platform.FunctionLocks.Lock(platform.FunctionLockKey(d.identity(), id))
 	defer unlock()
 	info, err := d.Info(ctx)
 	if err != nil {
-		return wrote, err
+		return false, err
 	}
 	// Never from the cache: the write must start from what the platform holds now.
 	st, err := d.freshStatus(ctx, id)
 	if err != nil {
-		return wrote, err
+		return false, err
 	}
 	verify := info.Backend == BackendFaasNetes
 	start := time.Now()
@@ -543,7 +542,7 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		image := cur.Image
 		before, _ := json.Marshal(cur)
 		if err := mutate(&cur); err != nil {
-			return wrote, err
+			return false, err
 		}
 		// Nothing to write when the platform would hold the same: compared as the
 		// read-back check compares (verify.go), because the platform returns quantities
@@ -551,17 +550,17 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		var orig functionDeployment
 		_ = json.Unmarshal(before, &orig) // what json.Marshal just wrote always decodes
 		if sameDeployment(orig, cur) {
-			return wrote, nil
+			return false, nil
 		}
 		if unknown := platform.WriteUnknowns(fromWire(st, info, d.endpoint()), fn); len(unknown) > 0 {
-			return wrote, &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
+			return false, &platform.UnknownValuesError{Function: id, Platform: info.Describe(), Attributes: unknown}
 		}
 		resp, err := d.write(ctx, id, httpclient.Request{Method: http.MethodPut, Path: "/system/functions", Body: cur})
 		if err != nil {
-			return wrote, err
+			return false, err
 		}
 		if !isSuccess(resp.StatusCode) {
-			return wrote, d.apiError(http.MethodPut, "/system/functions", resp)
+			return false, d.apiError(http.MethodPut, "/system/functions", resp)
 		}
 		if !verify {
 			return true, nil
@@ -570,25 +569,24 @@ func (d *Driver) modify(ctx context.Context, id platform.FunctionID, fn *platfor
 		if resp.StatusCode != http.StatusOK {
 			// Accepted (written, whatever the wait says): wait until the gateway's reads
 			// show it.
-			wrote = true
 			if _, err := d.awaitVisible(ctx, id, "showing the update it accepted", holds); err != nil {
-				return wrote, fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
+				return true, fmt.Errorf("the gateway accepted the update (HTTP %d), but reading the function back did not show it: %w", resp.StatusCode, err)
 			}
-			return wrote, nil
+			return true, nil
 		}
 		// 200: faas-netes did not apply it. The read shows what the platform holds now.
 		if st, err = d.freshStatus(ctx, id); err != nil {
-			return wrote, fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
+			return false, fmt.Errorf("the gateway answered the update with 200, which faas-netes answers when it did not apply it, and reading the function back failed: %w", err)
 		}
 		if holds(st) {
 			return true, nil
 		}
 		if attempt >= updateAttempts {
-			return wrote, notApplied(info, image, cur.Image, attempt, time.Since(start))
+			return false, notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 		tflog.Debug(ctx, "faas-netes answered an update with 200 without applying it; writing it again", map[string]any{"id": id.String(), "attempt": attempt})
 		if err := sleep(ctx, delay()); err != nil {
-			return wrote, notApplied(info, image, cur.Image, attempt, time.Since(start))
+			return false, notApplied(info, image, cur.Image, attempt, time.Since(start))
 		}
 	}
 }
